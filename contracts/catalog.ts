@@ -1,0 +1,122 @@
+import { parseDatabaseSecret } from './database';
+import { parseKeyRing } from './keyring';
+import { parseRedisSecret } from './redis';
+import { parseMailSecret, parseSentrySecret } from './third-party';
+
+export const SECRET_NAMES = [
+  'secret-key',
+  'jwt-secret',
+  'encryption-key',
+  'database-url',
+  'redis-password',
+  'mail-password',
+  'sentry-dsn',
+] as const;
+export type SecretName = (typeof SECRET_NAMES)[number];
+
+export type SecretKind = 'key-ring' | 'database' | 'redis' | 'third-party';
+export type RotatorKind = 'key-ring' | 'database' | 'redis';
+
+export interface KeyRingBounds {
+  /** Previous keys kept after a rotation. */
+  keepPrevious: number;
+  /** Hard bound on previous keys (a SecretString holds at most 64 KiB). */
+  maxPrevious: number;
+  /** false: at the bound the rotation fails (testSecret) and alarms instead of dropping a key. */
+  dropOldest: boolean;
+}
+
+export interface CatalogEntry {
+  name: SecretName;
+  kind: SecretKind;
+  description: string;
+  /** Which rotation Lambda rotates it; undefined for third-party secrets (rotated by hand, age alarmed). */
+  rotator?: RotatorKind;
+  /** Automatic rotation period, or, for manual secrets, the age after which the age alarm fires. */
+  rotationDays: number;
+  ring?: KeyRingBounds;
+  /** Parses a value of this secret; throws SecretShapeError naming the field. */
+  parse: (value: unknown) => unknown;
+  /** The deploy-time value (never a real credential). */
+  initialValue: () => Record<string, unknown>;
+}
+
+const ringPlaceholder = () => ({ schema: 1, placeholder: true, note: 'replaced by the first rotation' });
+
+export const CATALOG: readonly CatalogEntry[] = [
+  {
+    name: 'secret-key',
+    kind: 'key-ring',
+    description: 'Framework signing key ring (Flask/Django SECRET_KEY and fallbacks). Rotated by the key-ring rotator.',
+    rotator: 'key-ring',
+    rotationDays: 90,
+    ring: { keepPrevious: 1, maxPrevious: 4, dropOldest: true },
+    parse: (v) => parseKeyRing(v, { shape: 'secret-key', maxPrevious: 4 }),
+    initialValue: ringPlaceholder,
+  },
+  {
+    name: 'jwt-secret',
+    kind: 'key-ring',
+    description: 'JWT HMAC signing key ring with key ids (kid); previous key kept so issued tokens still verify.',
+    rotator: 'key-ring',
+    rotationDays: 90,
+    ring: { keepPrevious: 1, maxPrevious: 4, dropOldest: true },
+    parse: (v) => parseKeyRing(v, { shape: 'jwt-secret', maxPrevious: 4 }),
+    initialValue: ringPlaceholder,
+  },
+  {
+    name: 'encryption-key',
+    kind: 'key-ring',
+    description: 'Application data-encryption key ring; old keys are kept so data encrypted under them stays readable.',
+    rotator: 'key-ring',
+    rotationDays: 90,
+    ring: { keepPrevious: 64, maxPrevious: 64, dropOldest: false },
+    parse: (v) => parseKeyRing(v, { shape: 'encryption-key', maxPrevious: 64 }),
+    initialValue: ringPlaceholder,
+  },
+  {
+    name: 'database-url',
+    kind: 'database',
+    description: 'Application database credential (RDS secret fields) with its ready url. Rotated by the database rotator.',
+    rotator: 'database',
+    rotationDays: 30,
+    parse: parseDatabaseSecret,
+    initialValue: () => ({ schema: 1, placeholder: true, note: 'seed with the runbook first-deploy step' }),
+  },
+  {
+    name: 'redis-password',
+    kind: 'redis',
+    description: 'Redis/ElastiCache user credential with its ready url; two live passwords during rotation.',
+    rotator: 'redis',
+    rotationDays: 30,
+    parse: parseRedisSecret,
+    initialValue: () => ({ schema: 1, placeholder: true, note: 'seed with the runbook first-deploy step' }),
+  },
+  {
+    name: 'mail-password',
+    kind: 'third-party',
+    description: 'SMTP credential issued by the mail provider. Rotated by hand (runbook); age is measured and alarmed.',
+    rotationDays: 90,
+    parse: parseMailSecret,
+    initialValue: () => ({ placeholder: true }),
+  },
+  {
+    name: 'sentry-dsn',
+    kind: 'third-party',
+    description: 'Sentry DSN issued by Sentry. Rotated by hand (runbook); age is measured and alarmed.',
+    rotationDays: 90,
+    parse: parseSentrySecret,
+    initialValue: () => ({ placeholder: true }),
+  },
+];
+
+export function catalogEntry(name: SecretName): CatalogEntry {
+  const entry = CATALOG.find((e) => e.name === name);
+  if (!entry) throw new Error(`unknown secret "${name}"`);
+  return entry;
+}
+
+/** `<app>/<env>/<name>`: the secret naming rule used by the stack, the rotators and the client. */
+export function secretId(app: string, env: string, name: SecretName): string {
+  return `${app}/${env}/${name}`;
+}

@@ -1,0 +1,47 @@
+import { SecretShapeError } from './errors';
+import { parseJsonObject, requiredPort, requiredString } from './fields';
+
+export interface MailSecret {
+  host: string;
+  port: number;
+  username: string;
+  password: string;
+}
+
+export interface SentrySecret {
+  dsn: string;
+}
+
+function notPlaceholder(shape: string, obj: Record<string, unknown>) {
+  if (obj.placeholder === true) {
+    throw new SecretShapeError(shape, 'placeholder', 'is set: an operator has not set this third-party secret yet (see the runbook)');
+  }
+}
+
+export function parseMailSecret(input: unknown): MailSecret {
+  const shape = 'mail-password';
+  const obj = parseJsonObject(shape, input);
+  notPlaceholder(shape, obj);
+  return {
+    host: requiredString(shape, obj, 'host'),
+    port: requiredPort(shape, obj, 'port'),
+    username: requiredString(shape, obj, 'username'),
+    password: requiredString(shape, obj, 'password'),
+  };
+}
+
+export function parseSentrySecret(input: unknown): SentrySecret {
+  const shape = 'sentry-dsn';
+  const obj = parseJsonObject(shape, input);
+  notPlaceholder(shape, obj);
+  const dsn = requiredString(shape, obj, 'dsn');
+  let parsed: URL;
+  try {
+    parsed = new URL(dsn);
+  } catch {
+    throw new SecretShapeError(shape, 'dsn', 'is not a URL');
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new SecretShapeError(shape, 'dsn', 'must be an http(s) URL');
+  if (!parsed.username) throw new SecretShapeError(shape, 'dsn', 'must carry the public key as its user part');
+  return { dsn };
+}

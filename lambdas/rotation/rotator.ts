@@ -1,0 +1,52 @@
+/**
+ * The contract between the shared rotation lifecycle (handler.ts) and one rotator (database, redis, key ring).
+ * A rotator supplies only what differs: how to make the pending value, how to apply it to the target system,
+ * and how to prove it works. The lifecycle owns event validation, stage checks, idempotency, Secrets Manager
+ * calls, logging and metrics.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+
+export type RotationStep = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
+export const ROTATION_STEPS: readonly RotationStep[] = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
+
+/** Reads another secret (a master or admin credential named by ARN in the rotated secret). */
+export interface SecretReader {
+  getSecretString(secretId: string, stage?: 'AWSCURRENT' | 'AWSPENDING' | 'AWSPREVIOUS'): Promise<string>;
+}
+
+export interface RotationContext {
+  /** ARN of the secret being rotated. */
+  readonly secretArn: string;
+  /** Its name, `<app>/<env>/<name>`: what logs and errors name. */
+  readonly secretName: string;
+  readonly token: string;
+  readonly step: RotationStep;
+  readonly logger: Logger;
+  readonly secrets: SecretReader;
+  readonly now: () => Date;
+}
+
+/** The raw SecretStrings a step can see. `previous` is absent on the first rotation. */
+export interface RawVersions {
+  current: string;
+  previous?: string;
+}
+
+export interface Rotator<T> {
+  /** Short name used in logs: `database`, `redis`, `key-ring`. */
+  readonly kind: string;
+  /** Parses a stored value; throws RotationError('BadSecretShape' | 'Placeholder' | 'UnsupportedEngine'). */
+  parse(secretString: string, ctx: RotationContext): T;
+  serialize(value: T): string;
+  /**
+   * createSecret: build the whole pending value (derived fields such as `url` included; versions are
+   * immutable). Called only when no pending value exists yet. May bootstrap from a placeholder current.
+   */
+  createPending(versions: RawVersions, ctx: RotationContext): Promise<T>;
+  /** setSecret: make the pending value valid on the target system. Safe to repeat and after a crash. */
+  applyPending(pending: T, versions: RawVersions, ctx: RotationContext): Promise<void>;
+  /** testSecret: prove the pending value works (log in, verify the ring). */
+  testPending(pending: T, versions: RawVersions, ctx: RotationContext): Promise<void>;
+  /** Optional finishSecret hook, run after AWSCURRENT has moved (e.g. nothing for most rotators). */
+  afterFinish?(pending: T, ctx: RotationContext): Promise<void>;
+}
