@@ -5,3 +5,4 @@ export * from './redis';
 export * from './keyring';
 export * from './third-party';
 export * from './catalog';
+export * from './metrics';

@@ -1,0 +1,89 @@
+import type { EnvironmentConfig } from './types';
+
+/**
+ * The environments this app deploys. Edit these objects (or add one) for your organisation: every field is
+ * checked at synth by validate.ts. Account ids and ARNs below are placeholders for the example organisation.
+ */
+const APP = 'gaara-store';
+
+function baseEnvironment(envName: string, account: string | undefined, region: string | undefined): EnvironmentConfig {
+  const acct = account ?? '111111111111';
+  return {
+    envName,
+    account,
+    region,
+    appName: APP,
+    owner: 'platform-team',
+    alarmEmail: `security-alerts+${envName}@example.com`,
+    logRetentionDays: 90,
+    removalPolicy: 'destroy',
+    terminationProtection: false,
+    keyAdminRoleArns: [`arn:aws:iam::${acct}:role/${APP}-key-admin`],
+    breakGlassRoleArn: `arn:aws:iam::${acct}:role/${APP}-break-glass`,
+    deployRoleArn: `arn:aws:iam::${acct}:role/cdk-hnb659fds-cfn-exec-role-${acct}-${region ?? 'eu-west-1'}`,
+    applicationTrustedPrincipals: ['ecs-tasks.amazonaws.com'],
+    additionalReaderRoleArns: [],
+    auditorTrustedPrincipals: [`arn:aws:iam::${acct}:role/${APP}-security-auditor`],
+    database: {
+      engine: 'postgres',
+      host: `${envName}-db.gaara.internal`,
+      port: 5432,
+      dbname: 'gaara',
+      username: 'gaara_app',
+      strategy: 'single-user',
+      tls: true,
+      vpcId: 'vpc-0a1b2c3d4e5f60718',
+      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      privateSubnetIds: ['subnet-0a1b2c3d4e5f60001', 'subnet-0a1b2c3d4e5f60002'],
+      securityGroupId: 'sg-0a1b2c3d4e5f60003',
+      addIngressRule: false,
+      secretsManagerEndpoint: { mode: 'create' },
+    },
+    redis: {
+      host: `${envName}-cache.gaara.internal`,
+      port: 6379,
+      username: 'gaara_app',
+      tls: true,
+      adminSecretArn: `arn:aws:secretsmanager:${region ?? 'eu-west-1'}:${acct}:secret:${APP}/${envName}/admin/redis-AbCdEf`,
+    },
+    audit: {
+      trail: { mode: 'create' },
+      transitionToGlacierDays: 90,
+      expireAfterDays: 400,
+    },
+    rotation: {},
+    fipsKeyMaterial: false,
+  };
+}
+
+const dev: EnvironmentConfig = {
+  ...baseEnvironment('dev', undefined, undefined),
+  logRetentionDays: 30,
+  rotation: { 'database-url': { days: 30, rotateImmediately: false } },
+};
+
+const staging: EnvironmentConfig = {
+  ...baseEnvironment('staging', '222222222222', 'eu-west-1'),
+  logRetentionDays: 90,
+};
+
+const prodBase = baseEnvironment('prod', '333333333333', 'eu-west-1');
+const prod: EnvironmentConfig = {
+  ...prodBase,
+  logRetentionDays: 400,
+  removalPolicy: 'retain',
+  terminationProtection: true,
+  additionalReaderRoleArns: ['arn:aws:iam::333333333333:role/gaara-store-prod-ecs-task-execution'],
+  database: {
+    ...prodBase.database,
+    strategy: 'alternating-users',
+    masterSecretArn: 'arn:aws:secretsmanager:eu-west-1:333333333333:secret:rds!db-0a1b2c3d-AbCdEf',
+    dbInstanceIdentifier: 'gaara-store-prod',
+  },
+  audit: { ...prodBase.audit, expireAfterDays: 2555 },
+  rotation: {
+    'database-url': { days: 30, scheduleExpression: 'cron(0 3 ? * TUE *)', duration: '3h', rotateImmediately: false },
+  },
+};
+
+export const ENVIRONMENTS: readonly EnvironmentConfig[] = [dev, staging, prod];
