@@ -18,11 +18,12 @@ export function parseJsonObject(shape: string, input: unknown): JsonObject {
   return value as JsonObject;
 }
 
-export function requiredString(shape: string, obj: JsonObject, field: string): string {
+/** `path` is how the field is named in the message when it is nested (e.g. `previous[2].key`). */
+export function requiredString(shape: string, obj: JsonObject, field: string, path: string = field): string {
   const value = obj[field];
-  if (value === undefined || value === null) throw new SecretShapeError(shape, field, 'is missing');
-  if (typeof value !== 'string') throw new SecretShapeError(shape, field, 'must be a string');
-  if (value.length === 0) throw new SecretShapeError(shape, field, 'must not be empty');
+  if (value === undefined || value === null) throw new SecretShapeError(shape, path, 'is missing');
+  if (typeof value !== 'string') throw new SecretShapeError(shape, path, 'must be a string');
+  if (value.length === 0) throw new SecretShapeError(shape, path, 'must not be empty');
   return value;
 }
 

@@ -6,3 +6,4 @@ export * from './keyring';
 export * from './third-party';
 export * from './catalog';
 export * from './metrics';
+export * from './field-encryption';

@@ -26,14 +26,7 @@ function parseRingKey(shape: string, obj: unknown, path: string, retired: boolea
     throw new SecretShapeError(shape, path, 'must be an object');
   }
   const o = obj as JsonObject;
-  const field = (name: string) => {
-    try {
-      return requiredString(shape, o, name);
-    } catch (e) {
-      if (e instanceof SecretShapeError) throw new SecretShapeError(shape, `${path}.${name}`, e.message.split(`"${name}" `)[1] ?? 'is invalid');
-      throw e;
-    }
-  };
+  const field = (name: string) => requiredString(shape, o, name, `${path}.${name}`);
   const kid = field('kid');
   const key = field('key');
   if (!BASE64URL.test(key)) throw new SecretShapeError(shape, `${path}.key`, 'must be base64url');

@@ -44,6 +44,7 @@ function baseEnvironment(envName: string, account: string | undefined, region: s
       port: 6379,
       username: 'gaara_app',
       tls: true,
+      securityGroupId: 'sg-0a1b2c3d4e5f60004',
       adminSecretArn: `arn:aws:secretsmanager:${region ?? 'eu-west-1'}:${acct}:secret:${APP}/${envName}/admin/redis-AbCdEf`,
     },
     audit: {

@@ -38,6 +38,8 @@ export interface RedisConfig {
   adminSecretArn?: string;
   /** ElastiCache RBAC user id: passwords changed through the ElastiCache API. */
   elastiCacheUserId?: string;
+  /** The cache's security group: the rotator's group must be admitted by it (same VPC as the database). */
+  securityGroupId: string;
 }
 
 export interface RotationScheduleConfig {

@@ -88,6 +88,7 @@ export function validateEnvironment(c: EnvironmentConfig): EnvironmentConfig {
     check((r.adminSecretArn === undefined) !== (r.elastiCacheUserId === undefined), 'redis.adminSecretArn', 'or redis.elastiCacheUserId must be set, exactly one');
     check(r.adminSecretArn === undefined || SECRET_ARN.test(r.adminSecretArn), 'redis.adminSecretArn', 'must be a Secrets Manager secret ARN');
     check(r.tls === true || c.envName !== 'prod', 'redis.tls', 'must be true in prod');
+    check(SG.test(r.securityGroupId ?? ''), 'redis.securityGroupId', 'must be a security group id (sg-...)');
   }
 
   const t = c.audit;
@@ -114,19 +115,26 @@ export function validateEnvironment(c: EnvironmentConfig): EnvironmentConfig {
       problems.push(`${field}: ${name} is issued by a third party and cannot rotate automatically; its age alarm uses the catalog's period`);
       continue;
     }
-    validateSchedule(schedule as RotationScheduleConfig, field, c.envName, check);
+    validateSchedule(schedule as RotationScheduleConfig, field, c.envName, entry.kind !== 'key-ring', check);
   }
 
   if (problems.length > 0) throw new ConfigError(c.envName ?? '(unnamed)', problems);
   return c;
 }
 
-function validateSchedule(s: RotationScheduleConfig, field: string, envName: string, check: (ok: boolean, f: string, p: string) => void) {
+function validateSchedule(
+  s: RotationScheduleConfig,
+  field: string,
+  envName: string,
+  isCredential: boolean,
+  check: (ok: boolean, f: string, p: string) => void,
+) {
   check(Number.isInteger(s.days) && s.days >= 1 && s.days <= 1000, `${field}.days`, 'must be an integer between 1 and 1000 (Secrets Manager limits)');
   check(s.scheduleExpression === undefined || SCHEDULE.test(s.scheduleExpression), `${field}.scheduleExpression`, 'must be rate(...) or cron(...)');
   check(s.duration === undefined || (DURATION.test(s.duration) && parseInt(s.duration, 10) >= 1 && parseInt(s.duration, 10) <= 24), `${field}.duration`, 'must be between 1h and 24h');
   check(s.duration === undefined || s.scheduleExpression !== undefined, `${field}.duration`, 'needs a scheduleExpression (a rotation window is a schedule plus a duration)');
-  check(!(envName === 'prod' && s.rotateImmediately), `${field}.rotateImmediately`, 'must be false in prod: a deploy must not rotate prod credentials as a side effect');
+  check(typeof s.rotateImmediately === 'boolean', `${field}.rotateImmediately`, 'must be true or false');
+  check(!(envName === 'prod' && isCredential && s.rotateImmediately), `${field}.rotateImmediately`, 'must be false in prod: a deploy must not rotate prod credentials as a side effect');
 }
 
 /** Every configured environment, validated; unique names. */
