@@ -17,4 +17,5 @@ module.exports = {
     project('client', ['<rootDir>/client/test']),
   ],
   testTimeout: 120000,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

@@ -83,7 +83,7 @@ const prod: EnvironmentConfig = {
   },
   audit: { ...prodBase.audit, expireAfterDays: 2555 },
   rotation: {
-    'database-url': { days: 30, scheduleExpression: 'cron(0 3 ? * TUE *)', duration: '3h', rotateImmediately: false },
+    'database-url': { days: 30, scheduleExpression: 'cron(0 3 ? * 3#1 *)', duration: '3h', rotateImmediately: false },
   },
 };
 

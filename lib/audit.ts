@@ -1,0 +1,228 @@
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import type { SecretName } from '../contracts';
+import type { EnvironmentConfig } from './config';
+import { cisFilters, secretReadFilters, secretsFilters, trailMetricsNamespace, type TrailFilterSpec } from './metric-filters';
+import { alarmName, arnsFor, createsTrail, observabilityNames } from './ops-key-statements';
+
+export interface AuditTrailProps {
+  config: EnvironmentConfig;
+  /** The operations key: encrypts the trail's log files, its bucket and its log group. */
+  opsKey: kms.IKey;
+  alarmTopic: sns.ITopic;
+  /**
+   * Create the two CIS filters (unauthorized API calls, KMS disable/delete). Default: only when this stack creates
+   * the trail. With an existing trail in this account, its owner (another environment's stack or the account
+   * baseline) normally has them already; duplicates would alarm twice.
+   */
+  cisMetricFilters?: boolean;
+}
+
+/** What the audit trail gives monitoring: the log group, the filter metrics and the alarms. */
+export interface AuditSignals {
+  readonly logGroup?: logs.ILogGroup;
+  /** Metrics by filter id, including `SecretReads-<name>`; empty when no filters exist. */
+  readonly metrics: Readonly<Record<string, cloudwatch.Metric>>;
+  readonly alarms: cloudwatch.IAlarm[];
+  secretReadsMetric(name: SecretName): cloudwatch.Metric | undefined;
+}
+
+const ORG_TRAIL_WARNING = 'gaara:audit:metricFiltersElsewhere';
+
+/**
+ * The audit trail of one environment: a multi-region trail with global service events and log-file validation
+ * to an encrypted, versioned bucket (server access logs in a separate bucket) and to an encrypted log group; or
+ * an existing trail's log group. On the log group: the CIS and secrets metric filters, each with an alarm.
+ */
+export class AuditTrail extends Construct implements AuditSignals {
+  readonly logGroup?: logs.ILogGroup;
+  readonly trail?: cloudtrail.CfnTrail;
+  readonly bucket?: s3.Bucket;
+  readonly accessLogBucket?: s3.Bucket;
+  readonly metricFilters: logs.MetricFilter[] = [];
+  readonly metrics: Record<string, cloudwatch.Metric> = {};
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: AuditTrailProps) {
+    super(scope, id);
+    const { config } = props;
+    const trailConfig = config.audit.trail;
+
+    if (trailConfig.mode === 'create') {
+      const created = this.createTrail(props);
+      this.logGroup = created.logGroup;
+      this.trail = created.trail;
+      this.bucket = created.bucket;
+      this.accessLogBucket = created.accessLogBucket;
+    } else if (trailConfig.logGroupName) {
+      this.logGroup = logs.LogGroup.fromLogGroupName(this, 'ExistingTrailLogGroup', trailConfig.logGroupName);
+    } else {
+      const where = trailConfig.organizationTrailAccount
+        ? `the account that owns the organisation trail's log group (${trailConfig.organizationTrailAccount})`
+        : "the account that owns the existing trail's log group";
+      Annotations.of(this).addWarningV2(
+        ORG_TRAIL_WARNING,
+        `${config.envName}: no CloudTrail log group in this account (audit.trail is "existing" without logGroupName), ` +
+          `so no metric filters or trail alarms are created here. Create the CIS and secrets metric filters and their ` +
+          `alarms (lib/metric-filters.ts) in ${where}; see docs/dashboard.md "Organisation trail".`,
+      );
+      return;
+    }
+
+    const withCis = props.cisMetricFilters ?? createsTrail(config);
+    const specs = [...(withCis ? cisFilters() : []), ...secretsFilters(config)];
+    for (const spec of specs) this.addAlarmedFilter(spec, props);
+    for (const spec of secretReadFilters(config)) this.addFilter(spec, config);
+  }
+
+  secretReadsMetric(name: SecretName): cloudwatch.Metric | undefined {
+    return this.metrics[`SecretReads-${name}`] ?? undefined;
+  }
+
+  private createTrail(props: AuditTrailProps) {
+    const { config, opsKey } = props;
+    const names = observabilityNames(config);
+    const arns = arnsFor(this, config);
+    const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const { transitionToGlacierDays, expireAfterDays } = config.audit;
+
+    const accessLogBucket = new s3.Bucket(this, 'AccessLogBucket', {
+      // S3 server access logs can only be delivered to a bucket with SSE-S3 default encryption.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      versioned: true,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy,
+      lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(expireAfterDays), noncurrentVersionExpiration: Duration.days(30) }],
+    });
+    Validations.of(accessLogBucket).acknowledge(
+      { id: 'AwsSolutions-S1', reason: 'This is the server access log bucket of the trail bucket; logging it to itself would loop.' },
+      { id: 'NIST.800.53.R5-S3BucketLoggingEnabled', reason: 'This is the server access log bucket of the trail bucket; logging it to itself would loop.' },
+      { id: 'NIST.800.53.R5-S3DefaultEncryptionKMS', reason: 'S3 delivers server access logs only to buckets with SSE-S3 default encryption, not SSE-KMS.' },
+      { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: 'Access logs of the audit bucket; cross-region replication is an account-level decision outside this stack.' },
+    );
+
+    const bucket = new s3.Bucket(this, 'TrailBucket', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: opsKey,
+      // Bucket keys change the KMS encryption context to the bucket ARN; CloudTrail's key policy condition expects
+      // aws:cloudtrail:arn, so they stay off (the KMS request cost of a trail is a few cents a month).
+      bucketKeyEnabled: false,
+      versioned: true,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: accessLogBucket,
+      serverAccessLogsPrefix: 'trail-bucket/',
+      removalPolicy,
+      lifecycleRules: [
+        {
+          id: 'GlacierThenExpire',
+          transitions: [{ storageClass: s3.StorageClass.GLACIER, transitionAfter: Duration.days(transitionToGlacierDays) }],
+          expiration: Duration.days(expireAfterDays),
+          noncurrentVersionExpiration: Duration.days(30),
+        },
+      ],
+    });
+    Validations.of(bucket).acknowledge({
+      id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
+      reason: 'Trail log files are integrity-protected by digest files; cross-region replication is an account-level decision outside this stack.',
+    });
+    const trailCondition = { StringEquals: { 'aws:SourceArn': arns.trailArn } };
+    const cloudTrail = new iam.ServicePrincipal('cloudtrail.amazonaws.com');
+    const aclCheck = bucket.addToResourcePolicy(
+      new iam.PolicyStatement({ sid: 'CloudTrailAclCheck', principals: [cloudTrail], actions: ['s3:GetBucketAcl'], resources: [bucket.bucketArn], conditions: trailCondition }),
+    );
+    bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudTrailWrite',
+        principals: [cloudTrail],
+        actions: ['s3:PutObject'],
+        resources: [bucket.arnForObjects(`AWSLogs/${arns.stack.account}/*`)],
+        conditions: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': arns.trailArn } },
+      }),
+    );
+
+    const logGroup = new logs.LogGroup(this, 'TrailLogGroup', {
+      logGroupName: names.trailLogGroupName,
+      retention: config.logRetentionDays as logs.RetentionDays,
+      encryptionKey: opsKey,
+      removalPolicy,
+    });
+
+    const deliveryRole = new iam.Role(this, 'TrailLogDeliveryRole', {
+      assumedBy: cloudTrail,
+      description: `${config.appName} ${config.envName}: CloudTrail delivers the trail to its log group`,
+    });
+    const logStreams = arns.stack.formatArn({
+      service: 'logs',
+      resource: 'log-group',
+      resourceName: `${names.trailLogGroupName}:log-stream:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const deliveryPolicy = new iam.ManagedPolicy(this, 'TrailLogDeliveryPolicy', {
+      roles: [deliveryRole],
+      statements: [
+        new iam.PolicyStatement({ sid: 'DeliverTrailEvents', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logStreams] }),
+      ],
+    });
+
+    const trail = new cloudtrail.CfnTrail(this, 'Trail', {
+      trailName: names.trailName,
+      isLogging: true,
+      s3BucketName: bucket.bucketName,
+      kmsKeyId: opsKey.keyArn,
+      isMultiRegionTrail: true,
+      includeGlobalServiceEvents: true,
+      enableLogFileValidation: true,
+      cloudWatchLogsLogGroupArn: logGroup.logGroupArn,
+      cloudWatchLogsRoleArn: deliveryRole.roleArn,
+    });
+    // CloudTrail checks the bucket policy and the delivery role when the trail is created.
+    if (aclCheck.policyDependable) trail.node.addDependency(aclCheck.policyDependable);
+    trail.node.addDependency(deliveryPolicy);
+
+    return { logGroup, trail, bucket, accessLogBucket };
+  }
+
+  private addFilter(spec: TrailFilterSpec, config: EnvironmentConfig): logs.MetricFilter {
+    const filter = new logs.MetricFilter(this, spec.id, {
+      logGroup: this.logGroup as logs.ILogGroup,
+      filterName: `${config.appName}-${config.envName}-${spec.id}`,
+      filterPattern: logs.FilterPattern.literal(spec.pattern),
+      metricNamespace: trailMetricsNamespace(config),
+      metricName: spec.metricName,
+      metricValue: '1',
+      defaultValue: 0,
+    });
+    this.metricFilters.push(filter);
+    this.metrics[spec.id] = filter.metric({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) });
+    return filter;
+  }
+
+  private addAlarmedFilter(spec: TrailFilterSpec, props: AuditTrailProps): void {
+    this.addFilter(spec, props.config);
+    const alarm = new cloudwatch.Alarm(this, `${spec.id}Alarm`, {
+      alarmName: alarmName(props.config, spec.id),
+      alarmDescription: `${spec.meaning} Source: ${spec.source}. Runbook: docs/runbook.md (security alarms).`,
+      metric: this.metrics[spec.id],
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      // No datapoint means no trail events in the period (the filter's default value 0 covers quiet periods).
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new actions.SnsAction(props.alarmTopic));
+    this.alarms.push(alarm);
+  }
+}

@@ -1,0 +1,153 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { DATA_KEY_CONTEXT_KEYS, DATA_KEY_PURPOSE } from '../contracts';
+import type { EnvironmentConfig } from './config';
+
+/** What administrators (and CloudFormation's deploy role) may do to a key: manage it, never use it. */
+export const KEY_ADMIN_ACTIONS = [
+  'kms:CancelKeyDeletion',
+  'kms:CreateAlias',
+  'kms:DeleteAlias',
+  'kms:DescribeKey',
+  'kms:DisableKey',
+  'kms:EnableKey',
+  'kms:EnableKeyRotation',
+  'kms:GetKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:ListResourceTags',
+  'kms:PutKeyPolicy',
+  'kms:ScheduleKeyDeletion',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:UpdateAlias',
+  'kms:UpdateKeyDescription',
+];
+
+/** Read-only key metadata for auditors. */
+export const KEY_METADATA_ACTIONS = ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:ListResourceTags'];
+
+/** Actions denied to every principal but the key administrators and the deploy role. */
+export const KEY_PROTECTED_ACTIONS = ['kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:DisableKeyRotation'];
+
+export type KeyPurpose = 'secrets' | 'data' | 'ops';
+
+export interface EnvironmentKeysProps {
+  config: EnvironmentConfig;
+  /** The role the application runs as: the only user of the data key (with break-glass). */
+  applicationRoleArn: string;
+  auditorRoleArn: string;
+  /** Service statements the ops key needs for SNS, CloudWatch Logs and CloudTrail. */
+  opsKeyServiceStatements: iam.PolicyStatement[];
+}
+
+/** The three customer-managed keys of one environment, one per purpose (ARCHITECTURE "KMS keys"). */
+export class EnvironmentKeys extends Construct {
+  readonly secretsKey: kms.Key;
+  readonly dataKey: kms.Key;
+  readonly opsKey: kms.Key;
+
+  constructor(scope: Construct, id: string, props: EnvironmentKeysProps) {
+    super(scope, id);
+    const { config } = props;
+    const stack = Stack.of(this);
+
+    this.secretsKey = this.createKey('SecretsKey', 'secrets', props, [
+      new iam.PolicyStatement({
+        sid: 'UseOnlyViaSecretsManagerForThisEnvironment',
+        principals: [new iam.AccountRootPrincipal()],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: {
+            'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com`,
+            'kms:CallerAccount': stack.account,
+          },
+          StringLike: {
+            'kms:EncryptionContext:SecretARN': stack.formatArn({
+              service: 'secretsmanager',
+              resource: 'secret',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+              resourceName: `${config.appName}/${config.envName}/*`,
+            }),
+          },
+        },
+      }),
+    ]);
+
+    this.dataKey = this.createKey('DataKey', 'data', props, [
+      new iam.PolicyStatement({
+        sid: 'FieldEncryptionByTheApplicationOnly',
+        principals: [new iam.ArnPrincipal(props.applicationRoleArn), new iam.ArnPrincipal(config.breakGlassRoleArn)],
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: {
+          'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [...DATA_KEY_CONTEXT_KEYS] },
+          StringEquals: {
+            'kms:EncryptionContext:app': config.appName,
+            'kms:EncryptionContext:env': config.envName,
+            'kms:EncryptionContext:purpose': DATA_KEY_PURPOSE,
+          },
+        },
+      }),
+    ]);
+
+    this.opsKey = this.createKey('OpsKey', 'ops', props, props.opsKeyServiceStatements);
+  }
+
+  private createKey(id: string, purpose: KeyPurpose, props: EnvironmentKeysProps, useStatements: iam.PolicyStatement[]): kms.Key {
+    const { config } = props;
+    const admins = [...config.keyAdminRoleArns, config.deployRoleArn];
+    const policy = new iam.PolicyDocument({
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'KeyAdministration',
+          principals: admins.map((arn) => new iam.ArnPrincipal(arn)),
+          actions: KEY_ADMIN_ACTIONS,
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'DenyProtectedActionsToAllButKeyAdministrators',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: KEY_PROTECTED_ACTIONS,
+          resources: ['*'],
+          conditions: { ArnNotLike: { 'aws:PrincipalArn': admins } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'DenyDeletionWindowShorterThan30Days',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['kms:ScheduleKeyDeletion'],
+          resources: ['*'],
+          conditions: { NumericLessThan: { 'kms:ScheduleKeyDeletionPendingWindowInDays': 30 } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'AuditorsReadKeyMetadata',
+          principals: [new iam.ArnPrincipal(props.auditorRoleArn)],
+          actions: KEY_METADATA_ACTIONS,
+          resources: ['*'],
+        }),
+        ...useStatements,
+      ],
+    });
+    return new kms.Key(this, id, {
+      alias: `alias/${config.appName}/${config.envName}/${purpose}`,
+      description: keyDescription(config, purpose),
+      enableKeyRotation: true,
+      pendingWindow: Duration.days(30),
+      removalPolicy: config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      policy,
+    });
+  }
+}
+
+function keyDescription(config: EnvironmentConfig, purpose: KeyPurpose): string {
+  const what: Record<KeyPurpose, string> = {
+    secrets: 'encrypts the seven application secrets; usable only through Secrets Manager for this environment',
+    data: 'field encryption data keys for the application (GenerateDataKey/Decrypt by the application role only)',
+    ops: 'encrypts the alarm topic, log groups and audit trail',
+  };
+  return `${config.appName} ${config.envName}: ${what[purpose]}`;
+}

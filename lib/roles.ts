@@ -1,0 +1,125 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import type { EnvironmentConfig } from './config';
+
+/** A role ARN or a service principal from config, trusted to assume a role. */
+export function trustedPrincipal(value: string, account: string): iam.IPrincipal {
+  if (value.startsWith('arn:')) return new iam.ArnPrincipal(value);
+  return new iam.PrincipalWithConditions(new iam.ServicePrincipal(value), { StringEquals: { 'aws:SourceAccount': account } });
+}
+
+export interface AccessRolesProps {
+  config: EnvironmentConfig;
+}
+
+/**
+ * The application role (reads its secrets, uses the data key) and the auditor role (metadata only, never a value).
+ * Roles are created first and bare; their policies (AccessPolicies) come after the keys and secrets exist, so key
+ * policies can name the roles without a dependency cycle.
+ */
+export class AccessRoles extends Construct {
+  readonly applicationRole: iam.Role;
+  readonly auditorRole: iam.Role;
+
+  constructor(scope: Construct, id: string, props: AccessRolesProps) {
+    super(scope, id);
+    const { config } = props;
+    const account = Stack.of(this).account;
+    this.applicationRole = new iam.Role(this, 'ApplicationRole', {
+      description: `${config.appName} ${config.envName} application: reads its seven secrets and encrypts fields with the data key`,
+      assumedBy: new iam.CompositePrincipal(...config.applicationTrustedPrincipals.map((p) => trustedPrincipal(p, account))),
+    });
+    this.auditorRole = new iam.Role(this, 'AuditorRole', {
+      description: `${config.appName} ${config.envName} security auditor: describes secrets and keys, never reads a value`,
+      assumedBy: new iam.CompositePrincipal(...config.auditorTrustedPrincipals.map((p) => new iam.ArnPrincipal(p))),
+    });
+  }
+}
+
+export interface AccessPoliciesProps {
+  config: EnvironmentConfig;
+  roles: AccessRoles;
+  secretArns: string[];
+  secretsKeyArn: string;
+  dataKeyArn: string;
+  opsKeyArn: string;
+  dataKeyConditions: Record<string, unknown>;
+}
+
+/** Customer-managed policies (no inline policies: NIST IAMNoInlinePolicy) with exactly the actions each role uses. */
+export class AccessPolicies extends Construct {
+  readonly secretReaderPolicy: iam.ManagedPolicy;
+  readonly fieldEncryptionPolicy: iam.ManagedPolicy;
+  readonly auditorPolicy: iam.ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: AccessPoliciesProps) {
+    super(scope, id);
+    const { config, roles } = props;
+    const region = Stack.of(this).region;
+    const extraReaders = config.additionalReaderRoleArns.map((arn, i) => iam.Role.fromRoleArn(this, `ExistingReader${i}`, arn, { mutable: true }));
+
+    this.secretReaderPolicy = new iam.ManagedPolicy(this, 'SecretReaderPolicy', {
+      description: `Read the ${config.appName} ${config.envName} secrets (values decrypted only through Secrets Manager)`,
+      roles: [roles.applicationRole, ...extraReaders],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ReadApplicationSecrets',
+          actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+          resources: props.secretArns,
+        }),
+        new iam.PolicyStatement({
+          sid: 'DecryptSecretsViaSecretsManager',
+          actions: ['kms:Decrypt'],
+          resources: [props.secretsKeyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
+        }),
+      ],
+    });
+
+    this.fieldEncryptionPolicy = new iam.ManagedPolicy(this, 'FieldEncryptionPolicy', {
+      description: `Envelope-encrypt ${config.appName} ${config.envName} database fields with the data key`,
+      roles: [roles.applicationRole],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'FieldEncryptionDataKeys',
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [props.dataKeyArn],
+          conditions: props.dataKeyConditions,
+        }),
+      ],
+    });
+
+    this.auditorPolicy = new iam.ManagedPolicy(this, 'AuditorPolicy', {
+      description: `Audit ${config.appName} ${config.envName} secrets and keys without reading any value`,
+      roles: [roles.auditorRole],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'DescribeApplicationSecrets',
+          actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListSecretVersionIds'],
+          resources: props.secretArns,
+        }),
+        new iam.PolicyStatement({
+          sid: 'ListSecrets',
+          actions: ['secretsmanager:ListSecrets'],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReadKeyMetadata',
+          actions: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:ListResourceTags'],
+          resources: [props.secretsKeyArn, props.dataKeyArn, props.opsKeyArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'NeverReadValues',
+          effect: iam.Effect.DENY,
+          actions: ['secretsmanager:GetSecretValue', 'kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: ['*'],
+        }),
+      ],
+    });
+    Validations.of(this.auditorPolicy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'secretsmanager:ListSecrets has no resource-level permission; it returns metadata only, and the same policy denies GetSecretValue and kms:Decrypt everywhere.',
+    });
+  }
+}

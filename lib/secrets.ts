@@ -1,0 +1,136 @@
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { CATALOG, CatalogEntry, SecretName, secretId } from '../contracts';
+import { EnvironmentConfig, rotationDays } from './config';
+
+/** Actions that change a secret or its policy: only rotators, break-glass and the deploy role may call them. */
+export const SECRET_WRITE_ACTIONS = [
+  'secretsmanager:CancelRotateSecret',
+  'secretsmanager:DeleteResourcePolicy',
+  'secretsmanager:DeleteSecret',
+  'secretsmanager:PutResourcePolicy',
+  'secretsmanager:PutSecretValue',
+  'secretsmanager:RotateSecret',
+  'secretsmanager:UpdateSecret',
+  'secretsmanager:UpdateSecretVersionStage',
+];
+
+export interface AppSecret {
+  entry: CatalogEntry;
+  name: SecretName;
+  /** `<app>/<env>/<name>` */
+  secretName: string;
+  resource: secretsmanager.CfnSecret;
+  /** The secret's ARN (CloudFormation Ref). */
+  arn: string;
+  rotationDays: number;
+}
+
+export interface ApplicationSecretsProps {
+  config: EnvironmentConfig;
+  key: kms.IKey;
+}
+
+/**
+ * The seven secrets on the secrets key. L1 CfnSecret: the L2 with `encryptionKey` adds an account-wide key grant
+ * with no encryption-context condition. Initial values are placeholders (ARCHITECTURE "Initial values"); they
+ * must never change in the template, or CloudFormation would overwrite the live value on the next deploy.
+ */
+export class ApplicationSecrets extends Construct {
+  readonly secrets: AppSecret[];
+
+  constructor(scope: Construct, id: string, props: ApplicationSecretsProps) {
+    super(scope, id);
+    const { config } = props;
+    this.secrets = CATALOG.map((entry) => {
+      const secretName = secretId(config.appName, config.envName, entry.name);
+      const days = rotationDays(config, entry);
+      const resource = new secretsmanager.CfnSecret(this, logicalName(entry.name), {
+        name: secretName,
+        description: entry.description,
+        kmsKeyId: props.key.keyArn,
+        secretString: JSON.stringify(entry.initialValue()),
+        tags: [
+          { key: 'app', value: config.appName },
+          { key: 'env', value: config.envName },
+          { key: 'owner', value: config.owner },
+          { key: 'rotation', value: entry.rotator ? `automatic-${days}d` : `manual-max-age-${days}d` },
+          { key: 'secret-kind', value: entry.kind },
+        ],
+      });
+      resource.applyRemovalPolicy(config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
+      if (!entry.rotator) acknowledgeManualRotation(resource, entry, days);
+      return { entry, name: entry.name, secretName, resource, arn: resource.ref, rotationDays: days };
+    });
+  }
+
+  byName(name: SecretName): AppSecret {
+    const found = this.secrets.find((s) => s.name === name);
+    if (!found) throw new Error(`no secret ${name}`);
+    return found;
+  }
+}
+
+export interface SecretAccessPolicyProps {
+  secret: AppSecret;
+  /** Application role and configured existing readers. */
+  readerRoleArns: string[];
+  /** The rotator's role, when the secret rotates automatically. */
+  rotatorRoleArn?: string;
+  breakGlassRoleArn: string;
+  deployRoleArn: string;
+}
+
+/** The resource policy of one secret: deny reads and writes to everyone but the named principals; public policies blocked. */
+export class SecretAccessPolicy extends Construct {
+  readonly resource: secretsmanager.CfnResourcePolicy;
+  readonly document: iam.PolicyDocument;
+
+  constructor(scope: Construct, id: string, props: SecretAccessPolicyProps) {
+    super(scope, id);
+    const rotator = props.rotatorRoleArn ? [props.rotatorRoleArn] : [];
+    this.document = new iam.PolicyDocument({
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'DenyReadExceptReadersRotatorAndBreakGlass',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: ['*'],
+          conditions: { ArnNotLike: { 'aws:PrincipalArn': [...props.readerRoleArns, ...rotator, props.breakGlassRoleArn] } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'DenyWriteExceptRotatorBreakGlassAndDeploy',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: SECRET_WRITE_ACTIONS,
+          resources: ['*'],
+          conditions: { ArnNotLike: { 'aws:PrincipalArn': [...rotator, props.breakGlassRoleArn, props.deployRoleArn] } },
+        }),
+      ],
+    });
+    this.resource = new secretsmanager.CfnResourcePolicy(this, 'Resource', {
+      secretId: props.secret.arn,
+      resourcePolicy: this.document,
+      blockPublicPolicy: true,
+    });
+  }
+}
+
+function acknowledgeManualRotation(resource: secretsmanager.CfnSecret, entry: CatalogEntry, days: number): void {
+  const reason =
+    `${entry.name} is issued by a third party and no rotation Lambda can mint it; it is rotated by hand (docs/runbook.md), ` +
+    `and the hourly secret-age function alarms when its AWSCURRENT version is older than ${days} days or still a placeholder in prod.`;
+  Validations.of(resource).acknowledge({ id: 'AwsSolutions-SMG4', reason });
+  Validations.of(resource).acknowledge({ id: 'NIST.800.53.R5-SecretsManagerRotationEnabled', reason });
+}
+
+function logicalName(name: string): string {
+  return name
+    .split('-')
+    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
+    .join('');
+}

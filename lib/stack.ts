@@ -1,0 +1,222 @@
+import { ArnFormat, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { DATA_KEY_CONTEXT_KEYS, DATA_KEY_PURPOSE, RotatorKind, SecretName } from '../contracts';
+import type { EnvironmentConfig } from './config';
+import { EnvironmentKeys } from './keys';
+import { FunctionNetwork } from './network';
+import { opsKeyServiceStatements } from './ops-key-statements';
+import { AccessPolicies, AccessRoles } from './roles';
+import { ROTATOR_TIMEOUT, RotationFunction } from './rotation-function';
+import { AppSecret, ApplicationSecrets, SecretAccessPolicy } from './secrets';
+import { SecureFunction } from './secure-function';
+
+export interface SecretsStackProps extends StackProps {
+  config: EnvironmentConfig;
+}
+
+/** Entry file of each rotator (lib refers to rotators only by path). */
+export const ROTATOR_ENTRIES: Record<RotatorKind, string> = {
+  database: 'lambdas/database/index.ts',
+  redis: 'lambdas/redis/index.ts',
+  'key-ring': 'lambdas/key-ring/index.ts',
+};
+export const SECRET_AGE_ENTRY = 'lambdas/secret-age/index.ts';
+
+export function stackName(config: EnvironmentConfig): string {
+  return `${config.appName}-${config.envName}-secrets`;
+}
+
+/** Everything one environment needs: keys, the seven secrets, access, rotation, audit and monitoring. */
+export class SecretsStack extends Stack {
+  readonly config: EnvironmentConfig;
+  readonly keys: EnvironmentKeys;
+  readonly secrets: ApplicationSecrets;
+  readonly roles: AccessRoles;
+  readonly rotators: RotationFunction[];
+  readonly secretAge: SecureFunction;
+
+  constructor(scope: Construct, id: string, props: SecretsStackProps) {
+    super(scope, id, {
+      ...props,
+      env: props.config.account ? { account: props.config.account, region: props.config.region } : undefined,
+      terminationProtection: props.config.terminationProtection,
+      description: `${props.config.appName} ${props.config.envName}: KMS keys, application secrets, rotation, audit and monitoring`,
+    });
+    const config = (this.config = props.config);
+
+    this.roles = new AccessRoles(this, 'Access', { config });
+    const dataKeyConditions = {
+      'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [...DATA_KEY_CONTEXT_KEYS] },
+      StringEquals: {
+        'kms:EncryptionContext:app': config.appName,
+        'kms:EncryptionContext:env': config.envName,
+        'kms:EncryptionContext:purpose': DATA_KEY_PURPOSE,
+      },
+    };
+    this.keys = new EnvironmentKeys(this, 'Keys', {
+      config,
+      applicationRoleArn: this.roles.applicationRole.roleArn,
+      auditorRoleArn: this.roles.auditorRole.roleArn,
+      opsKeyServiceStatements: opsKeyServiceStatements(this, config),
+    });
+    this.secrets = new ApplicationSecrets(this, 'Secrets', { config, key: this.keys.secretsKey });
+    new AccessPolicies(this, 'AccessPolicies', {
+      config,
+      roles: this.roles,
+      secretArns: this.secrets.secrets.map((s) => s.arn),
+      secretsKeyArn: this.keys.secretsKey.keyArn,
+      dataKeyArn: this.keys.dataKey.keyArn,
+      opsKeyArn: this.keys.opsKey.keyArn,
+      dataKeyConditions,
+    });
+
+    const network = new FunctionNetwork(this, 'Network', { config });
+    this.rotators = this.createRotators(network);
+    this.secretAge = this.createSecretAgeFunction(network);
+
+    const readers = [this.roles.applicationRole.roleArn, ...config.additionalReaderRoleArns];
+    for (const secret of this.secrets.secrets) {
+      const rotator = this.rotators.find((r) => r.kind === secret.entry.rotator);
+      new SecretAccessPolicy(this, `${secret.resource.node.id}Policy`, {
+        secret,
+        readerRoleArns: readers,
+        rotatorRoleArn: rotator?.roleArn,
+        breakGlassRoleArn: config.breakGlassRoleArn,
+        deployRoleArn: config.deployRoleArn,
+      });
+    }
+
+  }
+
+  secret(name: SecretName): AppSecret {
+    return this.secrets.byName(name);
+  }
+
+  private createRotators(network: FunctionNetwork): RotationFunction[] {
+    const { config } = this;
+    const common = { config, network, opsKey: this.keys.opsKey, secretsKeyArn: this.keys.secretsKey.keyArn };
+    const db = config.database;
+    const databaseExtras: iam.PolicyStatement[] = [];
+    if (db.masterSecretArn) {
+      databaseExtras.push(new iam.PolicyStatement({ sid: 'ReadMasterCredential', actions: ['secretsmanager:GetSecretValue'], resources: [db.masterSecretArn] }));
+    }
+    if (db.dbInstanceIdentifier) {
+      databaseExtras.push(
+        new iam.PolicyStatement({
+          sid: 'ConfirmDatabaseInstance',
+          actions: ['rds:DescribeDBInstances'],
+          resources: [this.formatArn({ service: 'rds', resource: 'db', resourceName: db.dbInstanceIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+        }),
+      );
+    }
+    if (db.dbClusterIdentifier) {
+      databaseExtras.push(
+        new iam.PolicyStatement({
+          sid: 'ConfirmDatabaseCluster',
+          actions: ['rds:DescribeDBClusters'],
+          resources: [this.formatArn({ service: 'rds', resource: 'cluster', resourceName: db.dbClusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+        }),
+      );
+    }
+    const database = new RotationFunction(this, 'DatabaseRotation', {
+      ...common,
+      kind: 'database',
+      entry: ROTATOR_ENTRIES.database,
+      description: `Rotates ${config.appName}/${config.envName}/database-url (${db.engine}, ${db.strategy})`,
+      timeout: ROTATOR_TIMEOUT.database,
+      secrets: [this.secret('database-url')],
+      extraStatements: databaseExtras,
+      environment: {
+        NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+        DB_ENGINE: db.engine,
+        DB_HOST: db.host,
+        DB_PORT: String(db.port),
+        DB_NAME: db.dbname,
+        DB_USERNAME: db.username,
+        DB_TLS: String(db.tls),
+        DB_STRATEGY: db.strategy,
+      },
+    });
+
+    const redis = config.redis;
+    const redisExtras: iam.PolicyStatement[] = [];
+    if (redis.adminSecretArn) {
+      redisExtras.push(new iam.PolicyStatement({ sid: 'ReadRedisAdminCredential', actions: ['secretsmanager:GetSecretValue'], resources: [redis.adminSecretArn] }));
+    }
+    if (redis.elastiCacheUserId) {
+      redisExtras.push(
+        new iam.PolicyStatement({
+          sid: 'ChangeElastiCacheUserPasswords',
+          actions: ['elasticache:ModifyUser', 'elasticache:DescribeUsers'],
+          resources: [this.formatArn({ service: 'elasticache', resource: 'user', resourceName: redis.elastiCacheUserId, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+        }),
+      );
+    }
+    const redisRotation = new RotationFunction(this, 'RedisRotation', {
+      ...common,
+      kind: 'redis',
+      entry: ROTATOR_ENTRIES.redis,
+      description: `Rotates ${config.appName}/${config.envName}/redis-password with two live passwords`,
+      timeout: ROTATOR_TIMEOUT.redis,
+      secrets: [this.secret('redis-password')],
+      extraStatements: redisExtras,
+      environment: {
+        REDIS_HOST: redis.host,
+        REDIS_PORT: String(redis.port),
+        REDIS_USERNAME: redis.username,
+        REDIS_TLS: String(redis.tls),
+      },
+    });
+
+    const ringExtras = config.fipsKeyMaterial
+      ? [new iam.PolicyStatement({ sid: 'FipsKeyMaterial', actions: ['kms:GenerateRandom'], resources: ['*'] })]
+      : [];
+    const fipsReason =
+      'kms:GenerateRandom (FIPS-validated key material, asked for by config.fipsKeyMaterial) is not a key operation and AWS offers no resource-level permission for it.';
+    const keyRing = new RotationFunction(this, 'KeyRingRotation', {
+      ...common,
+      kind: 'key-ring',
+      entry: ROTATOR_ENTRIES['key-ring'],
+      description: `Rotates the ${config.appName}/${config.envName} key rings (secret-key, jwt-secret, encryption-key)`,
+      timeout: ROTATOR_TIMEOUT['key-ring'],
+      secrets: this.secrets.secrets.filter((s) => s.entry.kind === 'key-ring'),
+      extraStatements: ringExtras,
+      environment: { KEY_MATERIAL_SOURCE: config.fipsKeyMaterial ? 'kms' : 'crypto' },
+    });
+    if (config.fipsKeyMaterial) keyRing.function.acknowledgeWildcard('kms:GenerateRandom', fipsReason);
+    return [database, redisRotation, keyRing];
+  }
+
+  private createSecretAgeFunction(network: FunctionNetwork): SecureFunction {
+    const { config } = this;
+    const all = this.secrets.secrets;
+    const fn = new SecureFunction(this, 'SecretAge', {
+      config,
+      network,
+      opsKey: this.keys.opsKey,
+      entry: SECRET_AGE_ENTRY,
+      name: 'secret-age',
+      description: `Publishes the age, pending rotations and placeholders of the ${config.appName}/${config.envName} secrets (never reads a value)`,
+      timeout: Duration.minutes(1),
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ReadVersionMetadataOnly',
+          actions: ['secretsmanager:ListSecretVersionIds'],
+          resources: all.map((s) => s.arn),
+        }),
+      ],
+      environment: {
+        SECRETS_JSON: this.toJsonString(all.map((s) => ({ name: s.name, id: s.arn, maxAgeDays: s.rotationDays }))),
+      },
+    });
+    new events.Rule(this, 'SecretAgeSchedule', {
+      description: `Hourly age and stuck-rotation check of the ${config.appName}/${config.envName} secrets`,
+      schedule: events.Schedule.rate(Duration.hours(1)),
+      targets: [new targets.LambdaFunction(fn.fn, { retryAttempts: 2 })],
+    });
+    return fn;
+  }
+}

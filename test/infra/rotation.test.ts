@@ -1,0 +1,96 @@
+import { CATALOG } from '../../contracts';
+import { resourcesOf, synthAll } from '../support/synth';
+
+const { results } = synthAll();
+
+describe.each(results.map((r) => [r.config.envName, r] as const))('rotation wiring of %s', (envName, { config, template, stack }) => {
+  const secrets = resourcesOf(template, 'AWS::SecretsManager::Secret');
+  const secretId = (name: string) => secrets.find(([, s]) => s.Properties.Name === `${config.appName}/${envName}/${name}`)![0];
+  const schedules = resourcesOf(template, 'AWS::SecretsManager::RotationSchedule');
+  const permissions = resourcesOf(template, 'AWS::Lambda::Permission');
+  const functions = resourcesOf(template, 'AWS::Lambda::Function');
+  const account = stack.resolve(stack.account);
+
+  it('schedules every rotating secret and none of the third-party ones', () => {
+    const scheduled = schedules.map(([, s]) => s.Properties.SecretId.Ref).sort();
+    expect(scheduled).toEqual(CATALOG.filter((e) => e.rotator).map((e) => secretId(e.name)).sort());
+  });
+
+  it.each(CATALOG.filter((e) => e.rotator).map((e) => [e.name, e] as const))('%s: schedule, window and rotate-at-deploy as configured', (name, entry) => {
+    const [, schedule] = schedules.find(([, s]) => s.Properties.SecretId.Ref === secretId(name))!;
+    const override = config.rotation[name];
+    if (override?.scheduleExpression) {
+      expect(schedule.Properties.RotationRules).toEqual({ ScheduleExpression: override.scheduleExpression, Duration: override.duration });
+    } else {
+      expect(schedule.Properties.RotationRules.AutomaticallyAfterDays).toBe(override?.days ?? entry.rotationDays);
+    }
+    // Credentials never rotate as a side effect of a deploy; key rings do (the first rotation creates the ring).
+    expect(schedule.Properties.RotateImmediatelyOnUpdate).toBe(override?.rotateImmediately ?? entry.kind === 'key-ring');
+    if (envName === 'prod' && entry.kind !== 'key-ring') expect(schedule.Properties.RotateImmediatelyOnUpdate).toBe(false);
+    // The invoke permission exists before the schedule can call the function.
+    const permission = permissions.find(([, p]) => p.Properties.SourceArn?.Ref === secretId(name))!;
+    expect(schedule.DependsOn).toContain(permission[0]);
+  });
+
+  it('database-url rotates every 30 days by default', () => {
+    const [, schedule] = schedules.find(([, s]) => s.Properties.SecretId.Ref === secretId('database-url'))!;
+    const rules = schedule.Properties.RotationRules;
+    if (rules.AutomaticallyAfterDays !== undefined) expect(rules.AutomaticallyAfterDays).toBe(30);
+    else expect(rules.ScheduleExpression).toMatch(/^cron\(.* \? \* \d#1 \*\)$/); // monthly window
+  });
+
+  it('every invoke permission is for Secrets Manager, scoped to this account and one secret', () => {
+    const rotation = permissions.filter(([, p]) => p.Properties.Principal === 'secretsmanager.amazonaws.com');
+    expect(rotation).toHaveLength(5);
+    for (const [, p] of rotation) {
+      expect(p.Properties.SourceAccount).toEqual(account);
+      expect(p.Properties.SourceArn.Ref).toMatch(/^Secrets/);
+      expect(p.Properties.Action).toBe('lambda:InvokeFunction');
+    }
+  });
+
+  it('functions: latest Node.js runtime, in the VPC, bounded concurrency, own encrypted log group with retention', () => {
+    expect(functions).toHaveLength(4);
+    const logGroups = resourcesOf(template, 'AWS::Logs::LogGroup');
+    for (const [, fn] of functions) {
+      expect(fn.Properties.Runtime).toBe('nodejs24.x');
+      expect(fn.Properties.VpcConfig.SubnetIds).toEqual(config.database.privateSubnetIds);
+      expect(fn.Properties.VpcConfig.SecurityGroupIds).toHaveLength(1);
+      expect(fn.Properties.ReservedConcurrentExecutions).toBeGreaterThan(0);
+      const logGroupId = fn.Properties.LoggingConfig.LogGroup.Ref;
+      const [, logGroup] = logGroups.find(([id]) => id === logGroupId)!;
+      expect(logGroup.Properties.RetentionInDays).toBe(config.logRetentionDays);
+      expect(logGroup.Properties.KmsKeyId['Fn::GetAtt'][0]).toMatch(/^KeysOpsKey/);
+      expect(fn.Properties.Environment.Variables.APP_ENVIRONMENT).toBe(envName);
+      expect(fn.Properties.Environment.Variables.METRICS_NAMESPACE).toBe('GaaraStore/Secrets');
+    }
+  });
+
+  it('the database rotator trusts the Lambda runtime\'s RDS CAs and knows the configured database', () => {
+    const [, fn] = functions.find(([id]) => id.startsWith('DatabaseRotation'))!;
+    expect(fn.Properties.Environment.Variables).toMatchObject({
+      NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+      DB_ENGINE: config.database.engine,
+      DB_HOST: config.database.host,
+      DB_STRATEGY: config.database.strategy,
+    });
+  });
+
+  it('functions reach the Secrets Manager endpoint over 443 and the database on its port, nothing else', () => {
+    const egress = resourcesOf(template, 'AWS::EC2::SecurityGroupEgress').map(([, e]) => e.Properties);
+    expect(egress.map((e) => e.FromPort).sort()).toEqual([443, config.database.port, config.redis.port].sort());
+    const fnSg = resourcesOf(template, 'AWS::EC2::SecurityGroup').find(([id]) => id.includes('FunctionSecurityGroup'))!;
+    expect(JSON.stringify(fnSg[1])).not.toContain('0.0.0.0/0');
+    const endpoints = resourcesOf(template, 'AWS::EC2::VPCEndpoint');
+    expect(JSON.stringify(endpoints)).toContain('secretsmanager');
+    for (const [, ep] of endpoints) expect(ep.Properties.PrivateDnsEnabled).toBe(true);
+    // Ingress on the imported database group is added only when config asks for it.
+    const ingress = resourcesOf(template, 'AWS::EC2::SecurityGroupIngress').map(([, i]) => i.Properties.GroupId);
+    expect(ingress.includes(config.database.securityGroupId)).toBe(config.database.addIngressRule);
+  });
+
+  it('the secret-age function runs hourly', () => {
+    const rules = resourcesOf(template, 'AWS::Events::Rule').filter(([, r]) => r.Properties.ScheduleExpression);
+    expect(rules.map(([, r]) => r.Properties.ScheduleExpression)).toContain('rate(1 hour)');
+  });
+});

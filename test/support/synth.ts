@@ -1,0 +1,44 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../../lib/app';
+import { ENVIRONMENTS, EnvironmentConfig } from '../../lib/config';
+import type { SecretsStack } from '../../lib/stack';
+
+export interface SynthesizedEnvironment {
+  config: EnvironmentConfig;
+  stack: SecretsStack;
+  template: Template;
+}
+
+/**
+ * Synthesizes every environment. Bundling is skipped (`aws:cdk:bundling-stacks` empty): template tests assert
+ * the CloudFormation, and test/bundle runs the real esbuild output.
+ */
+export function synthAll(environments: readonly EnvironmentConfig[] = ENVIRONMENTS, context: Record<string, unknown> = {}) {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  const stacks = buildApp(app, environments);
+  const results: SynthesizedEnvironment[] = stacks.map((stack) => ({ config: stack.config, stack, template: Template.fromStack(stack) }));
+  return { app, results };
+}
+
+/** Resources of a type as [logicalId, resource] pairs. */
+export function resourcesOf(template: Template, type: string): [string, { Properties: Record<string, any>; DeletionPolicy?: string; DependsOn?: string[] }][] {
+  return Object.entries(template.findResources(type)) as never;
+}
+
+/** Finds a policy statement by Sid. */
+export function statement(statements: any[], sid: string): any {
+  const found = statements.find((s) => s.Sid === sid);
+  if (!found) throw new Error(`no statement ${sid} among ${statements.map((s) => s.Sid).join(', ')}`);
+  return found;
+}
+
+/** Strips CDK tokens so assertions read like the deployed policy: `{Ref: X}` -> `Ref(X)`. */
+export function plain(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value));
+}
+
+/** Policy actions as a sorted array (a single action is a string in the template). */
+export function sorted(actions: string | readonly string[]): string[] {
+  return [actions].flat().slice().sort();
+}
