@@ -13,6 +13,10 @@ export const METRIC = {
 } as const;
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 
+/** The steps of the Secrets Manager rotation contract: the values of the Step dimension on RotationFailed. */
+export const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
+export type RotationStep = (typeof ROTATION_STEPS)[number];
+
 /** Dimension names. Every metric carries exactly {Environment, Secret}; step failures add Step. */
 export const DIMENSION = { Environment: 'Environment', Secret: 'Secret', Step: 'Step' } as const;
 

@@ -18,6 +18,8 @@ export interface AuditTrailProps {
   /** The operations key: encrypts the trail's log files, its bucket and its log group. */
   opsKey: kms.IKey;
   alarmTopic: sns.ITopic;
+  /** Named in every alarm description. Default: docs/runbook.md. */
+  runbookUrl?: string;
   /**
    * Create the two CIS filters (unauthorized API calls, KMS disable/delete). Default: only when this stack creates
    * the trail. With an existing trail in this account, its owner (another environment's stack or the account
@@ -33,6 +35,15 @@ export interface AuditSignals {
   readonly metrics: Readonly<Record<string, cloudwatch.Metric>>;
   readonly alarms: cloudwatch.IAlarm[];
   secretReadsMetric(name: SecretName): cloudwatch.Metric | undefined;
+}
+
+/** How cdk-nag writes a resolved ARN in a finding id: pseudo parameters as `<AWS::Region>`, joins flattened. */
+function renderedForNag(v: unknown): string {
+  if (typeof v === 'string') return v;
+  const o = v as { Ref?: string; 'Fn::Join'?: [string, unknown[]] };
+  if (o.Ref) return `<${o.Ref}>`;
+  if (o['Fn::Join']) return o['Fn::Join'][1].map(renderedForNag).join(o['Fn::Join'][0]);
+  return JSON.stringify(v);
 }
 
 const ORG_TRAIL_WARNING = 'gaara:audit:metricFiltersElsewhere';
@@ -100,7 +111,8 @@ export class AuditTrail extends Construct implements AuditSignals {
       versioned: true,
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      // Ownership is left to the CDK: with @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy (cdk.json) the log
+      // delivery is granted by bucket policy and ACLs stay disabled; without it the CDK falls back to the ACL.
       removalPolicy,
       lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(expireAfterDays), noncurrentVersionExpiration: Duration.days(30) }],
     });
@@ -187,6 +199,10 @@ export class AuditTrail extends Construct implements AuditSignals {
       cloudWatchLogsLogGroupArn: logGroup.logGroupArn,
       cloudWatchLogsRoleArn: deliveryRole.roleArn,
     });
+    Validations.of(deliveryPolicy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${renderedForNag(arns.stack.resolve(logStreams))}]`,
+      reason: 'CloudTrail names its log streams <account>_CloudTrail_<region> at delivery time; the wildcard is limited to the streams of the trail log group.',
+    });
     // CloudTrail checks the bucket policy and the delivery role when the trail is created.
     if (aclCheck.policyDependable) trail.node.addDependency(aclCheck.policyDependable);
     trail.node.addDependency(deliveryPolicy);
@@ -213,7 +229,7 @@ export class AuditTrail extends Construct implements AuditSignals {
     this.addFilter(spec, props.config);
     const alarm = new cloudwatch.Alarm(this, `${spec.id}Alarm`, {
       alarmName: alarmName(props.config, spec.id),
-      alarmDescription: `${spec.meaning} Source: ${spec.source}. Runbook: docs/runbook.md (security alarms).`,
+      alarmDescription: `${spec.meaning} Source: ${spec.source}. Runbook: ${props.runbookUrl ?? 'docs/runbook.md'}`,
       metric: this.metrics[spec.id],
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -5,7 +5,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { catalogEntry, DIMENSION, METRIC, metricDimensions, type MetricName, type RotatorKind, type SecretName } from '../contracts';
+import { catalogEntry, DIMENSION, METRIC, metricDimensions, ROTATION_STEPS, type MetricName, type RotatorKind, type SecretName } from '../contracts';
 import type { AuditSignals } from './audit';
 import { metricsNamespace, type EnvironmentConfig } from './config';
 import { buildDashboardWidgets } from './dashboard';
@@ -13,11 +13,6 @@ import { ROTATION_EVENT_FIELDS, ROTATION_FAILURE_EVENTS, ROTATION_WARNING_EVENTS
 import { secretNamePrefix } from './metric-filters';
 import { alarmName, arnsFor, observabilityNames, ruleName } from './ops-key-statements';
 
-/**
- * Step dimension values the rotators put on RotationFailed datapoints: the four steps of the Secrets Manager
- * rotation contract (lambdas/rotation/rotator.ts ROTATION_STEPS; lib/ may not import lambdas/).
- */
-export const ROTATION_FAILED_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 
 export interface MonitoredSecret {
   name: SecretName;
@@ -177,7 +172,7 @@ export class SecurityMonitoring extends Construct {
   /** RotationFailed carries {Environment, Secret, Step}: one metric per step, summed (missing steps count as 0). */
   rotationFailed(secret: SecretName, period: Duration): cloudwatch.MathExpression {
     const usingMetrics: Record<string, cloudwatch.IMetric> = {};
-    for (const step of ROTATION_FAILED_STEPS) {
+    for (const step of ROTATION_STEPS) {
       usingMetrics[`f_${step}`] = new cloudwatch.Metric({
         namespace: metricsNamespace(this.props.config),
         metricName: METRIC.RotationFailed,

@@ -8,6 +8,9 @@ import type { EnvironmentConfig } from './config';
 import { EnvironmentKeys } from './keys';
 import { FunctionNetwork } from './network';
 import { opsKeyServiceStatements } from './ops-key-statements';
+import { AlarmTopic } from './alarm-topic';
+import { AuditTrail } from './audit';
+import { SecurityMonitoring } from './monitoring';
 import { AccessPolicies, AccessRoles } from './roles';
 import { ROTATOR_TIMEOUT, RotationFunction } from './rotation-function';
 import { AppSecret, ApplicationSecrets, SecretAccessPolicy } from './secrets';
@@ -37,6 +40,7 @@ export class SecretsStack extends Stack {
   readonly roles: AccessRoles;
   readonly rotators: RotationFunction[];
   readonly secretAge: SecureFunction;
+  readonly monitoring: SecurityMonitoring;
 
   constructor(scope: Construct, id: string, props: SecretsStackProps) {
     super(scope, id, {
@@ -60,7 +64,7 @@ export class SecretsStack extends Stack {
       config,
       applicationRoleArn: this.roles.applicationRole.roleArn,
       auditorRoleArn: this.roles.auditorRole.roleArn,
-      opsKeyServiceStatements: opsKeyServiceStatements(this, config),
+      opsKeyServiceStatements: opsKeyServiceStatements(this, config, { trailLogReaderArns: [this.roles.auditorRole.roleArn] }),
     });
     this.secrets = new ApplicationSecrets(this, 'Secrets', { config, key: this.keys.secretsKey });
     new AccessPolicies(this, 'AccessPolicies', {
@@ -88,6 +92,18 @@ export class SecretsStack extends Stack {
         deployRoleArn: config.deployRoleArn,
       });
     }
+
+    const topic = new AlarmTopic(this, 'AlarmTopic', { config, opsKey: this.keys.opsKey });
+    const audit = new AuditTrail(this, 'Audit', { config, opsKey: this.keys.opsKey, alarmTopic: topic.topic, runbookUrl: config.runbookUrl });
+    this.monitoring = new SecurityMonitoring(this, 'Monitoring', {
+      config,
+      alarmTopic: topic.topic,
+      audit,
+      runbookUrl: config.runbookUrl,
+      secrets: this.secrets.secrets.map((s) => ({ name: s.name, rotationDays: s.rotationDays, rotator: s.entry.rotator })),
+      rotators: this.rotators.map((r) => ({ kind: r.kind, fn: r.function.fn, timeout: r.function.timeout })),
+      ageFunction: this.secretAge.fn,
+    });
 
   }
 

@@ -14,6 +14,7 @@ export type ErrorClass =
   | 'Tls'
   | 'Unreachable'
   | 'TargetUnavailable'
+  | 'AccessDenied'
   | 'TestFailed'
   | 'RingFull'
   | 'Internal';

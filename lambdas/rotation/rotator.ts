@@ -6,8 +6,10 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 
-export type RotationStep = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
-export const ROTATION_STEPS: readonly RotationStep[] = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
+import type { RotationStep } from '../../contracts/metrics';
+
+export { ROTATION_STEPS } from '../../contracts/metrics';
+export type { RotationStep };
 
 /** Reads another secret (a master or admin credential named by ARN in the rotated secret). */
 export interface SecretReader {
@@ -26,10 +28,20 @@ export interface RotationContext {
   readonly now: () => Date;
 }
 
-/** The raw SecretStrings a step can see. `previous` is absent on the first rotation. */
+/**
+ * The raw SecretStrings a step can see. The lifecycle reads AWSPREVIOUS only on demand (`loadPrevious`, at most
+ * one call, undefined on the first rotation): most steps never need it. `previous` is for callers that already
+ * hold it (tests).
+ */
 export interface RawVersions {
   current: string;
   previous?: string;
+  loadPrevious?: () => Promise<string | undefined>;
+}
+
+/** AWSPREVIOUS from whichever of `previous` / `loadPrevious` a caller supplied. */
+export async function previousOf(versions: RawVersions): Promise<string | undefined> {
+  return versions.previous ?? (await versions.loadPrevious?.());
 }
 
 export interface Rotator<T> {

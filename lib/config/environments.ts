@@ -54,6 +54,7 @@ function baseEnvironment(envName: string, account: string | undefined, region: s
     },
     rotation: {},
     fipsKeyMaterial: false,
+    runbookUrl: 'https://git.example.com/platform/gaara-secrets/-/blob/main/docs/runbook.md',
   };
 }
 

@@ -93,6 +93,8 @@ export interface EnvironmentConfig {
   rotation: Partial<Record<SecretName, RotationScheduleConfig>>;
   /** Use KMS GenerateRandom (FIPS-validated) for key material instead of crypto.randomBytes. */
   fipsKeyMaterial: boolean;
+  /** Where on-call finds docs/runbook.md (linked from the dashboard and the alarm descriptions). */
+  runbookUrl: string;
   /** Metrics namespace; default `<App>/Secrets`. */
   metricsNamespace?: string;
 }

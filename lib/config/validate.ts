@@ -41,6 +41,7 @@ export function validateEnvironment(c: EnvironmentConfig): EnvironmentConfig {
   check(APP_NAME.test(c.appName ?? ''), 'appName', 'must be 3-32 lowercase letters, digits or hyphens');
   check(typeof c.owner === 'string' && c.owner.trim().length > 0, 'owner', 'must name the owning team');
   check(EMAIL.test(c.alarmEmail ?? ''), 'alarmEmail', 'must be an e-mail address');
+  check(/^https:\/\/\S+$/.test(c.runbookUrl ?? ''), 'runbookUrl', 'must be an https URL where on-call finds docs/runbook.md');
   check(LOG_RETENTION.includes(c.logRetentionDays), 'logRetentionDays', `must be one of ${LOG_RETENTION.join(', ')}`);
   check(c.removalPolicy === 'retain' || c.removalPolicy === 'destroy', 'removalPolicy', 'must be "retain" or "destroy"');
   check(Array.isArray(c.keyAdminRoleArns) && c.keyAdminRoleArns.length > 0, 'keyAdminRoleArns', 'must name at least one key administrator role');

@@ -38,7 +38,8 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('secrets of %s
     const [, policy] = policies.find(([, p]) => p.Properties.SecretId.Ref === secretLogicalId)!;
     const statements = policy.Properties.ResourcePolicy.Statement;
     expect(statements).toHaveLength(2);
-    const rotatorRole = { 'database': 'DatabaseRotation', 'redis': 'RedisRotation', 'key-ring': 'KeyRingRotation' }[entry.rotator ?? ''] as string | undefined;
+    const rotatorRoles: Record<string, string> = { database: 'DatabaseRotation', redis: 'RedisRotation', 'key-ring': 'KeyRingRotation' };
+    const rotatorRole = entry.rotator ? rotatorRoles[entry.rotator] : undefined;
     const rotator = rotatorRole ? [{ 'Fn::GetAtt': [roleId(`${rotatorRole}RotatorRole`), 'Arn'] }] : [];
     const read = statement(statements, 'DenyReadExceptReadersRotatorAndBreakGlass');
     expect(read).toEqual({

@@ -93,7 +93,7 @@ export async function startRedisServer(opts: { users?: AclUserSpec[]; tls?: Redi
   } catch (e) {
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`${(e as Error).message}\n${stderr}`);
+    throw new Error(`${(e as Error).message}\n${stderr}`, { cause: e });
   }
   return {
     host: '127.0.0.1',

@@ -102,9 +102,9 @@ export class SecretsManagerModel {
   }
 
   /** The SecretsManagerClient surface used by the code under test. */
-  async send(command: { input: Record<string, unknown>; constructor: { name: string } }): Promise<unknown> {
+  async send(command: { input: object; constructor: { name: string } }): Promise<unknown> {
     const name = command.constructor.name.replace(/Command$/, '');
-    const input = command.input;
+    const input = command.input as Record<string, unknown>;
     this.calls.push({ command: name, input });
     await this.beforeCall?.(name, input);
     const result = this.dispatch(name, input);

@@ -1,0 +1,80 @@
+/**
+ * Strategies where the user changes its own password: single-user, and MySQL dual-password (which keeps the
+ * current password valid as a secondary one and falls back to single-user where the server lacks it).
+ *
+ * setSecret: pending logs in -> already applied; else log in with current, then previous, falling back only on
+ * an authentication failure; then change the password.
+ */
+import { RotationError } from '../../rotation/errors';
+import { loginFirstAccepted } from '../access';
+import { checkSameTarget, endpointOf } from '../secret';
+import type { StrategyInput } from './types';
+
+const SAME_ACCOUNT = ['engine', 'host', 'port', 'dbname', 'username'] as const;
+
+function requireCurrent(input: StrategyInput) {
+  if (!input.current) {
+    throw new RotationError('Placeholder', `secret ${input.ctx.secretName}: AWSCURRENT is still the deploy-time placeholder; seed it with the runbook's first-deploy step (single-user rotation cannot bootstrap a credential)`);
+  }
+  return input.current;
+}
+
+export async function applySelfService(input: StrategyInput, dualPassword: boolean): Promise<void> {
+  const { pending, ctx, db } = input;
+  const current = requireCurrent(input);
+  checkSameTarget(pending, current, ctx.secretName, 'AWSPENDING differs from AWSCURRENT in more than the password', SAME_ACCOUNT);
+
+  const already = await db.tryLogin(endpointOf(pending), 'AWSPENDING');
+  if (already) {
+    await already.close();
+    ctx.logger.info('AWSPENDING already logs in: password already applied', { username: pending.username });
+    return;
+  }
+
+  const loggedIn = await loginFirstAccepted(db, [
+    { which: 'AWSCURRENT', endpoint: async () => endpointOf(current) },
+    {
+      which: 'AWSPREVIOUS',
+      endpoint: async () => {
+        const previous = await input.previous();
+        // The previous password with the current connection settings (same user and host only).
+        if (!previous || previous.username !== current.username || previous.host !== current.host) return undefined;
+        return { ...endpointOf(current), password: previous.password };
+      },
+    },
+  ]);
+  if (!loggedIn) {
+    throw new RotationError('AuthFailed', `secret ${ctx.secretName}: user "${current.username}" cannot log in with the AWSPENDING, AWSCURRENT or AWSPREVIOUS password`);
+  }
+  const { session, which } = loggedIn;
+  try {
+    await input.confirmTarget();
+    if (dualPassword && (await session.supportsDualPassword())) {
+      await session.setOwnPasswordRetainingCurrent(pending.password);
+      ctx.logger.info('password changed; the old password stays valid until the next rotation (RETAIN CURRENT PASSWORD)', { username: pending.username, loggedInWith: which });
+      return;
+    }
+    if (dualPassword) {
+      ctx.logger.warn('dual-password is not supported by this server (MariaDB, or MySQL older than 8.0.14): falling back to single-user rotation; the old password stops working now', {
+        username: pending.username,
+      });
+    }
+    await session.setOwnPassword(pending.password);
+    ctx.logger.info('password changed by the user itself', { username: pending.username, loggedInWith: which });
+  } finally {
+    await session.close();
+  }
+}
+
+/** testSecret: pending logs in; with dual-password (where supported) the current password must still log in too. */
+export async function testSelfService(input: Omit<StrategyInput, 'confirmTarget' | 'previous'>, dualPassword: boolean): Promise<void> {
+  const { pending, ctx, db } = input;
+  const dual = await db.with(endpointOf(pending), 'AWSPENDING', async (s) => {
+    await s.ping();
+    return dualPassword && (await s.supportsDualPassword());
+  });
+  if (dual && input.current) {
+    await db.with(endpointOf(input.current), 'AWSCURRENT (dual-password: must still log in)', (s) => s.ping());
+  }
+  ctx.logger.info('AWSPENDING logs in', { username: pending.username, dualPassword: dual });
+}

@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+import { GenerateRandomCommand, KMSClient } from '@aws-sdk/client-kms';
+import { awsCallError } from '../rotation/classify';
+import { RotationError } from '../rotation/errors';
+
+/** Where new key material comes from: Node's CSPRNG, or KMS GenerateRandom where FIPS-validated randomness is required. */
+export interface KeyMaterialSource {
+  readonly name: 'crypto' | 'kms';
+  /** `where` names the secret and step in error messages. */
+  randomBytes(bytes: number, where: string): Promise<Buffer>;
+}
+
+export const cryptoKeyMaterial: KeyMaterialSource = {
+  name: 'crypto',
+  randomBytes: async (bytes) => randomBytes(bytes),
+};
+
+export function kmsKeyMaterial(kms: Pick<KMSClient, 'send'>): KeyMaterialSource {
+  return {
+    name: 'kms',
+    async randomBytes(bytes, where) {
+      let plaintext: Uint8Array | undefined;
+      try {
+        ({ Plaintext: plaintext } = await kms.send(new GenerateRandomCommand({ NumberOfBytes: bytes })));
+      } catch (e) {
+        // A network failure says that a function in a VPC needs a KMS interface endpoint or a NAT gateway.
+        throw awsCallError(e, 'KMS', 'GenerateRandom', where);
+      }
+      if (!plaintext || plaintext.length !== bytes) {
+        throw new RotationError('TargetUnavailable', `${where}: KMS GenerateRandom returned ${plaintext?.length ?? 0} bytes instead of ${bytes}`);
+      }
+      return Buffer.from(plaintext);
+    },
+  };
+}
+
+/** KEY_MATERIAL_SOURCE: `crypto` (default) or `kms` (FIPS). Anything else is a deployment error, caught at cold start. */
+export function keyMaterialFromEnv(env: NodeJS.ProcessEnv = process.env, makeKms: () => Pick<KMSClient, 'send'> = () => new KMSClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 } })): KeyMaterialSource {
+  const source = env.KEY_MATERIAL_SOURCE ?? 'crypto';
+  if (source === 'crypto') return cryptoKeyMaterial;
+  if (source === 'kms') return kmsKeyMaterial(makeKms());
+  throw new Error(`KEY_MATERIAL_SOURCE must be "crypto" or "kms", got "${source}"`);
+}

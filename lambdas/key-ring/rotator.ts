@@ -1,0 +1,91 @@
+import { isPlaceholder } from '../../contracts/fields';
+import { SecretShapeError } from '../../contracts/errors';
+import { DEFAULT_KEY_BYTES, KeyRing, parseKeyRing, ringKeys } from '../../contracts/keyring';
+import { RotationError } from '../rotation/errors';
+import type { RawVersions, Rotator } from '../rotation/rotator';
+import type { KeyMaterialSource } from './key-material';
+import { newKid } from './kid';
+import { assertRoomForRotation, checkPendingRing, rotateRing } from './ring';
+import { RingSpec, ringSpecFor } from './ring-spec';
+import { publishKeyRingFull } from './ring-full-metric';
+
+export interface KeyRingRotatorDeps {
+  keyMaterial: KeyMaterialSource;
+  /** Called with the catalog name when a ring is at its bound (default: publish the KeyRingFull metric). */
+  onRingFull?: (secret: string) => void;
+}
+
+function parseRing(secretString: string, spec: RingSpec, secretName: string, which: string): KeyRing {
+  try {
+    // The bound is checked by the ring rules (RingFull), not as a shape error.
+    return parseKeyRing(secretString, { shape: spec.name });
+  } catch (e) {
+    if (e instanceof SecretShapeError) {
+      const errorClass = e.field === 'placeholder' ? 'Placeholder' : 'BadSecretShape';
+      throw new RotationError(errorClass, `secret ${secretName}: ${which} value: ${e.message}`);
+    }
+    throw e;
+  }
+}
+
+/** The current ring, or undefined when it is still the deploy-time placeholder (the first rotation bootstraps it). */
+function currentRing(versions: RawVersions, spec: RingSpec, secretName: string): KeyRing | undefined {
+  return isPlaceholder(versions.current) ? undefined : parseRing(versions.current, spec, secretName, 'AWSCURRENT');
+}
+
+/**
+ * Rotates secret-key, jwt-secret and encryption-key: a new current key, the old one retired into `previous`,
+ * bounded per the catalog. Nothing outside Secrets Manager changes, so setSecret has nothing to apply.
+ */
+export function createKeyRingRotator(deps: KeyRingRotatorDeps): Rotator<KeyRing> {
+  const onRingFull = deps.onRingFull ?? ((secret: string) => publishKeyRingFull(secret));
+  const reportingRingFull = async <R>(spec: RingSpec, run: () => R | Promise<R>): Promise<R> => {
+    try {
+      return await run();
+    } catch (e) {
+      if (e instanceof RotationError && e.errorClass === 'RingFull') onRingFull(spec.name);
+      throw e;
+    }
+  };
+
+  return {
+    kind: 'key-ring',
+
+    parse(secretString, ctx) {
+      return parseRing(secretString, ringSpecFor(ctx.secretName), ctx.secretName, 'stored');
+    },
+
+    serialize: (ring) => JSON.stringify(ring),
+
+    async createPending(versions, ctx) {
+      const spec = ringSpecFor(ctx.secretName);
+      const current = currentRing(versions, spec, ctx.secretName);
+      return reportingRingFull(spec, async () => {
+        assertRoomForRotation(current, spec, ctx.secretName);
+        const now = ctx.now();
+        const key = (await deps.keyMaterial.randomBytes(DEFAULT_KEY_BYTES, `secret ${ctx.secretName}, step ${ctx.step}`)).toString('base64url');
+        const kid = newKid(now, new Set(current ? ringKeys(current).map((k) => k.kid) : []));
+        const pending = rotateRing(current, { kid, key, createdAt: now.toISOString() }, now, spec, ctx.secretName);
+        ctx.logger.info('key ring built', {
+          secret: spec.name,
+          bootstrap: current === undefined,
+          kid,
+          previousKeys: pending.previous.length,
+          keyMaterial: deps.keyMaterial.name,
+        });
+        return pending;
+      });
+    },
+
+    async applyPending(_pending, _versions, ctx) {
+      ctx.logger.info('key ring: nothing to apply outside Secrets Manager');
+    },
+
+    async testPending(pending, versions, ctx) {
+      const spec = ringSpecFor(ctx.secretName);
+      const current = currentRing(versions, spec, ctx.secretName);
+      await reportingRingFull(spec, () => checkPendingRing(pending, current, spec, ctx.secretName));
+      ctx.logger.info('pending key ring verified', { secret: spec.name, kid: pending.current.kid, previousKeys: pending.previous.length });
+    },
+  };
+}

@@ -1,0 +1,183 @@
+/**
+ * The rotation lifecycle, written once for every rotator: event validation, the DescribeSecret stage checks,
+ * idempotent steps, Secrets Manager calls, classified errors, logs and metrics. A rotator supplies only what
+ * differs (rotator.ts).
+ *
+ * API calls per rotation: one DescribeSecret per step (its answer serves the whole step), GetSecretValue only for
+ * the versions a step needs (by VersionId, cached: versions are immutable), AWSPREVIOUS only when a rotator asks
+ * for it (`versions.loadPrevious`), one PutSecretValue and one UpdateSecretVersionStage.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { classifyNetworkError, describeNetworkClass, errorSummary } from './classify';
+import { RotationError } from './errors';
+import { parseRotationEvent, RotationEvent, tokenPrefix } from './event';
+import { catalogName, createRotationLogger, Env, powertoolsRotationMetrics, RotationMetrics } from './observability';
+import type { RawVersions, RotationContext, Rotator } from './rotator';
+import { SecretDescription, SecretsApi, SecretsManagerSender, VersionCache, versionWith } from './secrets-api';
+
+export interface RotationHandlerDeps {
+  /** Default: one SecretsManagerClient per process, created on first use (module scope). */
+  secretsManager?: SecretsManagerSender;
+  logger?: Logger;
+  metrics?: RotationMetrics;
+  env?: Env;
+  now?: () => Date;
+  /** Cache of immutable version values; `false` turns it off (every step reads what it needs). */
+  versionCache?: VersionCache | false;
+}
+
+export type RotationHandler = (event: unknown) => Promise<void>;
+
+// Keep the SDK well inside the function timeout: a missing VPC endpoint must fail fast and say so, not hang.
+const SDK_TIMEOUTS = { connectionTimeout: 3_000, requestTimeout: 10_000 };
+let sharedClient: SecretsManagerClient | undefined;
+const sharedCache = new VersionCache();
+
+function defaultClient(): SecretsManagerClient {
+  sharedClient ??= new SecretsManagerClient({ maxAttempts: 3, requestHandler: SDK_TIMEOUTS });
+  return sharedClient;
+}
+
+const where = (secret: string, step: string) => `secret ${secret}, step ${step}`;
+
+/** Removes a rotator's own `secret <name>: ` prefix: the lifecycle's message names secret and step already. */
+function innerMessage(message: string, secretName: string): string {
+  const prefix = `secret ${secretName}: `;
+  return message.startsWith(prefix) ? message.slice(prefix.length) : message;
+}
+
+/** Every failure leaves as a RotationError whose message names the secret and step and never a value. */
+function toStepError(e: unknown, secretName: string, step: string): RotationError {
+  const at = where(secretName, step);
+  if (e instanceof RotationError) {
+    if (e.message.startsWith(at)) return e;
+    return new RotationError(e.errorClass, `${at}: ${innerMessage(e.message, secretName)}`, { cause: e });
+  }
+  const network = classifyNetworkError(e);
+  if (network) return new RotationError(network, `${at}: ${describeNetworkClass(network)} (${errorSummary(e)})`, { cause: e });
+  return new RotationError('Internal', `${at}: unexpected error (${errorSummary(e)})`, { cause: e });
+}
+
+export function createRotationHandler<T>(rotator: Rotator<T>, deps: RotationHandlerDeps = {}): RotationHandler {
+  const env = deps.env ?? process.env;
+  const baseLogger = deps.logger ?? createRotationLogger(env);
+  const metrics = deps.metrics ?? powertoolsRotationMetrics(env);
+  const now = deps.now ?? (() => new Date());
+  const cache = deps.versionCache === false ? undefined : (deps.versionCache ?? sharedCache);
+
+  return async function rotationHandler(rawEvent: unknown): Promise<void> {
+    const started = Date.now();
+    let event: RotationEvent;
+    try {
+      event = parseRotationEvent(rawEvent);
+    } catch (e) {
+      const error = e instanceof RotationError ? e : toStepError(e, 'unknown', 'unknown');
+      baseLogger.error('rotation event rejected', { errorClass: error.errorClass, error: error.message, rotator: rotator.kind });
+      throw error;
+    }
+    const api = new SecretsApi(deps.secretsManager ?? defaultClient(), cache);
+    let secretName = event.secretId;
+    let logger = baseLogger.createChild({ persistentKeys: { secret: secretName, step: event.step, token: tokenPrefix(event.token), rotator: rotator.kind } });
+    try {
+      const description = await api.describe(event.secretId, where(secretName, event.step));
+      secretName = description.name;
+      logger = baseLogger.createChild({ persistentKeys: { secret: secretName, step: event.step, token: tokenPrefix(event.token), rotator: rotator.kind } });
+      const ctx: RotationContext = {
+        secretArn: description.arn,
+        secretName,
+        token: event.token,
+        step: event.step,
+        logger,
+        secrets: api.reader(() => where(secretName, event.step)),
+        now,
+      };
+      await runStep(rotator, api, description, event, ctx);
+      metrics.stepSucceeded(catalogName(secretName), event.step, Date.now() - started);
+    } catch (e) {
+      const error = toStepError(e, secretName, event.step);
+      logger.error('rotation step failed', { errorClass: error.errorClass, error: error.message });
+      metrics.stepFailed(catalogName(secretName), event.step, Date.now() - started);
+      throw error;
+    }
+  };
+}
+
+/** DescribeSecret checks: 'done' when the token is already AWSCURRENT (return at once), else it must be AWSPENDING. */
+function checkStages(description: SecretDescription, token: string, at: string): 'done' | 'pending' {
+  if (!description.rotationEnabled) throw new RotationError('InvalidState', `${at}: rotation is not enabled for this secret`);
+  const stages = description.versionStages[token];
+  if (stages === undefined) throw new RotationError('InvalidState', `${at}: token ${tokenPrefix(token)}… is not a version of this secret`);
+  if (stages.includes('AWSCURRENT')) return 'done';
+  if (!stages.includes('AWSPENDING')) throw new RotationError('InvalidState', `${at}: version ${tokenPrefix(token)}… is not AWSPENDING (a newer rotation replaced it?)`);
+  return 'pending';
+}
+
+async function runStep<T>(rotator: Rotator<T>, api: SecretsApi, description: SecretDescription, event: RotationEvent, ctx: RotationContext): Promise<void> {
+  const at = where(ctx.secretName, ctx.step);
+  if (checkStages(description, event.token, at) === 'done') {
+    ctx.logger.info('version is already AWSCURRENT: nothing to do');
+    return;
+  }
+  const { arn } = description;
+  const currentId = versionWith(description, 'AWSCURRENT');
+  const previousId = versionWith(description, 'AWSPREVIOUS');
+  const readCurrent = async (): Promise<string> => {
+    const value = currentId === undefined ? undefined : await api.getVersion(arn, currentId, 'AWSCURRENT', at);
+    if (value === undefined) throw new RotationError('InvalidState', `${at}: the secret has no AWSCURRENT value`);
+    return value;
+  };
+  let previous: Promise<string | undefined> | undefined;
+  const versions = async (): Promise<RawVersions> => ({
+    current: await readCurrent(),
+    loadPrevious: () => (previous ??= previousId === undefined || previousId === currentId ? Promise.resolve(undefined) : api.getVersion(arn, previousId, 'AWSPREVIOUS', at)),
+  });
+  const readPending = () => api.getVersion(arn, event.token, 'AWSPENDING', at);
+
+  switch (event.step) {
+    case 'createSecret': {
+      if ((await readPending()) !== undefined) {
+        ctx.logger.info('pending version already created');
+        return;
+      }
+      const pending = await rotator.createPending(await versions(), ctx);
+      const outcome = await api.putPending(arn, event.token, rotator.serialize(pending), event.rotationToken, at);
+      ctx.logger.info(outcome === 'created' ? 'pending version created' : 'pending version already created (ResourceExistsException)');
+      return;
+    }
+    case 'setSecret':
+    case 'testSecret': {
+      const raw = await readPending();
+      if (raw === undefined) throw new RotationError('InvalidState', `${at}: the AWSPENDING version has no value (createSecret has not completed for this token)`);
+      const pending = rotator.parse(raw, ctx);
+      const all = await versions();
+      if (event.step === 'setSecret') {
+        await rotator.applyPending(pending, all, ctx);
+        ctx.logger.info('pending value applied');
+      } else {
+        await rotator.testPending(pending, all, ctx);
+        ctx.logger.info('pending value tested');
+      }
+      return;
+    }
+    case 'finishSecret': {
+      await api.moveCurrent(arn, event.token, currentId, at);
+      ctx.logger.info('AWSCURRENT moved to the pending version', { fromVersion: currentId?.slice(0, 8) });
+      if (rotator.afterFinish) {
+        const raw = await readPending();
+        if (raw !== undefined) await rotator.afterFinish(rotator.parse(raw, ctx), ctx);
+      }
+      api.forget(arn);
+      return;
+    }
+    default: {
+      const never: never = event.step;
+      throw new RotationError('BadEvent', `${at}: unknown step ${String(never)}`);
+    }
+  }
+}
+
+/** For tests: drop the process-wide version cache. */
+export function clearVersionCache(): void {
+  sharedCache.clear();
+}

@@ -1,0 +1,59 @@
+/**
+ * Logs and metrics of the lifecycle. Logs: Powertools Logger JSON with the secret name, step, the token's first
+ * 8 characters and the error class, never a value. Metrics: Powertools EMF with exactly the dimension set
+ * {Environment, Secret} from contracts/metrics (plus Step on RotationFailed): the default `service` dimension is
+ * cleared because alarms match the exact set.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DIMENSION, METRIC, METRICS_ENV, metricDimensions } from '../../contracts/metrics';
+import type { RotationStep } from './rotator';
+
+export type Env = Record<string, string | undefined>;
+type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
+
+export function createRotationLogger(env: Env = process.env): Logger {
+  return new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'secrets-rotation' });
+}
+
+/** `<app>/<env>/database-url` -> `database-url`: the catalog name, the Secret dimension. */
+export const catalogName = (secretName: string): string => secretName.split('/').pop() || secretName;
+
+export interface RotationMetrics {
+  stepSucceeded(secret: string, step: RotationStep, durationMs: number): void;
+  stepFailed(secret: string, step: RotationStep, durationMs: number): void;
+}
+
+/** `<App>/Secrets` from APP_NAME (gaara-store -> GaaraStore/Secrets), as the stack computes it, unless METRICS_NAMESPACE says otherwise. */
+export function metricsNamespace(env: Env): string {
+  const configured = env[METRICS_ENV.namespace];
+  if (configured) return configured;
+  const app = (env[METRICS_ENV.app] ?? 'gaara-store')
+    .split('-')
+    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
+    .join('');
+  return `${app}/Secrets`;
+}
+
+export function powertoolsRotationMetrics(env: Env = process.env): RotationMetrics {
+  const namespace = metricsNamespace(env);
+  const environment = env[METRICS_ENV.environment] ?? 'unknown';
+  const publish = (dimensions: Record<string, string>, values: [string, Unit, number][]) => {
+    const metrics = new Metrics({ namespace });
+    metrics.clearDefaultDimensions(); // drops `service`: the emitted set is exactly `dimensions`
+    metrics.addDimensions(dimensions);
+    for (const [name, unit, value] of values) metrics.addMetric(name, unit, value);
+    metrics.publishStoredMetrics();
+  };
+  return {
+    stepSucceeded(secret, step, durationMs) {
+      const values: [string, Unit, number][] = [[METRIC.StepDurationMs, MetricUnit.Milliseconds, durationMs]];
+      if (step === 'finishSecret') values.push([METRIC.RotationSucceeded, MetricUnit.Count, 1]);
+      publish(metricDimensions(environment, secret), values);
+    },
+    stepFailed(secret, step, durationMs) {
+      publish(metricDimensions(environment, secret), [[METRIC.StepDurationMs, MetricUnit.Milliseconds, durationMs]]);
+      publish({ ...metricDimensions(environment, secret), [DIMENSION.Step]: step }, [[METRIC.RotationFailed, MetricUnit.Count, 1]]);
+    },
+  };
+}

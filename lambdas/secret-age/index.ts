@@ -1,0 +1,21 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { METRICS_ENV } from '../../contracts/metrics';
+import { metricsNamespace } from '../rotation/observability';
+import { parseWatchedSecrets } from './config';
+import { createSecretAgeHandler } from './handler';
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}
+
+/** Scheduled (hourly) secret-age function. Env: SECRETS_JSON, APP_ENVIRONMENT, METRICS_NAMESPACE (default from APP_NAME). Bad config fails at cold start. */
+export const handler = createSecretAgeHandler({
+  secretsManager: new SecretsManagerClient({}),
+  secrets: parseWatchedSecrets(process.env.SECRETS_JSON),
+  environment: requiredEnv(METRICS_ENV.environment),
+  namespace: metricsNamespace(process.env),
+  logger: new Logger(),
+});

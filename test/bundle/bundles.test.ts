@@ -1,0 +1,128 @@
+/**
+ * The esbuild output that `cdk synth` writes to cdk.out, loaded and run in a fresh Node.js process the way Lambda
+ * runs it, against the MODELLED Secrets Manager served over HTTP (the bundle carries its own AWS SDK).
+ */
+import { App } from 'aws-cdk-lib';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseKeyRing } from '../../contracts';
+import { buildApp } from '../../lib/app';
+import { ENVIRONMENTS } from '../../lib/config';
+import { SecretsManagerModel } from '../support/secrets-manager-model';
+import { ModelServer, serveModel } from '../support/secrets-manager-http';
+
+const outdir = mkdtempSync(join(tmpdir(), 'bundle-test-'));
+let bundles: Record<string, string>;
+let server: ModelServer;
+const model = new SecretsManagerModel();
+
+beforeAll(async () => {
+  const app = new App({ outdir, context: { env: 'dev' } });
+  buildApp(app, ENVIRONMENTS);
+  app.synth();
+  const template = JSON.parse(readFileSync(join(outdir, 'gaara-store-dev-secrets.template.json'), 'utf8'));
+  bundles = {};
+  for (const [id, resource] of Object.entries<any>(template.Resources)) {
+    if (resource.Type !== 'AWS::Lambda::Function') continue;
+    bundles[id.replace(/(Rotation)?(Rotator)?Function.*$/, '')] = join(outdir, resource.Metadata['aws:asset:path'], 'index.js');
+  }
+  server = await serveModel(model);
+}, 180000);
+
+afterAll(async () => {
+  await server?.close();
+  rmSync(outdir, { recursive: true, force: true });
+});
+
+/** Invokes a bundle's handler in a fresh node process; returns what it printed and its outcome. */
+function invoke(bundle: string, event: unknown, env: Record<string, string> = {}) {
+  const runner = `
+    const { handler } = require(${JSON.stringify(bundle)});
+    handler(JSON.parse(process.argv[1]), {}).then(
+      (r) => process.stderr.write('\\nRESULT ' + JSON.stringify({ ok: true, result: r ?? null }) + '\\n'),
+      (e) => process.stderr.write('\\nRESULT ' + JSON.stringify({ ok: false, name: e.name, message: e.message }) + '\\n'),
+    );`;
+  let stdout = '';
+  let stderr = '';
+  try {
+    stdout = execFileSync(process.execPath, ['-e', runner, JSON.stringify(event)], {
+      env: {
+        PATH: process.env.PATH,
+        AWS_REGION: 'eu-west-1',
+        AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'modelled-not-a-real-key',
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: server.url,
+        METRICS_NAMESPACE: 'GaaraStore/Secrets',
+        APP_ENVIRONMENT: 'dev',
+        APP_NAME: 'gaara-store',
+        POWERTOOLS_SERVICE_NAME: 'gaara-store-bundle-test',
+        ...env,
+      },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 60000,
+    });
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string };
+    stdout = err.stdout ?? '';
+    stderr = err.stderr ?? '';
+  }
+  const all = stdout + stderr;
+  const line = all.split('\n').reverse().find((l) => l.startsWith('RESULT '));
+  return { output: all, outcome: line ? JSON.parse(line.slice(7)) : { ok: false, message: `no result: ${all.slice(-2000)}` } };
+}
+
+describe('bundles written by cdk synth', () => {
+  it('one bundle per function, each self-contained and small', () => {
+    expect(Object.keys(bundles).sort()).toEqual(['Database', 'KeyRing', 'Redis', 'SecretAge']);
+    for (const file of Object.values(bundles)) {
+      const source = readFileSync(file, 'utf8');
+      expect(statSync(file).size).toBeLessThan(3 * 1024 * 1024);
+      // The AWS SDK is bundled, not taken from the runtime.
+      expect(source).not.toMatch(/require\(["']@aws-sdk\//);
+      expect(source).not.toMatch(/require\(["']aws-cdk-lib/);
+    }
+  });
+
+  it.each(['Database', 'Redis', 'KeyRing'])('%s rotator: a malformed event is refused with a clear error and no AWS call', (name) => {
+    const before = model.calls.length;
+    const { outcome, output } = invoke(bundles[name], { Step: 'createSecret', SecretId: 'gaara-store/dev/x' });
+    expect(outcome.ok).toBe(false);
+    expect(outcome.message).toMatch(/ClientRequestToken/);
+    expect(model.calls.length).toBe(before);
+    expect(output).not.toMatch(/AKIDEXAMPLE|modelled-not-a-real-key/);
+  });
+
+  it('key-ring rotator: a full rotation from the deploy-time placeholder, driven like the service (modelled Secrets Manager over HTTP)', () => {
+    const arn = model.createSecret('gaara-store/dev/jwt-secret', JSON.stringify({ schema: 1, placeholder: true }));
+    const token = model.startRotation(arn);
+    const outputs: string[] = [];
+    for (const Step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) {
+      const { outcome, output } = invoke(bundles.KeyRing, { Step, SecretId: arn, ClientRequestToken: token });
+      outputs.push(output);
+      expect(outcome).toEqual({ ok: true, result: null });
+    }
+    model.completeRotation(arn);
+    const ring = parseKeyRing(model.valueAt(arn, 'AWSCURRENT'), { shape: 'jwt-secret' });
+    expect(ring.previous).toEqual([]);
+    expect(Buffer.from(ring.current.key, 'base64url')).toHaveLength(32);
+    // The generated key never appears in what the function printed.
+    expect(outputs.join('\n')).not.toContain(ring.current.key);
+    expect(outputs.join('\n')).toContain('RotationSucceeded');
+  });
+
+  it('secret-age function: publishes figures for every secret without reading a value (modelled Secrets Manager over HTTP)', () => {
+    const arn = model.createSecret('gaara-store/dev/sentry-dsn', JSON.stringify({ placeholder: true }));
+    const secrets = JSON.stringify([{ name: 'sentry-dsn', id: arn, maxAgeDays: 90 }]);
+    const before = model.calls.length;
+    const { outcome, output } = invoke(bundles.SecretAge, {}, { SECRETS_JSON: secrets });
+    expect(outcome.ok).toBe(true);
+    const calls = model.calls.slice(before).map((c) => c.command);
+    expect(calls).not.toContain('GetSecretValue');
+    expect(calls).toContain('ListSecretVersionIds');
+    expect(output).toContain('DaysSinceRotation');
+    expect(output).toContain('PlaceholderSecret');
+  });
+});
