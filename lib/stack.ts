@@ -64,7 +64,8 @@ export class SecretsStack extends Stack {
       config,
       applicationRoleArn: this.roles.applicationRole.roleArn,
       auditorRoleArn: this.roles.auditorRole.roleArn,
-      opsKeyServiceStatements: opsKeyServiceStatements(this, config, { trailLogReaderArns: [this.roles.auditorRole.roleArn] }),
+      // Auditors read the trail through CloudWatch Logs (the service decrypts); their own policy denies kms:Decrypt.
+      opsKeyServiceStatements: opsKeyServiceStatements(this, config),
     });
     this.secrets = new ApplicationSecrets(this, 'Secrets', { config, key: this.keys.secretsKey });
     new AccessPolicies(this, 'AccessPolicies', {
@@ -118,6 +119,7 @@ export class SecretsStack extends Stack {
     const databaseExtras: iam.PolicyStatement[] = [];
     if (db.masterSecretArn) {
       databaseExtras.push(new iam.PolicyStatement({ sid: 'ReadMasterCredential', actions: ['secretsmanager:GetSecretValue'], resources: [db.masterSecretArn] }));
+      if (db.masterSecretKeyArn) databaseExtras.push(this.decryptViaSecretsManager('DecryptMasterCredential', db.masterSecretKeyArn, db.masterSecretArn));
     }
     if (db.dbInstanceIdentifier) {
       databaseExtras.push(
@@ -161,6 +163,7 @@ export class SecretsStack extends Stack {
     const redisExtras: iam.PolicyStatement[] = [];
     if (redis.adminSecretArn) {
       redisExtras.push(new iam.PolicyStatement({ sid: 'ReadRedisAdminCredential', actions: ['secretsmanager:GetSecretValue'], resources: [redis.adminSecretArn] }));
+      if (redis.adminSecretKeyArn) redisExtras.push(this.decryptViaSecretsManager('DecryptRedisAdminCredential', redis.adminSecretKeyArn, redis.adminSecretArn));
     }
     if (redis.elastiCacheUserId) {
       redisExtras.push(
@@ -184,6 +187,7 @@ export class SecretsStack extends Stack {
         REDIS_PORT: String(redis.port),
         REDIS_USERNAME: redis.username,
         REDIS_TLS: String(redis.tls),
+        NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
       },
     });
 
@@ -200,10 +204,23 @@ export class SecretsStack extends Stack {
       timeout: ROTATOR_TIMEOUT['key-ring'],
       secrets: this.secrets.secrets.filter((s) => s.entry.kind === 'key-ring'),
       extraStatements: ringExtras,
-      environment: { KEY_MATERIAL_SOURCE: config.fipsKeyMaterial ? 'kms' : 'crypto' },
+      environment: config.fipsKeyMaterial ? { KEY_MATERIAL_SOURCE: 'kms', AWS_USE_FIPS_ENDPOINT: 'true' } : { KEY_MATERIAL_SOURCE: 'crypto' },
     });
     if (config.fipsKeyMaterial) keyRing.function.acknowledgeWildcard('kms:GenerateRandom', fipsReason);
     return [database, redisRotation, keyRing];
+  }
+
+  /** Decrypt an admin secret that lives on its own customer-managed key, only through Secrets Manager, only for that secret. */
+  private decryptViaSecretsManager(sid: string, keyArn: string, secretArn: string): iam.PolicyStatement {
+    return new iam.PolicyStatement({
+      sid,
+      actions: ['kms:Decrypt'],
+      resources: [keyArn],
+      conditions: {
+        StringEquals: { 'kms:ViaService': `secretsmanager.${this.region}.amazonaws.com` },
+        StringLike: { 'kms:EncryptionContext:SecretARN': secretArn },
+      },
+    });
   }
 
   private createSecretAgeFunction(network: FunctionNetwork): SecureFunction {

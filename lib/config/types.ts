@@ -14,6 +14,8 @@ export interface DatabaseConfig {
   /** alternating users needs masterSecretArn; dual-password is MySQL 8 only (detected at run time, falls back). */
   strategy: 'single-user' | 'alternating-users' | 'dual-password';
   masterSecretArn?: string;
+  /** The customer-managed KMS key of the master secret, if it is not on `aws/secretsmanager` (RDS-managed masters may be). */
+  masterSecretKeyArn?: string;
   dbInstanceIdentifier?: string;
   dbClusterIdentifier?: string;
   /** false only when the database really has no TLS (a dev container); never in prod. */
@@ -36,6 +38,8 @@ export interface RedisConfig {
   tls: boolean;
   /** Self-managed Redis 6+: secret ARN of the admin user allowed to run ACL SETUSER. */
   adminSecretArn?: string;
+  /** The customer-managed KMS key of the admin secret, if it is not on `aws/secretsmanager`. */
+  adminSecretKeyArn?: string;
   /** ElastiCache RBAC user id: passwords changed through the ElastiCache API. */
   elastiCacheUserId?: string;
   /** The cache's security group: the rotator's group must be admitted by it (same VPC as the database). */

@@ -13,8 +13,9 @@ const ACCOUNT = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 const APP_NAME = /^[a-z][a-z0-9-]{1,30}[a-z0-9]$/;
 const ENV_NAME = /^[a-z][a-z0-9]{1,15}$/;
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
+const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/;
 const SERVICE_PRINCIPAL = /^[a-z0-9-]+\.amazonaws\.com$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const VPC = /^vpc-[0-9a-f]{8,17}$/;
@@ -69,6 +70,7 @@ export function validateEnvironment(c: EnvironmentConfig): EnvironmentConfig {
     check(['single-user', 'alternating-users', 'dual-password'].includes(db.strategy), 'database.strategy', 'must be single-user, alternating-users or dual-password');
     check(db.strategy !== 'alternating-users' || SECRET_ARN.test(db.masterSecretArn ?? ''), 'database.masterSecretArn', 'must be a Secrets Manager ARN when strategy is alternating-users');
     check(db.masterSecretArn === undefined || SECRET_ARN.test(db.masterSecretArn), 'database.masterSecretArn', 'must be a Secrets Manager secret ARN');
+    check(db.masterSecretKeyArn === undefined || KEY_ARN.test(db.masterSecretKeyArn), 'database.masterSecretKeyArn', 'must be a KMS key ARN');
     check(VPC.test(db.vpcId ?? ''), 'database.vpcId', 'must be a VPC id (vpc-...)');
     check(Array.isArray(db.privateSubnetIds) && db.privateSubnetIds.length >= 2, 'database.privateSubnetIds', 'must list at least two subnets (two availability zones)');
     (db.privateSubnetIds ?? []).forEach((s, i) => check(SUBNET.test(s), `database.privateSubnetIds[${i}]`, 'must be a subnet id (subnet-...)'));
@@ -88,6 +90,7 @@ export function validateEnvironment(c: EnvironmentConfig): EnvironmentConfig {
     check(IDENT.test(r.username ?? ''), 'redis.username', 'must be a plain user name');
     check((r.adminSecretArn === undefined) !== (r.elastiCacheUserId === undefined), 'redis.adminSecretArn', 'or redis.elastiCacheUserId must be set, exactly one');
     check(r.adminSecretArn === undefined || SECRET_ARN.test(r.adminSecretArn), 'redis.adminSecretArn', 'must be a Secrets Manager secret ARN');
+    check(r.adminSecretKeyArn === undefined || KEY_ARN.test(r.adminSecretKeyArn), 'redis.adminSecretKeyArn', 'must be a KMS key ARN');
     check(r.tls === true || c.envName !== 'prod', 'redis.tls', 'must be true in prod');
     check(SG.test(r.securityGroupId ?? ''), 'redis.securityGroupId', 'must be a security group id (sg-...)');
   }

@@ -44,7 +44,7 @@ function invoke(bundle: string, event: unknown, env: Record<string, string> = {}
       (r) => process.stderr.write('\\nRESULT ' + JSON.stringify({ ok: true, result: r ?? null }) + '\\n'),
       (e) => process.stderr.write('\\nRESULT ' + JSON.stringify({ ok: false, name: e.name, message: e.message }) + '\\n'),
     );`;
-  let stdout = '';
+  let stdout: string;
   let stderr = '';
   try {
     stdout = execFileSync(process.execPath, ['-e', runner, JSON.stringify(event)], {

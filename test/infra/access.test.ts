@@ -139,3 +139,23 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('roles and pol
     expect(JSON.stringify(statements)).not.toMatch(/GetSecretValue|kms:Decrypt/);
   });
 });
+
+describe('admin secrets on their own customer-managed keys', () => {
+  it('the rotator may decrypt them only through Secrets Manager and only for that secret', () => {
+    const prod = results.find((r) => r.config.envName === 'prod')!.config;
+    const keyArn = 'arn:aws:kms:eu-west-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const config = { ...prod, database: { ...prod.database, masterSecretKeyArn: keyArn } };
+    const [{ template }] = synthAll([config]).results;
+    const [, policy] = resourcesOf(template, 'AWS::IAM::ManagedPolicy').find(([id]) => id.startsWith('DatabaseRotationRotatorPolicy'))!;
+    expect(statement(policy.Properties.PolicyDocument.Statement, 'DecryptMasterCredential')).toEqual({
+      Sid: 'DecryptMasterCredential',
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: keyArn,
+      Condition: {
+        StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' },
+        StringLike: { 'kms:EncryptionContext:SecretARN': prod.database.masterSecretArn },
+      },
+    });
+  });
+});

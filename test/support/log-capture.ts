@@ -23,13 +23,13 @@ export interface OutputCapture {
   stop(): void;
 }
 
-export function describeError(e: unknown, depth = 0): string {
-  if (depth > 5) return '';
-  if (e instanceof Error) {
-    const cause = (e as { cause?: unknown }).cause;
-    return [String(e.stack ?? e.message), inspect(e, { depth: 4 }), cause === undefined ? '' : describeError(cause, depth + 1)].join('\n');
-  }
-  return inspect(e, { depth: 4 });
+/**
+ * How an error shows when printed (message, stack, util.inspect: what console.error and the Lambda runtime show).
+ * RotationError prints without its cause (see lambdas/rotation/errors.ts); other errors print whole.
+ */
+export function describeError(e: unknown): string {
+  if (e instanceof Error) return [String(e.stack ?? e.message), inspect(e, { depth: 6 })].join('\n');
+  return inspect(e, { depth: 6 });
 }
 
 export function captureOutput(opts: { passThrough?: boolean } = {}): OutputCapture {

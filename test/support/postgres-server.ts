@@ -32,7 +32,8 @@ export interface PostgresTestServer {
   ca: string;
   /** Directory of the unix socket (superuser, trust). */
   socketDir: string;
-  adminQuery<R extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
+  /** Runs SQL as the superuser over the unix socket (in database `postgres` unless `database` says otherwise). */
+  adminQuery<R extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: unknown[], database?: string): Promise<R[]>;
   stop(): Promise<void>;
 }
 
@@ -142,8 +143,8 @@ export async function startPostgres(opts: { tls?: boolean } = {}): Promise<Postg
       tls,
       ca: readFileSync(files.caFile, 'utf8'),
       socketDir: dir,
-      async adminQuery<R extends Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]> {
-        const c = new Client({ host: dir, port, user: PG_SUPERUSER, database: 'postgres' });
+      async adminQuery<R extends Record<string, unknown>>(sql: string, params?: unknown[], database = 'postgres'): Promise<R[]> {
+        const c = new Client({ host: dir, port, user: PG_SUPERUSER, database });
         await c.connect();
         try {
           return (await c.query<R>(sql, params)).rows;
