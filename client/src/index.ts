@@ -1,0 +1,18 @@
+export { SecretValue, REDACTED, type SecretMeta } from './secret-value';
+export { SecretsClientError, FieldEncryptionError, FieldDecryptionError, KeyRingError, type SecretErrorReason } from './errors';
+export {
+  SecretsClient, type SecretsClientOptions, type GetSecretOptions, type StaleEvent, type RefreshEvent, type FetchErrorEvent,
+} from './secrets/secrets-client';
+export type { SecretsManagerSender } from './secrets/aws-source';
+export { environmentVariableFor, DEFAULT_ENV_PREFIX } from './secrets/env-source';
+export { withCredentialRetry, type CredentialAttempt, type CredentialRetryOptions } from './secrets/credential-retry';
+export { isAuthenticationError, isPgAuthError, isMysqlAuthError, isRedisAuthError, type AuthErrorPredicate } from './secrets/auth-errors';
+export { pgClientConfig, mysqlConnectionOptions, redisClientOptions, type TlsOptions } from './adapters';
+export { KeyRingKeys, type RingKeyMaterial } from './keyring/key-ring';
+export { JwtKeyRing, jwtKeyRing, type JwtSignOptions, type KeyRingProvider } from './keyring/jwt';
+export { FieldEncryptor, type FieldEncryptorOptions, type DecryptManyItem } from './field-encryption/field-encryptor';
+export type { FieldContext } from './field-encryption/format';
+export type { KmsSender, DataKeyLimits, DecryptedKeyCacheLimits } from './field-encryption/data-keys';
+export { BlindIndexer, type BlindIndexOptions, type Normalization } from './field-encryption/blind-index';
+export { EncryptionSdkMode, type EncryptionSdkModeOptions, type EncryptionSdkCacheOptions } from './field-encryption/esdk-mode';
+export { secretId, SECRET_NAMES, type SecretName, type DatabaseSecret, type RedisSecret, type KeyRing } from '../../contracts';

@@ -1,0 +1,103 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseDotenv } from 'dotenv';
+import { buildDatabaseUrl, buildRedisUrl, DATABASE_ENGINES, type DatabaseEngine } from '../../../contracts';
+import { SecretsClientError } from '../errors';
+import { describeRequest, type SecretRequest, type SecretSource, type SourcedSecret } from './source';
+
+export const DEFAULT_ENV_PREFIX = 'GAARA_SECRET_';
+
+/** `gaara-store/dev/database-url` -> `GAARA_SECRET_DATABASE_URL`: the last path segment, upper snake case. */
+export function environmentVariableFor(secretId: string, prefix = DEFAULT_ENV_PREFIX): string {
+  const name = secretId.split('/').pop() ?? secretId;
+  return prefix + name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+}
+
+export interface EnvSourceOptions {
+  env: NodeJS.ProcessEnv;
+  prefix: string;
+  /** A .env file read with dotenv; variables already in `env` win. Missing file: ignored. */
+  dotenvPath?: string;
+}
+
+/**
+ * Development fallback: values from environment variables (and an optional .env). Only AWSCURRENT exists here.
+ * Convenience forms are turned into the contract shapes so typed getters work unchanged (see client/README.md).
+ */
+export class EnvSecretSource implements SecretSource {
+  readonly kind = 'environment' as const;
+  private readonly values: Record<string, string | undefined>;
+
+  constructor(private readonly options: EnvSourceOptions) {
+    const fromFile = options.dotenvPath && existsSync(options.dotenvPath) ? parseDotenv(readFileSync(options.dotenvPath)) : {};
+    this.values = { ...fromFile, ...options.env };
+  }
+
+  async read(request: SecretRequest): Promise<SourcedSecret> {
+    const variable = environmentVariableFor(request.secretId, this.options.prefix);
+    const raw = this.values[variable];
+    if (request.versionId || (request.stage && request.stage !== 'AWSCURRENT') || raw === undefined || raw === '') {
+      throw new SecretsClientError(request.secretId, 'not-found', `${describeRequest(request)}: not found (development fallback reads ${variable}, AWSCURRENT only)`);
+    }
+    const name = request.secretId.split('/').pop() ?? '';
+    return { value: developmentValue(name, raw, request.secretId, variable), versionId: 'environment' };
+  }
+}
+
+function developmentValue(name: string, raw: string, secretId: string, variable: string): string {
+  const text = raw.trim();
+  if (text.startsWith('{')) return text;
+  if (name === 'database-url') return JSON.stringify(databaseFieldsFromUrl(text, secretId, variable));
+  if (name === 'redis-password') return JSON.stringify(redisFieldsFromUrl(text, secretId, variable));
+  if (name === 'secret-key' || name === 'jwt-secret' || name === 'encryption-key') return JSON.stringify(ringFromKey(text, secretId, variable));
+  return raw;
+}
+
+function parseUrl(text: string, secretId: string, variable: string): URL {
+  try {
+    return new URL(text);
+  } catch {
+    throw new SecretsClientError(secretId, 'invalid-value', `${variable} is neither JSON nor a URL`);
+  }
+}
+
+function databaseFieldsFromUrl(text: string, secretId: string, variable: string) {
+  const url = parseUrl(text, secretId, variable);
+  const scheme = url.protocol.replace(':', '');
+  const engine = (scheme === 'postgresql' ? 'postgres' : scheme) as DatabaseEngine;
+  if (!(DATABASE_ENGINES as readonly string[]).includes(engine)) {
+    throw new SecretsClientError(secretId, 'invalid-value', `${variable}: URL scheme must be postgresql, postgres, mysql or mariadb`);
+  }
+  const tlsMode = url.searchParams.get('sslmode') ?? url.searchParams.get('ssl-mode');
+  const fields = {
+    engine,
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(url.port || (engine === 'postgres' ? 5432 : 3306)),
+    username: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    dbname: decodeURIComponent(url.pathname.replace(/^\//, '')),
+    ...(tlsMode && /^(disable|disabled)$/i.test(tlsMode) ? { ssl: false } : {}),
+  };
+  return { schema: 1, ...fields, url: buildDatabaseUrl(fields) };
+}
+
+function redisFieldsFromUrl(text: string, secretId: string, variable: string) {
+  const url = parseUrl(text, secretId, variable);
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new SecretsClientError(secretId, 'invalid-value', `${variable}: URL scheme must be redis or rediss`);
+  }
+  const fields = {
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(url.port || 6379),
+    username: decodeURIComponent(url.username || 'default'),
+    password: decodeURIComponent(url.password),
+    tls: url.protocol === 'rediss:',
+  };
+  // userId marks the value as not rotatable by the self-managed Redis rotator: nothing rotates development values.
+  return { schema: 1, ...fields, userId: 'local-development', url: buildRedisUrl(fields) };
+}
+
+function ringFromKey(text: string, secretId: string, variable: string) {
+  const key = Buffer.from(text, 'utf8');
+  if (key.length < 32) throw new SecretsClientError(secretId, 'invalid-value', `${variable}: a development key must be at least 32 characters`);
+  return { schema: 1, current: { kid: 'development', key: key.toString('base64url'), createdAt: new Date(0).toISOString() }, previous: [] };
+}
