@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', 'client/dist/**', '**/*.js', '**/*.mjs', '**/*.d.ts'] },
+  { ignores: ['node_modules/**', 'cdk.out/**', 'client/dist/**', 'client/.build-test-*/**', '**/*.js', '**/*.mjs', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
