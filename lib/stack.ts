@@ -156,6 +156,7 @@ export class SecretsStack extends Stack {
         DB_USERNAME: db.username,
         DB_TLS: String(db.tls),
         DB_STRATEGY: db.strategy,
+        ...(db.masterSecretArn ? { DB_MASTER_SECRET_ARN: db.masterSecretArn } : {}),
       },
     });
 

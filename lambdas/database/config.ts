@@ -23,6 +23,9 @@ export interface DatabaseTarget {
   masterSecretArn?: string;
 }
 
+/** The environment variable that configures a target field. */
+export const envVarOf = (field: 'engine' | 'host' | 'port' | 'dbname' | 'username'): string => `DB_${field === 'dbname' ? 'NAME' : field.toUpperCase()}`;
+
 const bad = (variable: string, problem: string) => new RotationError('BadSecretShape', `configuration: environment variable ${variable} ${problem}`);
 
 export function databaseTargetFromEnv(env: Env = process.env): DatabaseTarget {

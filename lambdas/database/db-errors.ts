@@ -43,7 +43,8 @@ const PHRASE: Partial<Record<ErrorClass, string>> = {
 export function dbError(e: unknown, what: string, hint?: string): RotationError {
   if (e instanceof RotationError) return e;
   const errorClass = classifyDbError(e);
-  const phrase = PHRASE[errorClass] ?? describeNetworkClass(errorClass);
+  const refusesPlaintext = errorClass === 'Tls' && codeOf(e) === '28000';
+  const phrase = refusesPlaintext ? 'the server refuses plaintext connections (set up TLS, or fix "ssl": false in the secret)' : (PHRASE[errorClass] ?? describeNetworkClass(errorClass));
   const detail = errorClass === 'Internal' ? `failed (${errorSummary(e)})` : `${phrase} (${errorSummary(e)})`;
   return new RotationError(errorClass, `${what}: ${detail}${hint ? `; ${hint}` : ''}`, { cause: e });
 }

@@ -4,20 +4,19 @@
  * engine differences live in the drivers; the lifecycle in lambdas/rotation.
  */
 import { RDSClient } from '@aws-sdk/client-rds';
-import { DatabaseSecret, engineFamily, EngineFamily } from '../../contracts/database';
-import { assertDatabaseUrlConsistent } from '../../contracts/database';
+import { assertDatabaseUrlConsistent, DatabaseSecret, engineFamily, EngineFamily } from '../../contracts/database';
 import { SecretShapeError } from '../../contracts/errors';
 import { RotationError } from '../rotation/errors';
 import { generatePassword, PasswordPolicy } from '../rotation/password';
 import { previousOf, RawVersions, RotationContext, Rotator } from '../rotation/rotator';
 import { DbAccess } from './access';
-import type { DatabaseTarget, Strategy } from './config';
+import { DatabaseTarget, envVarOf, Strategy } from './config';
 import type { ConnectOptions, EngineDriver } from './driver';
 import { mysqlDriver } from './mysql-driver';
 import { postgresDriver } from './postgres-driver';
 import { confirmRdsTarget, RdsSender } from './rds-check';
-import { checkTarget, isPlaceholder, parseVersion, placeholderMasterArn, withPassword } from './secret';
-import { applyAlternating, otherUser } from './strategies/alternating-users';
+import { checkTarget, endpointOf, isPlaceholder, parseVersion, placeholderMasterArn, withPassword } from './secret';
+import { applyAlternating, otherUser, readMasterCredential } from './strategies/alternating-users';
 import { applySelfService, testSelfService } from './strategies/self-service';
 
 export interface DatabaseRotatorDeps {
@@ -32,7 +31,7 @@ export interface DatabaseRotatorDeps {
 }
 
 let sharedRds: RDSClient | undefined;
-const defaultRds = (): RdsSender => (sharedRds ??= new RDSClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 } }));
+const defaultRds = (): RdsSender => (sharedRds ??= new RDSClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true } }));
 
 export function createDatabaseRotator(deps: DatabaseRotatorDeps = {}): Rotator<DatabaseSecret> {
   const target = deps.target ?? {};
@@ -40,8 +39,10 @@ export function createDatabaseRotator(deps: DatabaseRotatorDeps = {}): Rotator<D
   const drivers: Record<EngineFamily, EngineDriver> = { postgres: postgresDriver, mysql: mysqlDriver, ...deps.drivers };
   const access = (secret: DatabaseSecret, ctx: RotationContext) => new DbAccess(drivers[engineFamily(secret.engine)], deps.connect ?? {}, ctx.secretName);
 
-  const strategyFor = (value: DatabaseSecret | undefined, ctx: RotationContext): Strategy => {
-    const strategy = target.strategy ?? (value?.masterarn || (!value && target.masterSecretArn) ? 'alternating-users' : 'single-user');
+  /** DB_STRATEGY, else alternating users when a master secret is known (from the value, or for a placeholder from it or DB_MASTER_SECRET_ARN). */
+  const strategyFor = (value: DatabaseSecret | undefined, ctx: RotationContext, placeholder?: string): Strategy => {
+    const master = value ? value.masterarn : ((placeholder && placeholderMasterArn(placeholder)) ?? target.masterSecretArn);
+    const strategy = target.strategy ?? (master ? 'alternating-users' : 'single-user');
     if (strategy === 'dual-password' && value && engineFamily(value.engine) !== 'mysql') {
       throw new RotationError('UnsupportedEngine', `secret ${ctx.secretName}: dual-password rotation needs MySQL 8.0.14+ (engine is ${value.engine})`);
     }
@@ -60,7 +61,7 @@ export function createDatabaseRotator(deps: DatabaseRotatorDeps = {}): Rotator<D
   const bootstrap = (versions: RawVersions, ctx: RotationContext): DatabaseSecret => {
     const missing = (['engine', 'host', 'port', 'dbname', 'username'] as const).filter((f) => target[f] === undefined);
     if (missing.length > 0) {
-      throw new RotationError('BadSecretShape', `secret ${ctx.secretName}: AWSCURRENT is the placeholder and the configuration lacks ${missing.map((f) => `DB_${f === 'dbname' ? 'NAME' : f.toUpperCase()}`).join(', ')} to build the first value`);
+      throw new RotationError('BadSecretShape', `secret ${ctx.secretName}: AWSCURRENT is the placeholder and the configuration lacks ${missing.map(envVarOf).join(', ')} to build the first value`);
     }
     const masterarn = placeholderMasterArn(versions.current) ?? target.masterSecretArn;
     if (!masterarn) throw new RotationError('BadSecretShape', `secret ${ctx.secretName}: AWSCURRENT is the placeholder and no master secret ARN is known (placeholder "masterarn" or DB_MASTER_SECRET_ARN)`);
@@ -86,7 +87,7 @@ export function createDatabaseRotator(deps: DatabaseRotatorDeps = {}): Rotator<D
 
     async createPending(versions, ctx) {
       const current = readCurrent(versions, ctx);
-      const strategy = strategyFor(current, ctx);
+      const strategy = strategyFor(current, ctx, versions.current);
       if (!current) {
         if (strategy !== 'alternating-users') {
           throw new RotationError('Placeholder', `secret ${ctx.secretName}: AWSCURRENT is still the deploy-time placeholder; seed it with the runbook's first-deploy step (${strategy} rotation cannot bootstrap a credential)`);
@@ -120,12 +121,29 @@ export function createDatabaseRotator(deps: DatabaseRotatorDeps = {}): Rotator<D
             return undefined;
           }
         },
-        confirmTarget: () => confirmRdsTarget((deps.rds ?? defaultRds)(), pending, `secret ${ctx.secretName}`),
+        confirmTarget: async () => {
+          if (pending.dbInstanceIdentifier || pending.dbClusterIdentifier) await confirmRdsTarget((deps.rds ?? defaultRds)(), pending, `secret ${ctx.secretName}`);
+        },
       };
-      if (pending.dbInstanceIdentifier === undefined && pending.dbClusterIdentifier === undefined) input.confirmTarget = async () => undefined;
       ctx.logger.info('applying the pending credential', { strategy, engine: pending.engine, username: pending.username });
       if (strategy === 'alternating-users') await applyAlternating(input);
       else await applySelfService(input, strategy === 'dual-password');
+    },
+
+    async testConfiguration(versions, ctx) {
+      const current = readCurrent(versions, ctx);
+      if (current) {
+        await access(current, ctx).with(endpointOf(current), 'AWSCURRENT', (s) => s.ping());
+        ctx.logger.info('configuration test: AWSCURRENT logs in', { username: current.username });
+        return;
+      }
+      const first = strategyFor(undefined, ctx, versions.current) === 'alternating-users' ? bootstrap(versions, ctx) : undefined;
+      if (!first?.masterarn) {
+        throw new RotationError('Placeholder', `secret ${ctx.secretName}: AWSCURRENT is still the deploy-time placeholder; seed it with the runbook's first-deploy step`);
+      }
+      const master = await readMasterCredential(ctx, first.masterarn);
+      await access(first, ctx).with({ ...endpointOf(first), username: master.username, password: master.password, ssl: master.ssl ?? first.ssl }, 'master credential (masterarn)', (s) => s.ping());
+      ctx.logger.info('configuration test: the master credential logs in (AWSCURRENT is the placeholder)');
     },
 
     async testPending(pending, versions, ctx) {

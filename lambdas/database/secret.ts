@@ -7,7 +7,7 @@ import { SecretShapeError } from '../../contracts/errors';
 import { buildDatabaseUrl, DatabaseSecret, engineFamily, parseDatabaseSecret, stripUndefined } from '../../contracts/database';
 import { isPlaceholder, parseJsonObject } from '../../contracts/fields';
 import { RotationError } from '../rotation/errors';
-import type { DatabaseTarget } from './config';
+import { DatabaseTarget, envVarOf } from './config';
 import type { DbEndpoint } from './driver';
 
 export function parseVersion(secretString: string, secretName: string, which: string): DatabaseSecret {
@@ -45,7 +45,7 @@ export function checkTarget(value: DatabaseSecret, target: DatabaseTarget, secre
   for (const field of CHECKED) {
     const want = target[field];
     if (want !== undefined && value[field] !== want) {
-      throw new RotationError('InvalidState', `secret ${secretName}: ${which} field "${field}" does not match the database this function is configured for (DB_${field === 'dbname' ? 'NAME' : field.toUpperCase()})`);
+      throw new RotationError('InvalidState', `secret ${secretName}: ${which} field "${field}" does not match the database this function is configured for (${envVarOf(field)})`);
     }
   }
   if (target.tls === true && value.ssl === false) {

@@ -2,7 +2,7 @@
  * Self-managed Redis 6+: the admin credential sets the user's passwords to exactly {current, pending} with one
  * atomic `ACL SETUSER <user> resetpass #<sha256(current)> #<sha256(pending)>`. Sending hashes means no clear
  * password travels to the server (or into its slowlog/MONITOR); the password two rotations old disappears in the
- * same command. Safe to repeat: when the user already has exactly those two hashes nothing is sent.
+ * same command. Safe to repeat: when the user already has exactly those two hashes only `ACL SAVE` is sent.
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -34,7 +34,7 @@ function readAclUser(reply: unknown): AclUser | null {
 
 export interface AclApplyResult {
   changed: boolean;
-  persisted: 'aclfile' | 'memory-only' | 'unchanged';
+  persisted: 'aclfile' | 'memory-only';
 }
 
 export async function setTwoPasswords(
@@ -55,13 +55,15 @@ export async function setTwoPasswords(
       throw new RotationError('InvalidState', `Redis user "${username}" is disabled (off); enable it deliberately before rotating`);
     }
     const has = new Set(user.passwords);
-    if (user.passwords.length === 2 && wanted.every((h) => has.has(h))) {
+    const changed = !(user.passwords.length === 2 && wanted.every((h) => has.has(h)));
+    if (changed) {
+      await c.sendCommand(['ACL', 'SETUSER', username, 'resetpass', `#${wanted[0]}`, `#${wanted[1]}`]);
+      logger.info('redis user passwords set to current + pending', { username, removedPasswords: user.passwords.filter((h) => !wanted.includes(h)).length });
+    } else {
       logger.info('redis user already holds exactly the current and pending passwords', { username });
-      return { changed: false, persisted: 'unchanged' };
     }
-    await c.sendCommand(['ACL', 'SETUSER', username, 'resetpass', `#${wanted[0]}`, `#${wanted[1]}`]);
-    logger.info('redis user passwords set to current + pending', { username, removedPasswords: user.passwords.filter((h) => !wanted.includes(h)).length });
-    return { changed: true, persisted: await persistAcl(c, logger) };
+    // Saved even when unchanged: an earlier attempt may have crashed between SETUSER and SAVE.
+    return { changed, persisted: await persistAcl(c, logger) };
   });
 }
 

@@ -52,18 +52,26 @@ export function classifyRedisError(e: unknown, what: string, endpoint: Pick<Redi
   return new RotationError('TargetUnavailable', `${where}: ${what} failed (${reply ?? errorSummary(e)})`, { cause: e });
 }
 
+function socketOptions(endpoint: RedisEndpoint, options: RedisConnectOptions) {
+  const base = { host: endpoint.host, port: endpoint.port, connectTimeout: options.connectTimeoutMs ?? 5000, reconnectStrategy: false as const };
+  if (!endpoint.tls) return base;
+  return {
+    ...base,
+    tls: true as const,
+    rejectUnauthorized: true,
+    // SNI and the name check use the host; an IP address is checked against the certificate's IP SANs instead.
+    ...(isIP(endpoint.host) ? {} : { servername: endpoint.host }),
+    ...(options.ca ? { ca: options.ca } : {}),
+  };
+}
+
 /**
  * Opens a NEW connection (AUTH username password happens on connect), runs `use`, and always closes it.
  * No reconnects: a failure must surface as a classified error, not a retry loop.
  */
 export async function withRedis<R>(endpoint: RedisEndpoint, what: string, options: RedisConnectOptions, use: (c: RedisConnection) => Promise<R>): Promise<R> {
-  const socket = endpoint.tls
-    ? { host: endpoint.host, port: endpoint.port, tls: true as const, rejectUnauthorized: true,
-        // SNI and the name check use the host; an IP address is checked against the certificate's IP SANs instead.
-        ...(isIP(endpoint.host) ? {} : { servername: endpoint.host }), ...(options.ca ? { ca: options.ca } : {}) }
-    : { host: endpoint.host, port: endpoint.port };
   const client = createClient({
-    socket: { ...socket, connectTimeout: options.connectTimeoutMs ?? 5000, reconnectStrategy: false },
+    socket: socketOptions(endpoint, options),
     username: endpoint.username,
     password: endpoint.password,
     disableClientInfo: true,

@@ -89,6 +89,9 @@ export function createRedisRotator(deps: RedisRotatorDeps = {}): Rotator<RedisSe
     async createPending(versions, ctx) {
       const current = currentOf(versions, ctx);
       const password = newPassword();
+      if (current.userId && (password.length < 16 || password.length > 128)) {
+        throw new RotationError('InvalidState', `secret ${ctx.secretName}: ElastiCache user passwords must be 16 to 128 characters; set PASSWORD_LENGTH accordingly`);
+      }
       return { ...current, password, url: buildRedisUrl({ ...current, password }) };
     },
 

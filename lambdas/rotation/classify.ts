@@ -52,9 +52,20 @@ const AWS_ACCESS_DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'Unr
  * Turns an AWS SDK error from a Secrets Manager (or RDS) call into a RotationError. A network failure says that
  * the endpoint is unreachable and, from inside a VPC, needs an interface endpoint or a NAT gateway.
  */
+/**
+ * The SDK wraps a non-Error rejection (e.g. a socket error from another realm) as "AWS SDK error wrapper for
+ * Error: connect ECONNREFUSED ...", keeping the code only in its own message, which holds no value: read it there.
+ */
+function wrappedNetworkCode(e: unknown): string | undefined {
+  const message = (e as { message?: unknown } | null)?.message;
+  if (typeof message !== 'string' || !message.startsWith('AWS SDK error wrapper for')) return undefined;
+  return /\b(E[A-Z_]{3,}|ERR_TLS_[A-Z_]+)\b/.exec(message)?.[1];
+}
+
 export function awsCallError(e: unknown, service: string, what: string, where: string): RotationError {
   if (e instanceof RotationError) return e;
-  const network = classifyNetworkError(e);
+  const wrapped = wrappedNetworkCode(e);
+  const network = classifyNetworkError(wrapped === undefined ? e : { code: wrapped });
   const status = (e as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
   if (network !== undefined && status === undefined) {
     return new RotationError(

@@ -29,13 +29,19 @@ export interface RotationHandlerDeps {
 
 export type RotationHandler = (event: unknown) => Promise<void>;
 
-// Keep the SDK well inside the function timeout: a missing VPC endpoint must fail fast and say so, not hang.
-const SDK_TIMEOUTS = { connectionTimeout: 3_000, requestTimeout: 10_000 };
+// Keep the SDK well inside the function timeout (3 attempts x 5 s < 30 s, the shortest rotator timeout): a
+// missing VPC endpoint must fail and say so, not hang. Without throwOnRequestTimeout the SDK only warns.
+const SDK_TIMEOUTS = { connectionTimeout: 3_000, requestTimeout: 5_000, throwOnRequestTimeout: true };
 let sharedClient: SecretsManagerClient | undefined;
 const sharedCache = new VersionCache();
 
+/** The client the bundle uses (endpoint from the standard AWS_ENDPOINT_URL_SECRETS_MANAGER when set). */
+export function createSecretsManagerClient(timeouts: Partial<typeof SDK_TIMEOUTS> = {}, maxAttempts = 3): SecretsManagerClient {
+  return new SecretsManagerClient({ maxAttempts, requestHandler: { ...SDK_TIMEOUTS, ...timeouts } });
+}
+
 function defaultClient(): SecretsManagerClient {
-  sharedClient ??= new SecretsManagerClient({ maxAttempts: 3, requestHandler: SDK_TIMEOUTS });
+  sharedClient ??= createSecretsManagerClient();
   return sharedClient;
 }
 
@@ -148,6 +154,11 @@ async function runStep<T>(rotator: Rotator<T>, api: SecretsApi, description: Sec
     case 'setSecret':
     case 'testSecret': {
       const raw = await readPending();
+      if (raw === undefined && event.step === 'testSecret' && rotator.testConfiguration) {
+        ctx.logger.info('AWSPENDING has no value: testing the rotation configuration (RotateSecret with RotateImmediately=false)');
+        await rotator.testConfiguration(await versions(), ctx);
+        return;
+      }
       if (raw === undefined) throw new RotationError('InvalidState', `${at}: the AWSPENDING version has no value (createSecret has not completed for this token)`);
       const pending = rotator.parse(raw, ctx);
       const all = await versions();

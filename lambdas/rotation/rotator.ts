@@ -59,6 +59,12 @@ export interface Rotator<T> {
   applyPending(pending: T, versions: RawVersions, ctx: RotationContext): Promise<void>;
   /** testSecret: prove the pending value works (log in, verify the ring). */
   testPending(pending: T, versions: RawVersions, ctx: RotationContext): Promise<void>;
+  /**
+   * Optional: testSecret when AWSPENDING has no value, which is how RotateSecret with RotateImmediately=false
+   * tests the rotation configuration. Prove the function can reach and use the target with what it has
+   * (AWSCURRENT, the master credential); change nothing. Without it such a test fails with InvalidState.
+   */
+  testConfiguration?(versions: RawVersions, ctx: RotationContext): Promise<void>;
   /** Optional finishSecret hook, run after AWSCURRENT has moved (e.g. nothing for most rotators). */
   afterFinish?(pending: T, ctx: RotationContext): Promise<void>;
 }

@@ -6,6 +6,7 @@
 import { DatabaseMasterSecret, parseDatabaseMasterSecret } from '../../../contracts/database';
 import { SecretShapeError } from '../../../contracts/errors';
 import { RotationError } from '../../rotation/errors';
+import type { RotationContext } from '../../rotation/rotator';
 import { endpointOf } from '../secret';
 import type { StrategyInput } from './types';
 
@@ -13,12 +14,12 @@ export const CLONE_SUFFIX = '_clone';
 export const baseUser = (username: string): string => (username.endsWith(CLONE_SUFFIX) ? username.slice(0, -CLONE_SUFFIX.length) : username);
 export const otherUser = (username: string): string => (username.endsWith(CLONE_SUFFIX) ? baseUser(username) : `${username}${CLONE_SUFFIX}`);
 
-async function readMaster(input: StrategyInput, masterArn: string): Promise<DatabaseMasterSecret> {
-  const raw = await input.ctx.secrets.getSecretString(masterArn, 'AWSCURRENT');
+export async function readMasterCredential(ctx: RotationContext, masterArn: string): Promise<DatabaseMasterSecret> {
+  const raw = await ctx.secrets.getSecretString(masterArn, 'AWSCURRENT');
   try {
     return parseDatabaseMasterSecret(raw);
   } catch (e) {
-    if (e instanceof SecretShapeError) throw new RotationError('BadSecretShape', `secret ${input.ctx.secretName}: master secret (masterarn): ${e.message}`);
+    if (e instanceof SecretShapeError) throw new RotationError('BadSecretShape', `secret ${ctx.secretName}: master secret (masterarn): ${e.message}`);
     throw e;
   }
 }
@@ -35,7 +36,7 @@ export async function applyAlternating(input: StrategyInput): Promise<void> {
     // Confused-deputy guard: only a credential that really logs in may have the master act for it.
     await db.with(endpointOf(current), 'AWSCURRENT', (s) => s.ping());
   }
-  const master = await readMaster(input, masterArn);
+  const master = await readMasterCredential(ctx, masterArn);
   if (master.host.toLowerCase() !== pending.host.toLowerCase() || master.port !== pending.port) {
     throw new RotationError('InvalidState', `secret ${ctx.secretName}: the master secret points at another host or port than the rotated secret`);
   }

@@ -49,6 +49,8 @@ describe('redis rotator steps against a real redis-server (Secrets Manager model
   let adminArn: string;
   const initialPassword = 'initial-app-password-0000';
   const generated: string[] = [initialPassword];
+  /** A password the user accepts right now (tests run in order and move it forward). */
+  let live = initialPassword;
   const rotator = createRedisRotator({
     newPassword: () => {
       const p = `gen-${generated.length}-${Math.random().toString(36).slice(2)}-pw`;
@@ -135,12 +137,28 @@ describe('redis rotator steps against a real redis-server (Secrets Manager model
     expect(await logsIn(pending.password)).toBe(true);
     expect(await logsIn(next.password)).toBe(true);
     expect(await aclPasswords()).toHaveLength(2);
-    // Leave the server as the next tests expect: current = pending.password, plus next.password.
-    generated.push(pending.password, next.password);
+    live = next.password;
+  });
+
+  it('a repeated setSecret after a crash between ACL SETUSER and ACL SAVE still saves the ACL', async () => {
+    const current = JSON.stringify(secretFor(live));
+    const pending = await rotator.createPending({ current }, ctx('createSecret'));
+    // The crashed attempt: SETUSER done, SAVE never ran.
+    const c = createClient({ socket: { host: server.host, port: server.port, reconnectStrategy: false }, username: server.admin.username, password: server.admin.password });
+    await c.connect();
+    try {
+      await c.sendCommand(['ACL', 'SETUSER', APP_USER, 'resetpass', `#${aclPasswordHash(live)}`, `#${aclPasswordHash(pending.password)}`]);
+    } finally {
+      c.destroy();
+    }
+    expect(readFileSync(server.aclFile, 'utf8')).not.toContain(aclPasswordHash(pending.password));
+    await rotator.applyPending(pending, { current }, ctx());
+    expect(readFileSync(server.aclFile, 'utf8')).toContain(aclPasswordHash(pending.password));
+    live = pending.password;
   });
 
   it('testSecret refuses a pending password that was never applied (AuthFailed on a NEW connection)', async () => {
-    const current = JSON.stringify(secretFor(generated[generated.length - 1]));
+    const current = JSON.stringify(secretFor(live));
     const pending = await rotator.createPending({ current }, ctx('createSecret'));
     const e = await rejection(rotator.testPending(pending, { current }, ctx('testSecret')));
     expect(e.errorClass).toBe('AuthFailed');
@@ -151,7 +169,7 @@ describe('redis rotator steps against a real redis-server (Secrets Manager model
   it('an application user without admin rights cannot be used to rotate: AccessDenied (NOPERM), nothing changed', async () => {
     const before = await aclPasswords();
     const appAsAdmin = model.createSecret('gaara-store/dev/redis-not-admin', JSON.stringify({ username: OTHER_APP_USER, password: OTHER_APP_PASSWORD }));
-    const current = JSON.stringify({ ...secretFor(generated[generated.length - 1]), adminarn: appAsAdmin });
+    const current = JSON.stringify({ ...secretFor(live), adminarn: appAsAdmin });
     const pending = await rotator.createPending({ current }, ctx('createSecret'));
     const e = await rejection(rotator.applyPending(pending, { current }, ctx()));
     expect(e.errorClass).toBe('AccessDenied');
@@ -163,7 +181,7 @@ describe('redis rotator steps against a real redis-server (Secrets Manager model
   it('a wrong admin password is AuthFailed, and nothing changes', async () => {
     const before = await aclPasswords();
     const wrongAdmin = model.createSecret('gaara-store/dev/redis-admin-wrong', JSON.stringify({ username: server.admin.username, password: 'wrong-admin-password' }));
-    const current = JSON.stringify({ ...secretFor(generated[generated.length - 1]), adminarn: wrongAdmin });
+    const current = JSON.stringify({ ...secretFor(live), adminarn: wrongAdmin });
     const pending = await rotator.createPending({ current }, ctx('createSecret'));
     const e = await rejection(rotator.applyPending(pending, { current }, ctx()));
     expect(e.errorClass).toBe('AuthFailed');

@@ -1,12 +1,18 @@
 import { DescribeUsersCommand, ElastiCacheClient, ModifyUserCommand } from '@aws-sdk/client-elasticache';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { mockClient } from 'aws-sdk-client-mock';
 import { redisSecretFixture } from '../../../contracts/fixtures';
 import { parseRedisSecret, RedisSecret } from '../../../contracts/redis';
+import { parseAdminCredential } from '../../../lambdas/redis/admin-credential';
 import { classifyRedisError, RedisEndpoint } from '../../../lambdas/redis/connection';
 import { DEFAULT_PASSWORD_LENGTH } from '../../../lambdas/rotation/password';
 import { createRedisRotator } from '../../../lambdas/redis/rotator';
 import { expectedTargetFromEnv } from '../../../lambdas/redis/target-config';
 import { RotationError } from '../../../lambdas/rotation/errors';
+import { createRotationHandler } from '../../../lambdas/rotation/handler';
+import type { SecretsManagerSender } from '../../../lambdas/rotation/secrets-api';
+import { driveRotation } from '../../support/drive-rotation';
+import { SecretsManagerModel } from '../../support/secrets-manager-model';
 import { captureOutput, findLeaks } from '../../support/log-capture';
 import { rotationContext } from '../key-ring/rotation-context';
 
@@ -195,4 +201,84 @@ describe('REDIS_* target configuration', () => {
     [{ REDIS_PORT: '70000' }, 'REDIS_PORT must be an integer port between 1 and 65535'],
     [{ REDIS_TLS: 'yes' }, 'REDIS_TLS must be "true" or "false"'],
   ])('refuses %p', (env, message) => expect(() => expectedTargetFromEnv(env)).toThrow(message));
+});
+
+describe('redis rotator: ElastiCache password length', () => {
+  it('refuses a password policy outside ElastiCache 16..128 characters before anything is written', async () => {
+    const rotator = createRedisRotator({ passwordPolicy: { length: 12, exclude: '' } });
+    const e = await rejection(rotator.createPending({ current }, rotationContext(SECRET)));
+    expect(e.errorClass).toBe('InvalidState');
+    expect(e.message).toMatch(/ElastiCache user passwords must be 16 to 128 characters; set PASSWORD_LENGTH/);
+  });
+});
+
+describe('redis admin credential (the secret named by adminarn)', () => {
+  it('takes host/port/tls from the rotated secret unless the admin secret names its own', () => {
+    expect(parseAdminCredential(JSON.stringify({ username: 'admin', password: 'admin-pass-1234' }), redisSecretFixture, SECRET)).toEqual({
+      username: 'admin',
+      password: 'admin-pass-1234',
+      host: redisSecretFixture.host,
+      port: redisSecretFixture.port,
+      tls: true,
+    });
+    expect(parseAdminCredential(JSON.stringify({ username: 'admin', password: 'p-123456789', host: 'primary.internal', port: '6380', tls: false }), redisSecretFixture, SECRET)).toMatchObject({
+      host: 'primary.internal',
+      port: 6380,
+      tls: false,
+    });
+  });
+  it('refuses a bad admin secret naming the field, never the value', () => {
+    let error: unknown;
+    try {
+      parseAdminCredential(JSON.stringify({ username: 'admin', password: 42 }), redisSecretFixture, SECRET);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ errorClass: 'BadSecretShape', message: 'secret gaara-store/dev/redis-password: the admin secret named by "adminarn": redis admin secret: field "password" must be a string' });
+  });
+});
+
+describe('ElastiCache rotation through the lifecycle (ElastiCache mocked, Secrets Manager modelled)', () => {
+  it('each rotation sets [current, pending] once, repeated steps change nothing, and the user ends with the two newest passwords', async () => {
+    const ec = mockClient(ElastiCacheClient);
+    // The mocked user: its passwords and status; ModifyUser makes it `modifying` until the next DescribeUsers.
+    let live: string[] = [elastiCacheSecret.password];
+    let status = 'active';
+    ec.on(ModifyUserCommand).callsFake((input: { Passwords: string[] }) => {
+      live = [...input.Passwords];
+      status = 'modifying';
+      return {};
+    });
+    ec.on(DescribeUsersCommand).callsFake(() => {
+      const now = status;
+      status = 'active';
+      return { Users: [{ UserId: 'gaara-app-user', Status: now }] };
+    });
+    const authenticate = async (endpoint: RedisEndpoint) => {
+      if (!live.includes(endpoint.password)) throw authFailed();
+    };
+    try {
+      const model = new SecretsManagerModel();
+      const id = model.createSecret(SECRET, current);
+      const handler = createRotationHandler(
+        createRedisRotator({ elastiCache: () => new ElastiCacheClient({}), elastiCacheWait: { timeoutMs: 10_000, pollMs: 1, sleep: async () => undefined }, authenticate }),
+        {
+          secretsManager: model as unknown as SecretsManagerSender,
+          logger: new Logger({ serviceName: 'redis-test', logLevel: 'SILENT' }),
+          metrics: { stepSucceeded: () => undefined, stepFailed: () => undefined },
+          versionCache: false,
+        },
+      );
+      const passwords = [elastiCacheSecret.password];
+      for (let i = 1; i <= 2; i++) {
+        await driveRotation(model, id, handler, { timesEachStep: 2 });
+        passwords.push(parseRedisSecret(model.valueAt(id, 'AWSCURRENT')).password);
+        expect(ec.commandCalls(ModifyUserCommand)).toHaveLength(i);
+        expect(live).toEqual(passwords.slice(-2));
+      }
+      expect(ec.commandCalls(ModifyUserCommand).map((c) => c.args[0].input.Passwords)).toEqual([passwords.slice(0, 2), passwords.slice(1, 3)]);
+    } finally {
+      ec.restore();
+    }
+  });
 });

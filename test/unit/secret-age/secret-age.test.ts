@@ -5,6 +5,7 @@ import { DEFAULT_MAX_AGE_DAYS, parseWatchedSecrets } from '../../../lambdas/secr
 import { createSecretAgeHandler, SecretAgeCheckFailed } from '../../../lambdas/secret-age/handler';
 import { secretFigures } from '../../../lambdas/secret-age/version-figures';
 import { captureOutput } from '../../support/log-capture';
+import { SecretsManagerModel } from '../../support/secrets-manager-model';
 import { emfOf } from '../key-ring/emf';
 
 const NOW = new Date('2026-11-23T12:00:00.000Z');
@@ -157,5 +158,46 @@ describe('SECRETS_JSON', () => {
     ['[{"name":"a","id":"x","maxAgeDays":0}]', 'SECRETS_JSON[0].maxAgeDays must be a positive number'],
   ])('refuses %p', (raw, message) => {
     expect(() => parseWatchedSecrets(raw)).toThrow(message);
+  });
+});
+
+describe('secret-age against the modelled Secrets Manager (versions and labels as the service keeps them)', () => {
+  async function figuresOf(model: SecretsManagerModel, names: string[], ids: string[]) {
+    const handler = createSecretAgeHandler({
+      secretsManager: model as unknown as SecretsManagerClient,
+      secrets: names.map((name, i) => ({ name, id: ids[i], maxAgeDays: 90 })),
+      environment: 'dev',
+      namespace: 'GaaraStore/Secrets',
+      logger: new Logger({ serviceName: 'secret-age-test', logLevel: 'SILENT' }),
+      now: () => new Date('2026-11-02T00:00:00Z'),
+    });
+    const out = captureOutput();
+    try {
+      await handler();
+    } finally {
+      out.stop();
+    }
+    return Object.fromEntries(emfOf(out).map((d) => [d.Secret, [d.PlaceholderSecret, (d.PendingRotationHours as number) > 0 ? 'pending' : 'idle']]));
+  }
+
+  it('placeholder until a value is put or a rotation finishes; a started rotation shows as pending; no value is ever read', async () => {
+    const model = new SecretsManagerModel();
+    const mail = model.createSecret('gaara-store/dev/mail-password', '{"placeholder":true}');
+    const ring = model.createSecret('gaara-store/dev/secret-key', '{"schema":1,"placeholder":true}');
+    expect(await figuresOf(model, ['mail-password', 'secret-key'], [mail, ring])).toEqual({ 'mail-password': [1, 'idle'], 'secret-key': [1, 'idle'] });
+
+    // An operator puts the real value (put-secret-value makes it AWSCURRENT, the old one AWSPREVIOUS).
+    await model.send({ input: { SecretId: mail, ClientRequestToken: 'op-1', SecretString: '{"host":"h","port":587,"username":"u","password":"p"}' }, constructor: { name: 'PutSecretValueCommand' } });
+    // A rotation of the ring starts and gets stuck after createSecret.
+    const token = model.startRotation(ring);
+    await model.send({ input: { SecretId: ring, ClientRequestToken: token, SecretString: '{"schema":1}', VersionStages: ['AWSPENDING'] }, constructor: { name: 'PutSecretValueCommand' } });
+    expect(await figuresOf(model, ['mail-password', 'secret-key'], [mail, ring])).toEqual({ 'mail-password': [0, 'idle'], 'secret-key': [1, 'pending'] });
+
+    // The rotation finishes.
+    const current = model.versionAt(ring, 'AWSCURRENT')?.versionId;
+    await model.send({ input: { SecretId: ring, VersionStage: 'AWSCURRENT', MoveToVersionId: token, RemoveFromVersionId: current }, constructor: { name: 'UpdateSecretVersionStageCommand' } });
+    model.completeRotation(ring);
+    expect(await figuresOf(model, ['mail-password', 'secret-key'], [mail, ring])).toEqual({ 'mail-password': [0, 'idle'], 'secret-key': [0, 'idle'] });
+    expect(model.calls.filter((c) => c.command === 'GetSecretValue')).toEqual([]);
   });
 });

@@ -1,0 +1,304 @@
+/**
+ * Database rotator strategies against an in-memory FAKE database (no server): the fallback rules of
+ * single-user, the MySQL dual-password path (unit-tested only: no MySQL 8 server here), and the alternating-users
+ * guard rails. The real-server behaviour is in test/integration/database.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { buildDatabaseUrl, DatabaseSecret } from '../../../contracts/database';
+import type { DatabaseTarget } from '../../../lambdas/database/config';
+import { createDatabaseRotator } from '../../../lambdas/database/rotator';
+import { RotationError } from '../../../lambdas/rotation/errors';
+import type { RawVersions, RotationContext, SecretReader } from '../../../lambdas/rotation/rotator';
+import { captureOutput } from '../../support/log-capture';
+import { FakeDatabase } from './fake-driver';
+
+const NAME = 'gaara-store/dev/database-url';
+const MASTER_ARN = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:gaara-store/dev/db-master-AbCdEf';
+
+function value(username: string, password: string, extra: Partial<DatabaseSecret> = {}): DatabaseSecret {
+  const base = { engine: 'mysql' as const, host: 'db.example.internal', port: 3306, username, password, dbname: 'app', ...extra };
+  return { schema: 1, ...base, url: buildDatabaseUrl(base) };
+}
+
+function ctx(opts: { secrets?: SecretReader; logLevel?: 'INFO' | 'SILENT' } = {}): RotationContext {
+  return {
+    secretArn: `arn:aws:secretsmanager:eu-west-1:111111111111:secret:${NAME}-AbCdEf`,
+    secretName: NAME,
+    token: '00000000-1111-2222-3333-444444444444',
+    step: 'setSecret',
+    logger: new Logger({ serviceName: 'test', logLevel: opts.logLevel ?? 'SILENT' }),
+    secrets: opts.secrets ?? { getSecretString: async () => Promise.reject(new Error('no secrets here')) },
+    now: () => new Date('2026-11-23T10:00:00Z'),
+  };
+}
+
+function rotator(db: FakeDatabase, target: DatabaseTarget = {}, passwords = ['new-password-000000000001', 'new-password-000000000002']) {
+  let i = 0;
+  return createDatabaseRotator({ target, drivers: { mysql: db.driver(), postgres: db.driver() }, newPassword: () => passwords[i++] as string });
+}
+
+const raw = (current: DatabaseSecret, previous?: DatabaseSecret): RawVersions => ({ current: JSON.stringify(current), ...(previous ? { previous: JSON.stringify(previous) } : {}) });
+
+async function rejection(p: Promise<unknown>): Promise<RotationError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(RotationError);
+    return e as RotationError;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('single-user setSecret fallback rules (fake database)', () => {
+  const current = value('app', 'current-pw-0000000001');
+  const pending = value('app', 'pending-pw-0000000001');
+  const previous = value('app', 'previous-pw-000000001');
+
+  it('pending already logs in: nothing changes', async () => {
+    const db = new FakeDatabase();
+    db.addUser('app', pending.password);
+    await rotator(db, { strategy: 'single-user' }).applyPending(pending, raw(current, previous), ctx());
+    expect(db.statements).toEqual([]);
+  });
+
+  it('pending refused -> current logs in -> the user sets its own password', async () => {
+    const db = new FakeDatabase();
+    db.addUser('app', current.password);
+    await rotator(db, { strategy: 'single-user' }).applyPending(pending, raw(current, previous), ctx());
+    expect(db.logsIn('app', pending.password)).toBe(true);
+    expect(db.logsIn('app', current.password)).toBe(false);
+  });
+
+  it('pending and current refused -> previous logs in (with the current connection settings)', async () => {
+    const db = new FakeDatabase();
+    db.addUser('app', previous.password);
+    await rotator(db, { strategy: 'single-user' }).applyPending(pending, raw(current, previous), ctx());
+    expect(db.logsIn('app', pending.password)).toBe(true);
+  });
+
+  it('all three refused -> AuthFailed naming the user and the three versions', async () => {
+    const db = new FakeDatabase();
+    db.addUser('app', 'something-else-000000');
+    const e = await rejection(rotator(db, { strategy: 'single-user' }).applyPending(pending, raw(current, previous), ctx()));
+    expect(e.errorClass).toBe('AuthFailed');
+    expect(e.message).toContain('"app" cannot log in with the AWSPENDING, AWSCURRENT or AWSPREVIOUS password');
+  });
+
+  it.each(['Unreachable', 'Tls', 'Timeout', 'Dns'] as const)('a %s failure on AWSCURRENT stops the step: AWSPREVIOUS is never tried', async (failure) => {
+    const db = new FakeDatabase();
+    db.addUser('app', previous.password);
+    db.failures.set(current.password, failure);
+    const e = await rejection(rotator(db, { strategy: 'single-user' }).applyPending(pending, raw(current, previous), ctx()));
+    expect(e.errorClass).toBe(failure);
+    expect(e.message).toContain('AWSCURRENT');
+    expect(db.logsIn('app', previous.password)).toBe(true); // unchanged
+    expect(db.statements).toEqual([]);
+  });
+
+  it('a network failure on AWSPENDING stops the step before anything else', async () => {
+    const db = new FakeDatabase();
+    db.addUser('app', current.password);
+    db.failures.set(pending.password, 'Unreachable');
+    const e = await rejection(rotator(db, { strategy: 'single-user' }).applyPending(pending, raw(current), ctx()));
+    expect(e.errorClass).toBe('Unreachable');
+    expect(db.logins).toEqual([]);
+  });
+
+  it('a pending value for another user or host is refused', async () => {
+    const db = new FakeDatabase();
+    db.addUser('app', current.password);
+    for (const other of [value('root', pending.password), value('app', pending.password, { host: 'evil.example' })]) {
+      const e = await rejection(rotator(db, { strategy: 'single-user' }).applyPending(other, raw(current), ctx()));
+      expect(e.errorClass).toBe('InvalidState');
+    }
+    expect(db.statements).toEqual([]);
+  });
+});
+
+describe('MySQL dual-password strategy (unit-tested only: MySQL 8 modelled by the fake database)', () => {
+  const current = value('app', 'current-pw-0000000001');
+
+  it('MySQL 8.0.14+: RETAIN CURRENT PASSWORD: pending and current both log in; testSecret checks both', async () => {
+    const db = new FakeDatabase('8.0.36');
+    db.addUser('app', current.password);
+    const r = rotator(db, { strategy: 'dual-password' });
+    const pending = await r.createPending(raw(current), ctx());
+    await r.applyPending(pending, raw(current), ctx());
+    expect(db.statements).toEqual(['ALTER USER app RETAIN CURRENT PASSWORD']);
+    expect(db.logsIn('app', pending.password)).toBe(true);
+    expect(db.logsIn('app', current.password)).toBe(true);
+    await r.testPending(pending, raw(current), ctx());
+    // Next rotation: the password retained last time is discarded (it is replaced as the secondary).
+    const next = await r.createPending(raw(pending), ctx());
+    await r.applyPending(next, raw(pending, current), ctx());
+    expect(db.logsIn('app', next.password)).toBe(true);
+    expect(db.logsIn('app', pending.password)).toBe(true);
+    expect(db.logsIn('app', current.password)).toBe(false);
+  });
+
+  it('testSecret fails when the current password stopped working on a dual-password server', async () => {
+    const db = new FakeDatabase('8.4.2');
+    const pending = value('app', 'pending-pw-0000000001');
+    db.addUser('app', pending.password);
+    const e = await rejection(rotator(db, { strategy: 'dual-password' }).testPending(pending, raw(current), ctx()));
+    expect(e.errorClass).toBe('AuthFailed');
+    expect(e.message).toContain('dual-password');
+  });
+
+  it.each(['10.11.6-MariaDB', '8.0.13', '5.7.44-log'])('%s: falls back to single-user with a clear warning log line', async (version) => {
+    const db = new FakeDatabase(version);
+    db.addUser('app', current.password);
+    const r = rotator(db, { strategy: 'dual-password' });
+    const pending = await r.createPending(raw(current), ctx());
+    const out = captureOutput();
+    try {
+      await r.applyPending(pending, raw(current), ctx({ logLevel: 'INFO' }));
+    } finally {
+      out.stop();
+    }
+    expect(db.statements).toEqual(['SET OWN PASSWORD app']);
+    expect(db.logsIn('app', current.password)).toBe(false);
+    const warning = out.json().find((l) => l.level === 'WARN');
+    expect(String(warning?.message)).toContain('dual-password is not supported by this server');
+    expect(String(warning?.message)).toContain('falling back to single-user');
+  });
+
+  it('dual-password on a PostgreSQL secret: UnsupportedEngine', async () => {
+    const db = new FakeDatabase('15.4', 'postgres');
+    const pg = value('app', current.password, { engine: 'postgres', port: 5432 });
+    const e = await rejection(rotator(db, { strategy: 'dual-password' }).createPending(raw(pg), ctx()));
+    expect(e.errorClass).toBe('UnsupportedEngine');
+  });
+});
+
+describe('alternating users guard rails (fake database)', () => {
+  const master = { engine: 'mysql', host: 'db.example.internal', port: 3306, username: 'admin', password: 'master-pw-00000000001' };
+  const secrets = (m: object = master): SecretReader => ({ getSecretString: async (id) => (id === MASTER_ARN ? JSON.stringify(m) : Promise.reject(new Error('unknown'))) });
+  const current = value('app', 'current-pw-0000000001', { masterarn: MASTER_ARN });
+
+  function db() {
+    const d = new FakeDatabase();
+    d.addUser('admin', master.password);
+    d.addUser('app', current.password);
+    return d;
+  }
+
+  it('creates the clone, copies the grants, and leaves AWSCURRENT untouched', async () => {
+    const d = db();
+    const r = rotator(d, { strategy: 'alternating-users' });
+    const pending = await r.createPending(raw(current), ctx());
+    expect(pending.username).toBe('app_clone');
+    await r.applyPending(pending, raw(current), ctx({ secrets: secrets() }));
+    expect(d.statements).toEqual(['SELECT 1', 'CREATE USER app_clone', 'SYNC GRANTS app -> app_clone']);
+    expect(d.logsIn('app', current.password)).toBe(true);
+    expect(d.logsIn('app_clone', pending.password)).toBe(true);
+  });
+
+  it.each([
+    ['the master points at another host', { ...master, host: 'other.example' }, 'InvalidState'],
+    ['the master is the rotated user', { ...master, username: 'app_clone' }, 'InvalidState'],
+    ['the master secret lacks a password', { ...master, password: undefined }, 'BadSecretShape'],
+  ])('%s: refused before any change', async (_label, m, errorClass) => {
+    const d = db();
+    const r = rotator(d, { strategy: 'alternating-users' });
+    const pending = await r.createPending(raw(current), ctx());
+    const e = await rejection(r.applyPending(pending, raw(current), ctx({ secrets: secrets(m) })));
+    expect(e.errorClass).toBe(errorClass);
+    expect(d.statements).toEqual(['SELECT 1']);
+  });
+
+  it('a pending user that is not the other of the pair is refused', async () => {
+    const d = db();
+    const e = await rejection(rotator(d, { strategy: 'alternating-users' }).applyPending(value('root', 'x-password-0000000001', { masterarn: MASTER_ARN }), raw(current), ctx({ secrets: secrets() })));
+    expect(e.errorClass).toBe('InvalidState');
+    expect(d.statements).toEqual([]);
+  });
+
+  it('AWSCURRENT must log in before the master acts for it (confused-deputy guard)', async () => {
+    const d = db();
+    d.users.set('app', ['changed-elsewhere-00001']);
+    const r = rotator(d, { strategy: 'alternating-users' });
+    const pending = await r.createPending(raw(current), ctx());
+    const e = await rejection(r.applyPending(pending, raw(current), ctx({ secrets: secrets() })));
+    expect(e.errorClass).toBe('AuthFailed');
+    expect(d.users.has('app_clone')).toBe(false);
+  });
+
+  it('a user name too long for MySQL with the _clone suffix is refused', async () => {
+    const d = db();
+    const long = value('u'.repeat(28), current.password, { masterarn: MASTER_ARN });
+    d.addUser(long.username, long.password);
+    const r = rotator(d, { strategy: 'alternating-users' });
+    const pending = await r.createPending(raw(long), ctx());
+    const e = await rejection(r.applyPending(pending, raw(long), ctx({ secrets: secrets() })));
+    expect(e.errorClass).toBe('BadSecretShape');
+    expect(e.message).toContain('longer than 32');
+  });
+
+  it('alternating users without masterarn anywhere: BadSecretShape', async () => {
+    const e = await rejection(rotator(db(), { strategy: 'alternating-users' }).createPending(raw(value('app', current.password)), ctx()));
+    expect(e.errorClass).toBe('BadSecretShape');
+    expect(e.message).toContain('"masterarn"');
+  });
+
+  it('placeholder bootstrap needs the configuration to name the database and user', async () => {
+    const e = await rejection(rotator(db(), { strategy: 'alternating-users', masterSecretArn: MASTER_ARN }).createPending({ current: '{"schema":1,"placeholder":true}' }, ctx()));
+    expect(e.errorClass).toBe('BadSecretShape');
+    expect(e.message).toContain('DB_ENGINE, DB_HOST, DB_PORT, DB_NAME, DB_USERNAME');
+  });
+
+  it('placeholder bootstrap from the configuration builds the whole value with url and masterarn', async () => {
+    const target: DatabaseTarget = { strategy: 'alternating-users', engine: 'mysql', host: 'db.example.internal', port: 3306, dbname: 'app', username: 'app', tls: true, masterSecretArn: MASTER_ARN };
+    const pending = await rotator(db(), target).createPending({ current: '{"schema":1,"placeholder":true}' }, ctx());
+    expect(pending).toEqual(value('app', 'new-password-000000000001', { masterarn: MASTER_ARN }));
+  });
+});
+
+describe('strategy choice without DB_STRATEGY (fake database)', () => {
+  const target: DatabaseTarget = { engine: 'mysql', host: 'db.example.internal', port: 3306, dbname: 'app', username: 'app' };
+  it('a placeholder that carries masterarn bootstraps with alternating users', async () => {
+    const pending = await rotator(new FakeDatabase(), target).createPending({ current: JSON.stringify({ schema: 1, placeholder: true, masterarn: MASTER_ARN }) }, ctx());
+    expect(pending.masterarn).toBe(MASTER_ARN);
+  });
+  it('a placeholder without any master secret: Placeholder error (single-user cannot bootstrap)', async () => {
+    const e = await rejection(rotator(new FakeDatabase(), target).createPending({ current: '{"schema":1,"placeholder":true}' }, ctx()));
+    expect(e.errorClass).toBe('Placeholder');
+  });
+  it('a value with masterarn alternates users; one without changes its own password', async () => {
+    const withMaster = await rotator(new FakeDatabase(), target).createPending(raw(value('app', 'current-pw-0000000001', { masterarn: MASTER_ARN })), ctx());
+    expect(withMaster.username).toBe('app_clone');
+    const single = await rotator(new FakeDatabase(), target).createPending(raw(value('app', 'current-pw-0000000001')), ctx());
+    expect(single.username).toBe('app');
+  });
+});
+
+describe('configured target guard (fake database)', () => {
+  it('a secret pointing at another host than DB_HOST, or asking for plaintext when DB_TLS=true, is refused', async () => {
+    const db = new FakeDatabase();
+    const r = rotator(db, { host: 'db.example.internal', tls: true });
+    const other = await rejection(r.createPending(raw(value('app', 'current-pw-0000000001', { host: 'elsewhere.example' })), ctx()));
+    expect(other.errorClass).toBe('InvalidState');
+    expect(other.message).toContain('DB_HOST');
+    const plain = await rejection(r.createPending(raw(value('app', 'current-pw-0000000001', { ssl: false })), ctx()));
+    expect(plain.message).toContain('DB_TLS=true');
+  });
+});
+
+describe('RDS check wired before the first change (fake database, RDS API mocked)', () => {
+  it('a DB instance that is not available stops setSecret before any statement', async () => {
+    const { mockClient } = await import('aws-sdk-client-mock');
+    const { DescribeDBInstancesCommand, RDSClient } = await import('@aws-sdk/client-rds');
+    const rdsMock = mockClient(RDSClient);
+    rdsMock.on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ Endpoint: { Address: 'db.example.internal' }, DBInstanceStatus: 'rebooting' }] });
+    const db = new FakeDatabase();
+    const current = value('app', 'current-pw-0000000001', { dbInstanceIdentifier: 'app-db' });
+    db.addUser('app', current.password);
+    const r = createDatabaseRotator({ drivers: { mysql: db.driver() }, rds: () => new RDSClient({ region: 'eu-west-1' }), newPassword: () => 'pending-pw-0000000001' });
+    const pending = await r.createPending(raw(current), ctx());
+    const e = await rejection(r.applyPending(pending, raw(current), ctx()));
+    expect(e.errorClass).toBe('TargetUnavailable');
+    expect(db.statements).toEqual([]);
+    expect(db.logsIn('app', current.password)).toBe(true);
+    rdsMock.restore();
+  });
+});
