@@ -14,10 +14,12 @@
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { freePort } from './free-port';
+
+export { freePort };
 
 const BIN = '/usr/lib/postgresql/15/bin';
 export const PG_SUPERUSER = 'postgres';
@@ -41,17 +43,6 @@ export interface TestTlsFiles {
   caFile: string;
   certFile: string;
   keyFile: string;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** A test CA and a server certificate (CN localhost, SAN localhost + 127.0.0.1 by default) made with openssl in `dir`. */

@@ -6,9 +6,12 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port';
+
+export { freePort };
 
 export interface AclUserSpec {
   name: string;
@@ -37,17 +40,6 @@ export const APP_USER_RULES = '~* &* +@all -@admin -@dangerous';
 const ADMIN_RULES = '~* &* +@all';
 
 export const sha256Hex = (s: string): string => createHash('sha256').update(s).digest('hex');
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function aclLine(user: AclUserSpec): string {
   return `user ${user.name} on ${user.passwords.map((p) => `#${sha256Hex(p)}`).join(' ')} ${user.rules}`;

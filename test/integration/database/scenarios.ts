@@ -4,11 +4,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Strategy } from '../../../lambdas/database/config';
-import { RotationError } from '../../../lambdas/rotation/errors';
 import { CrashPoints, driveRotation, retryRotation, rotationEvent } from '../../support/drive-rotation';
 import { captureOutput, findLeaks, OutputCapture } from '../../support/log-capture';
 import { SecretsManagerModel } from '../../support/secrets-manager-model';
 import { makeHandler, modelSnapshot, SECRET_NAME, SecretValues, secretValue, Target, valueAt } from './harness';
+import { rejection } from '../../support/rejection';
 
 export interface ScenarioSetup {
   /** Starts (or connects to) the server. */
@@ -16,16 +16,6 @@ export interface ScenarioSetup {
   stop(): Promise<void>;
   /** A user name safe to create in this engine with a prefix, unique per call. */
   userName(prefix: string): string;
-}
-
-async function rejection(p: Promise<unknown>): Promise<RotationError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(RotationError);
-    return e as RotationError;
-  }
-  throw new Error('expected the step to fail');
 }
 
 export function rotationScenarios(name: string, setup: ScenarioSetup): void {

@@ -18,6 +18,7 @@ import { captureOutput, findLeaks } from '../../support/log-capture';
 import { APP_USER_RULES, freePort, makeTestCertificates, RedisTestServer, startRedisServer } from '../../support/redis-server';
 import { SecretsManagerModel } from '../../support/secrets-manager-model';
 import { rotationContext } from '../../unit/key-ring/rotation-context';
+import { rejection } from '../../support/rejection';
 
 const SECRET = 'gaara-store/dev/redis-password';
 const APP_USER = 'gaara_app';
@@ -31,16 +32,6 @@ function modelReader(model: SecretsManagerModel): SecretReader {
       return out.SecretString;
     },
   };
-}
-
-async function rejection(p: Promise<unknown>): Promise<RotationError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(RotationError);
-    return e as RotationError;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('redis rotator steps against a real redis-server (Secrets Manager modelled)', () => {

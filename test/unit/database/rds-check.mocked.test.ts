@@ -6,7 +6,7 @@ import { DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient } from
 import { mockClient } from 'aws-sdk-client-mock';
 import { buildDatabaseUrl, DatabaseSecret } from '../../../contracts/database';
 import { confirmRdsTarget } from '../../../lambdas/database/rds-check';
-import { RotationError } from '../../../lambdas/rotation/errors';
+import { rejection } from '../../support/rejection';
 
 const rds = mockClient(RDSClient);
 const client = new RDSClient({ region: 'eu-west-1' });
@@ -15,16 +15,6 @@ const HOST = 'app.abc123.eu-west-1.rds.amazonaws.com';
 function secret(extra: Partial<DatabaseSecret>): DatabaseSecret {
   const base = { engine: 'postgres' as const, host: HOST, port: 5432, username: 'app', password: 'pw-000000000000000001', dbname: 'app', ...extra };
   return { schema: 1, ...base, url: buildDatabaseUrl(base) };
-}
-
-async function rejection(p: Promise<unknown>): Promise<RotationError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(RotationError);
-    return e as RotationError;
-  }
-  throw new Error('expected a rejection');
 }
 
 beforeEach(() => rds.reset());

@@ -7,10 +7,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { buildDatabaseUrl, DatabaseSecret } from '../../../contracts/database';
 import type { DatabaseTarget } from '../../../lambdas/database/config';
 import { createDatabaseRotator } from '../../../lambdas/database/rotator';
-import { RotationError } from '../../../lambdas/rotation/errors';
 import type { RawVersions, RotationContext, SecretReader } from '../../../lambdas/rotation/rotator';
 import { captureOutput } from '../../support/log-capture';
 import { FakeDatabase } from './fake-driver';
+import { rejection } from '../../support/rejection';
 
 const NAME = 'gaara-store/dev/database-url';
 const MASTER_ARN = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:gaara-store/dev/db-master-AbCdEf';
@@ -38,16 +38,6 @@ function rotator(db: FakeDatabase, target: DatabaseTarget = {}, passwords = ['ne
 }
 
 const raw = (current: DatabaseSecret, previous?: DatabaseSecret): RawVersions => ({ current: JSON.stringify(current), ...(previous ? { previous: JSON.stringify(previous) } : {}) });
-
-async function rejection(p: Promise<unknown>): Promise<RotationError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(RotationError);
-    return e as RotationError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('single-user setSecret fallback rules (fake database)', () => {
   const current = value('app', 'current-pw-0000000001');

@@ -15,21 +15,12 @@ import { driveRotation } from '../../support/drive-rotation';
 import { SecretsManagerModel } from '../../support/secrets-manager-model';
 import { captureOutput, findLeaks } from '../../support/log-capture';
 import { rotationContext } from '../key-ring/rotation-context';
+import { rejection } from '../../support/rejection';
 
 const SECRET = 'gaara-store/dev/redis-password';
 const elastiCacheSecret: RedisSecret = { ...redisSecretFixture, adminarn: undefined, userId: 'gaara-app-user' };
 delete elastiCacheSecret.adminarn;
 const current = JSON.stringify(elastiCacheSecret);
-
-async function rejection(p: Promise<unknown>): Promise<RotationError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(RotationError);
-    return e as RotationError;
-  }
-  throw new Error('expected a rejection');
-}
 
 const authFailed = () => new RotationError('AuthFailed', 'Redis: authentication refused (WRONGPASS)');
 

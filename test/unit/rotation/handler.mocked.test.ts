@@ -18,6 +18,7 @@ import type { RotationMetrics } from '../../../lambdas/rotation/observability';
 import type { RawVersions, Rotator } from '../../../lambdas/rotation/rotator';
 import { previousOf } from '../../../lambdas/rotation/rotator';
 import { captureOutput, findLeaks } from '../../support/log-capture';
+import { rejection } from '../../support/rejection';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:gaara-store/dev/database-url-AbCdEf';
 const NAME = 'gaara-store/dev/database-url';
@@ -78,16 +79,6 @@ function setup(overrides: Partial<Rotator<string>> = {}) {
 }
 
 const event = (Step: string, extra: Record<string, unknown> = {}) => ({ Step, SecretId: ARN, ClientRequestToken: TOKEN, ...extra });
-
-async function rejection(p: Promise<unknown>): Promise<RotationError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(RotationError);
-    return e as RotationError;
-  }
-  throw new Error('expected a rejection');
-}
 
 beforeEach(() => {
   sm.reset();
