@@ -7,10 +7,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseKeyRing } from '../../contracts';
+import { createConnection } from 'mysql2/promise';
+import { buildDatabaseUrl, parseDatabaseSecret, parseKeyRing } from '../../contracts';
 import { buildApp } from '../../lib/app';
 import { ENVIRONMENTS } from '../../lib/config';
 import { SecretsManagerModel } from '../support/secrets-manager-model';
+import { connectMariaDbAdmin, MariaDbAdmin, uniqueName } from '../support/mariadb';
 import { ModelServer, serveModel } from '../support/secrets-manager-http';
 
 const outdir = mkdtempSync(join(tmpdir(), 'bundle-test-'));
@@ -31,7 +33,10 @@ beforeAll(async () => {
   server = await serveModel(model);
 }, 180000);
 
+let mariadb: MariaDbAdmin | undefined;
+
 afterAll(async () => {
+  await mariadb?.cleanup();
   await server?.close();
   rmSync(outdir, { recursive: true, force: true });
 });
@@ -127,5 +132,30 @@ describe('bundles written by cdk synth', () => {
     expect(calls).toContain('ListSecretVersionIds');
     expect(output).toContain('DaysSinceRotation');
     expect(output).toContain('PlaceholderSecret');
+  });
+
+  it('database rotator: a single-user rotation on the real MariaDB server, driven like the service (modelled Secrets Manager over HTTP)', async () => {
+    mariadb = await connectMariaDbAdmin({ prefix: 'bundle' });
+    const username = uniqueName('bundle_app');
+    const oldPassword = `old-${uniqueName('pw')}`;
+    await mariadb.createUser(username, oldPassword);
+    const base = { engine: 'mariadb' as const, host: mariadb.host, port: mariadb.port, username, password: oldPassword, dbname: mariadb.dbname, ssl: false };
+    const arn = model.createSecret('gaara-store/dev/database-url', JSON.stringify({ schema: 1, ...base, url: buildDatabaseUrl(base) }));
+    const env = { DB_ENGINE: 'mariadb', DB_HOST: mariadb.host, DB_PORT: String(mariadb.port), DB_NAME: mariadb.dbname, DB_USERNAME: username, DB_TLS: 'false', DB_STRATEGY: 'single-user' };
+    const token = model.startRotation(arn);
+    const outputs: string[] = [];
+    for (const Step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) {
+      const { outcome, output } = await invoke(bundles.Database, { Step, SecretId: arn, ClientRequestToken: token }, env);
+      outputs.push(output);
+      expect(outcome).toEqual({ ok: true, result: null });
+    }
+    model.completeRotation(arn);
+    const current = parseDatabaseSecret(model.valueAt(arn, 'AWSCURRENT'));
+    expect(current.password).not.toBe(oldPassword);
+    const login = (password: string) => createConnection({ host: mariadb!.host, port: mariadb!.port, user: username, password, database: mariadb!.dbname }).then((c) => c.end());
+    await expect(login(current.password)).resolves.toBeUndefined();
+    await expect(login(oldPassword)).rejects.toMatchObject({ code: 'ER_ACCESS_DENIED_ERROR' });
+    expect(parseDatabaseSecret(model.valueAt(arn, 'AWSPREVIOUS')).password).toBe(oldPassword);
+    for (const secret of [current.password, encodeURIComponent(current.password), oldPassword]) expect(outputs.join('\n')).not.toContain(secret);
   });
 });
