@@ -59,9 +59,7 @@ async function count(s: Scenario): Promise<Record<string, number>> {
     model.completeRotation(arn);
     warmCache.clear();
   }
-  const byCommand: Record<string, number> = {};
-  for (const c of model.calls) byCommand[c.command] = (byCommand[c.command] ?? 0) + 1;
-  return byCommand;
+  return model.callsByCommand();
 }
 
 async function main() {

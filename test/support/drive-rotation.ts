@@ -93,6 +93,12 @@ export class InjectedCrash extends Error {
   }
 }
 
+/** Whether an error is, or was caused by, an injected crash (rotators wrap errors, keeping `cause`). */
+export function causedByInjectedCrash(e: unknown): boolean {
+  for (let x = e; x; x = (x as { cause?: unknown }).cause) if (x instanceof InjectedCrash) return true;
+  return false;
+}
+
 /**
  * A countdown shared by every hook of one run: `tick(where)` throws InjectedCrash on the `crashAt`-th call
  * (1-based) and records every point it passed, so a test first counts the points of a clean run

@@ -81,6 +81,13 @@ export class SecretsManagerModel {
     for (const v of s.versions.values()) v.stages.delete('AWSPENDING');
   }
 
+  /** How many calls of each API the code under test made, e.g. `{ DescribeSecret: 4, ... }`. */
+  callsByCommand(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const c of this.calls) counts[c.command] = (counts[c.command] ?? 0) + 1;
+    return counts;
+  }
+
   /** Value at a stage, for assertions. */
   valueAt(secretId: string, stage: string): string | undefined {
     return [...this.find(secretId).versions.values()].find((v) => v.stages.has(stage))?.secretString;

@@ -11,7 +11,7 @@ import { RotationError } from '../../../lambdas/rotation/errors';
 import { createRotationHandler } from '../../../lambdas/rotation/handler';
 import type { RotationMetrics } from '../../../lambdas/rotation/observability';
 import { SecretsManagerSender, VersionCache } from '../../../lambdas/rotation/secrets-api';
-import { CrashPoints, driveRotation, InjectedCrash, retryRotation } from '../../support/drive-rotation';
+import { causedByInjectedCrash, CrashPoints, driveRotation, retryRotation } from '../../support/drive-rotation';
 import { captureOutput, findLeaks } from '../../support/log-capture';
 import { APP_USER_RULES, RedisTestServer, startRedisServer } from '../../support/redis-server';
 import { SecretsManagerModel } from '../../support/secrets-manager-model';
@@ -166,13 +166,6 @@ describe('redis-password rotation through the lifecycle (real redis-server, Secr
     await resetUserTo(INITIAL_PASSWORD);
     const { model, id, handler } = setup(INITIAL_PASSWORD, { cache });
     await driveRotation(model, id, handler);
-    const byCommand: Record<string, number> = {};
-    for (const c of model.calls) byCommand[c.command] = (byCommand[c.command] ?? 0) + 1;
-    expect(byCommand).toEqual(expected);
+    expect(model.callsByCommand()).toEqual(expected);
   });
 });
-
-function causedByInjectedCrash(e: unknown): boolean {
-  for (let x = e; x; x = (x as { cause?: unknown }).cause) if (x instanceof InjectedCrash) return true;
-  return false;
-}

@@ -12,7 +12,7 @@ import { createRotationHandler } from '../../../lambdas/rotation/handler';
 import type { RotationMetrics } from '../../../lambdas/rotation/observability';
 import type { SecretsManagerSender } from '../../../lambdas/rotation/secrets-api';
 import { VersionCache } from '../../../lambdas/rotation/secrets-api';
-import { CrashPoints, driveRotation, InjectedCrash, retryRotation } from '../../support/drive-rotation';
+import { causedByInjectedCrash, CrashPoints, driveRotation, retryRotation } from '../../support/drive-rotation';
 import { captureOutput, findLeaks } from '../../support/log-capture';
 import { SecretsManagerModel } from '../../support/secrets-manager-model';
 import { emfOf } from './emf';
@@ -157,16 +157,9 @@ describe('key-ring rotation through the lifecycle (Secrets Manager modelled)', (
   ])('Secrets Manager calls per rotation, version cache %s (modelled); no KMS or other call', async (_label, cache, expected) => {
     const { model, id, handler } = setup('jwt-secret', JSON.stringify(seedRing()), { cache });
     await driveRotation(model, id, handler);
-    const byCommand: Record<string, number> = {};
-    for (const c of model.calls) byCommand[c.command] = (byCommand[c.command] ?? 0) + 1;
-    expect(byCommand).toEqual(expected);
+    expect(model.callsByCommand()).toEqual(expected);
   });
 });
-
-function causedByInjectedCrash(e: unknown): boolean {
-  for (let x = e; x; x = (x as { cause?: unknown }).cause) if (x instanceof InjectedCrash) return true;
-  return false;
-}
 
 function seedRing(): KeyRing {
   return {

@@ -44,7 +44,6 @@ function setup(cache: boolean) {
   return { model, arn, applied, make };
 }
 
-const byCommand = (model: SecretsManagerModel) => model.calls.reduce<Record<string, number>>((acc, c) => ({ ...acc, [c.command]: (acc[c.command] ?? 0) + 1 }), {});
 
 describe('rotation lifecycle driven like the service (Secrets Manager modelled)', () => {
   it('every step run three times in a row: one rotation, AWSPREVIOUS follows AWSCURRENT', async () => {
@@ -94,12 +93,12 @@ describe('rotation lifecycle driven like the service (Secrets Manager modelled)'
   it('Secrets Manager API calls per rotation: 8 when the steps share an execution environment, 12 when each step starts cold (AWS templates: 14)', async () => {
     const warm = setup(true);
     await driveRotation(warm.model, warm.arn, warm.make());
-    expect(byCommand(warm.model)).toEqual({ DescribeSecret: 4, GetSecretValue: 2, PutSecretValue: 1, UpdateSecretVersionStage: 1 });
+    expect(warm.model.callsByCommand()).toEqual({ DescribeSecret: 4, GetSecretValue: 2, PutSecretValue: 1, UpdateSecretVersionStage: 1 });
 
     const cold = setup(false);
     const token = cold.model.startRotation(cold.arn);
     for (const step of STEPS) await cold.make()(rotationEvent(step, cold.arn, token));
-    expect(byCommand(cold.model)).toEqual({ DescribeSecret: 4, GetSecretValue: 6, PutSecretValue: 1, UpdateSecretVersionStage: 1 });
+    expect(cold.model.callsByCommand()).toEqual({ DescribeSecret: 4, GetSecretValue: 6, PutSecretValue: 1, UpdateSecretVersionStage: 1 });
   });
 });
 
