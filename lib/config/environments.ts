@@ -84,7 +84,8 @@ const prod: EnvironmentConfig = {
   },
   audit: { ...prodBase.audit, expireAfterDays: 2555 },
   rotation: {
-    'database-url': { days: 30, scheduleExpression: 'cron(0 3 ? * 3#1 *)', duration: '3h', rotateImmediately: false },
+    // A monthly window on the first Tuesday, 03:00-06:00 UTC: rotations at most 35 days apart.
+    'database-url': { days: 35, scheduleExpression: 'cron(0 3 ? * 3#1 *)', duration: '3h', rotateImmediately: false },
   },
 };
 

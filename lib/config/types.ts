@@ -47,7 +47,10 @@ export interface RedisConfig {
 }
 
 export interface RotationScheduleConfig {
-  /** Days between automatic rotations. */
+  /**
+   * Days between automatic rotations. With a `scheduleExpression`, the longest interval the expression allows
+   * (e.g. 35 for "first Tuesday of the month"): the age alarm fires when a secret is older than this plus grace.
+   */
   days: number;
   /** Optional rotation window: `cron(...)`/`rate(...)` schedule expression and duration such as `3h`. */
   scheduleExpression?: string;
