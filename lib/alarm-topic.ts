@@ -29,30 +29,24 @@ export class AlarmTopic extends Construct {
       masterKey: props.opsKey,
       enforceSSL: true,
     });
-    this.topic.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'PublishByThisEnvironmentsAlarms',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': arns.stack.account },
-          ArnLike: { 'aws:SourceArn': arns.alarmArnPattern },
-        },
-      }),
-    );
-    this.topic.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'PublishByThisEnvironmentsRules',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': arns.stack.account },
-          ArnLike: { 'aws:SourceArn': arns.ruleArnPattern },
-        },
-      }),
-    );
+    const publishers = [
+      { sid: 'PublishByThisEnvironmentsAlarms', service: 'cloudwatch.amazonaws.com', sourceArn: arns.alarmArnPattern },
+      { sid: 'PublishByThisEnvironmentsRules', service: 'events.amazonaws.com', sourceArn: arns.ruleArnPattern },
+    ];
+    for (const { sid, service, sourceArn } of publishers) {
+      this.topic.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid,
+          principals: [new iam.ServicePrincipal(service)],
+          actions: ['sns:Publish'],
+          resources: [this.topic.topicArn],
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': arns.stack.account },
+            ArnLike: { 'aws:SourceArn': sourceArn },
+          },
+        }),
+      );
+    }
     this.topic.addSubscription(new subscriptions.EmailSubscription(config.alarmEmail));
   }
 }

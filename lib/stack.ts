@@ -122,22 +122,10 @@ export class SecretsStack extends Stack {
       if (db.masterSecretKeyArn) databaseExtras.push(this.decryptViaSecretsManager('DecryptMasterCredential', db.masterSecretKeyArn, db.masterSecretArn));
     }
     if (db.dbInstanceIdentifier) {
-      databaseExtras.push(
-        new iam.PolicyStatement({
-          sid: 'ConfirmDatabaseInstance',
-          actions: ['rds:DescribeDBInstances'],
-          resources: [this.formatArn({ service: 'rds', resource: 'db', resourceName: db.dbInstanceIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-        }),
-      );
+      databaseExtras.push(this.allowOnNamed('ConfirmDatabaseInstance', ['rds:DescribeDBInstances'], 'rds', 'db', db.dbInstanceIdentifier));
     }
     if (db.dbClusterIdentifier) {
-      databaseExtras.push(
-        new iam.PolicyStatement({
-          sid: 'ConfirmDatabaseCluster',
-          actions: ['rds:DescribeDBClusters'],
-          resources: [this.formatArn({ service: 'rds', resource: 'cluster', resourceName: db.dbClusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-        }),
-      );
+      databaseExtras.push(this.allowOnNamed('ConfirmDatabaseCluster', ['rds:DescribeDBClusters'], 'rds', 'cluster', db.dbClusterIdentifier));
     }
     const database = new RotationFunction(this, 'DatabaseRotation', {
       ...common,
@@ -168,11 +156,7 @@ export class SecretsStack extends Stack {
     }
     if (redis.elastiCacheUserId) {
       redisExtras.push(
-        new iam.PolicyStatement({
-          sid: 'ChangeElastiCacheUserPasswords',
-          actions: ['elasticache:ModifyUser', 'elasticache:DescribeUsers'],
-          resources: [this.formatArn({ service: 'elasticache', resource: 'user', resourceName: redis.elastiCacheUserId, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-        }),
+        this.allowOnNamed('ChangeElastiCacheUserPasswords', ['elasticache:ModifyUser', 'elasticache:DescribeUsers'], 'elasticache', 'user', redis.elastiCacheUserId),
       );
     }
     const redisRotation = new RotationFunction(this, 'RedisRotation', {
@@ -209,6 +193,12 @@ export class SecretsStack extends Stack {
     });
     if (config.fipsKeyMaterial) keyRing.function.acknowledgeWildcard('kms:GenerateRandom', fipsReason);
     return [database, redisRotation, keyRing];
+  }
+
+  /** Allows actions on one resource of this account and region, named `arn:…:<service>:…:<resource>:<name>`. */
+  private allowOnNamed(sid: string, actions: string[], service: string, resource: string, name: string): iam.PolicyStatement {
+    const arn = this.formatArn({ service, resource, resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    return new iam.PolicyStatement({ sid, actions, resources: [arn] });
   }
 
   /** Decrypt an admin secret that lives on its own customer-managed key, only through Secrets Manager, only for that secret. */

@@ -2,18 +2,10 @@
  * What differs between database engines, behind one small interface. The strategies (single-user, alternating
  * users, dual-password) are written once against it.
  */
-import type { DatabaseEngine, EngineFamily } from '../../contracts/database';
+import type { DatabaseSecret, EngineFamily } from '../../contracts/database';
 
 /** Where and as whom to log in. `ssl: false` means plaintext, explicitly; anything else verifies the server. */
-export interface DbEndpoint {
-  engine: DatabaseEngine;
-  host: string;
-  port: number;
-  username: string;
-  password: string;
-  dbname: string;
-  ssl?: boolean;
-}
+export type DbEndpoint = Pick<DatabaseSecret, 'engine' | 'host' | 'port' | 'username' | 'password' | 'dbname' | 'ssl'>;
 
 /**
  * Called around every statement a session runs (`label` names the statement, never its values). Tests throw

@@ -12,42 +12,58 @@ export type RdsSender = Pick<RDSClient, 'send'>;
 const sameHost = (a: string | undefined, b: string) => a !== undefined && a.toLowerCase() === b.toLowerCase();
 const notFound = (e: unknown) => /NotFound/.test(String((e as { name?: unknown } | null)?.name));
 
+/** What the check needs to know of an instance or a cluster, whichever the secret names. */
+interface RdsTarget {
+  kind: 'instance' | 'cluster';
+  field: 'dbInstanceIdentifier' | 'dbClusterIdentifier';
+  operation: string;
+  /** undefined: the API answered with nothing. */
+  describe(id: string): Promise<{ endpoints: (string | undefined)[]; status: string | undefined } | undefined>;
+}
+
+function rdsTargets(rds: RdsSender): RdsTarget[] {
+  return [
+    {
+      kind: 'instance',
+      field: 'dbInstanceIdentifier',
+      operation: 'DescribeDBInstances',
+      async describe(id) {
+        const instance = (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))).DBInstances?.[0];
+        return instance && { endpoints: [instance.Endpoint?.Address], status: instance.DBInstanceStatus };
+      },
+    },
+    {
+      kind: 'cluster',
+      field: 'dbClusterIdentifier',
+      operation: 'DescribeDBClusters',
+      async describe(id) {
+        const cluster = (await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }))).DBClusters?.[0];
+        return cluster && { endpoints: [cluster.Endpoint, cluster.ReaderEndpoint, ...(cluster.CustomEndpoints ?? [])], status: cluster.Status };
+      },
+    },
+  ];
+}
+
 export async function confirmRdsTarget(rds: RdsSender, secret: DatabaseSecret, where: string): Promise<void> {
-  if (secret.dbInstanceIdentifier) {
-    const id = secret.dbInstanceIdentifier;
-    let out;
+  for (const target of rdsTargets(rds)) {
+    const id = secret[target.field];
+    if (!id) continue;
+    const what = `DB ${target.kind} ${id}`;
+    const missing = `${where}: ${what} (${target.field}) does not exist`;
+    let found;
     try {
-      out = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }));
+      found = await target.describe(id);
     } catch (e) {
-      if (notFound(e)) throw new RotationError('InvalidState', `${where}: DB instance ${id} (dbInstanceIdentifier) does not exist`, { cause: e });
-      throw awsCallError(e, 'RDS', `DescribeDBInstances ${id}`, where);
+      if (notFound(e)) throw new RotationError('InvalidState', missing, { cause: e });
+      throw awsCallError(e, 'RDS', `${target.operation} ${id}`, where);
     }
-    const instance = out.DBInstances?.[0];
-    if (!instance) throw new RotationError('InvalidState', `${where}: DB instance ${id} (dbInstanceIdentifier) does not exist`);
-    if (!sameHost(instance.Endpoint?.Address, secret.host)) {
-      throw new RotationError('InvalidState', `${where}: field "host" is not the endpoint of DB instance ${id}`);
+    if (!found) throw new RotationError('InvalidState', missing);
+    if (!found.endpoints.some((e) => sameHost(e, secret.host))) {
+      const article = target.kind === 'instance' ? 'the endpoint' : 'an endpoint';
+      throw new RotationError('InvalidState', `${where}: field "host" is not ${article} of ${what}`);
     }
-    if (instance.DBInstanceStatus !== 'available') {
-      throw new RotationError('TargetUnavailable', `${where}: DB instance ${id} is ${instance.DBInstanceStatus ?? 'in an unknown state'}, not available`);
-    }
-  }
-  if (secret.dbClusterIdentifier) {
-    const id = secret.dbClusterIdentifier;
-    let out;
-    try {
-      out = await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }));
-    } catch (e) {
-      if (notFound(e)) throw new RotationError('InvalidState', `${where}: DB cluster ${id} (dbClusterIdentifier) does not exist`, { cause: e });
-      throw awsCallError(e, 'RDS', `DescribeDBClusters ${id}`, where);
-    }
-    const cluster = out.DBClusters?.[0];
-    if (!cluster) throw new RotationError('InvalidState', `${where}: DB cluster ${id} (dbClusterIdentifier) does not exist`);
-    const endpoints = [cluster.Endpoint, cluster.ReaderEndpoint, ...(cluster.CustomEndpoints ?? [])];
-    if (!endpoints.some((e) => sameHost(e, secret.host))) {
-      throw new RotationError('InvalidState', `${where}: field "host" is not an endpoint of DB cluster ${id}`);
-    }
-    if (cluster.Status !== 'available') {
-      throw new RotationError('TargetUnavailable', `${where}: DB cluster ${id} is ${cluster.Status ?? 'in an unknown state'}, not available`);
+    if (found.status !== 'available') {
+      throw new RotationError('TargetUnavailable', `${where}: ${what} is ${found.status ?? 'in an unknown state'}, not available`);
     }
   }
 }

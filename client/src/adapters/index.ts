@@ -24,13 +24,18 @@ export interface PgClientConfig {
   ssl: false | { rejectUnauthorized: true; servername?: string; ca?: string | Buffer };
 }
 
+/** The driver-neutral login fields of a database secret (pg and mysql2 name them alike). */
+const loginFields = (secret: DatabaseSecret) => ({
+  host: secret.host,
+  port: secret.port,
+  user: secret.username,
+  password: secret.password,
+  database: secret.dbname,
+});
+
 export function pgClientConfig(secret: DatabaseSecret, tls: TlsOptions = {}): PgClientConfig {
   return {
-    host: secret.host,
-    port: secret.port,
-    user: secret.username,
-    password: secret.password,
-    database: secret.dbname,
+    ...loginFields(secret),
     ssl: secret.ssl === false ? false : { rejectUnauthorized: true, ...sni(secret.host), ...(tls.ca ? { ca: tls.ca } : {}) },
   };
 }
@@ -46,11 +51,7 @@ export interface MysqlConnectionOptions {
 
 export function mysqlConnectionOptions(secret: DatabaseSecret, tls: TlsOptions = {}): MysqlConnectionOptions {
   return {
-    host: secret.host,
-    port: secret.port,
-    user: secret.username,
-    password: secret.password,
-    database: secret.dbname,
+    ...loginFields(secret),
     ...(secret.ssl === false ? {} : { ssl: { rejectUnauthorized: true, ...(tls.ca ? { ca: tls.ca } : {}) } }),
   };
 }
