@@ -116,6 +116,9 @@ export function catalogEntry(name: SecretName): CatalogEntry {
   return entry;
 }
 
+/** The application name when none is configured (APP_NAME). */
+export const DEFAULT_APP_NAME = 'gaara-store';
+
 /** `<app>/<env>/<name>`: the secret naming rule used by the stack, the rotators and the client. */
 export function secretId(app: string, env: string, name: SecretName): string {
   return `${app}/${env}/${name}`;

@@ -1,5 +1,5 @@
 import { SecretShapeError } from './errors';
-import { JsonObject, optionalBoolean, optionalString, parseJsonObject, requiredPort, requiredString, requireSchema } from './fields';
+import { JsonObject, optionalBoolean, optionalString, parseJsonObject, requiredPort, requiredString, requireSchema, unknownFields } from './fields';
 
 export const DATABASE_ENGINES = ['postgres', 'mysql', 'mariadb', 'aurora-postgresql', 'aurora-mysql'] as const;
 export type DatabaseEngine = (typeof DATABASE_ENGINES)[number];
@@ -23,11 +23,15 @@ export interface DatabaseSecret {
   url: string;
 }
 
-/** The admin credential a rotator logs in with for alternating users (the RDS master secret shape). */
+/**
+ * The admin credential a rotator logs in with for alternating users: the RDS master secret shape. An
+ * RDS-managed master secret holds only `username` and `password`; the other fields, when present, must name
+ * the configured database.
+ */
 export interface DatabaseMasterSecret {
-  engine: DatabaseEngine;
-  host: string;
-  port: number;
+  engine?: DatabaseEngine;
+  host?: string;
+  port?: number;
   username: string;
   password: string;
   dbname?: string;
@@ -35,6 +39,7 @@ export interface DatabaseMasterSecret {
 }
 
 const SHAPE = 'database-url';
+const DATABASE_FIELDS = ['schema', 'engine', 'host', 'port', 'username', 'password', 'dbname', 'masterarn', 'dbInstanceIdentifier', 'dbClusterIdentifier', 'ssl', 'url'] as const;
 
 export function engineFamily(engine: DatabaseEngine): EngineFamily {
   return engine === 'postgres' || engine === 'aurora-postgresql' ? 'postgres' : 'mysql';
@@ -90,7 +95,7 @@ export function parseDatabaseSecret(input: unknown): DatabaseSecret {
     throw new SecretShapeError(SHAPE, 'masterarn', 'must be a Secrets Manager secret ARN');
   }
   const url = optionalString(SHAPE, obj, 'url') ?? buildDatabaseUrl(base);
-  return stripUndefined({ schema: 1 as const, ...base, url });
+  return stripUndefined({ ...unknownFields(obj, DATABASE_FIELDS), schema: 1 as const, ...base, url });
 }
 
 /** Parses a secret without `url` (an RDS master secret, or a value being seeded). */
@@ -98,9 +103,9 @@ export function parseDatabaseMasterSecret(input: unknown): DatabaseMasterSecret 
   const shape = 'database master';
   const obj = parseJsonObject(shape, input);
   return stripUndefined({
-    engine: parseEngine(shape, obj),
-    host: requiredString(shape, obj, 'host'),
-    port: requiredPort(shape, obj, 'port'),
+    engine: obj.engine === undefined || obj.engine === null ? undefined : parseEngine(shape, obj),
+    host: optionalString(shape, obj, 'host'),
+    port: obj.port === undefined || obj.port === null ? undefined : requiredPort(shape, obj, 'port'),
     username: requiredString(shape, obj, 'username'),
     password: requiredString(shape, obj, 'password'),
     dbname: optionalString(shape, obj, 'dbname'),

@@ -65,3 +65,12 @@ export function isPlaceholder(input: unknown): boolean {
     return false;
   }
 }
+
+/**
+ * The fields of `obj` that a contract does not know. Parsers keep them (`{...unknownFields, ...known}`) so a
+ * rotation carries them into the next version, as the AWS templates do (`proxyHost`, a ring's `owner`...).
+ * Known fields keep their strict validation and always win.
+ */
+export function unknownFields(obj: JsonObject, known: readonly string[]): JsonObject {
+  return Object.fromEntries(Object.entries(obj).filter(([k]) => !known.includes(k)));
+}

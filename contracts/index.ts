@@ -7,3 +7,4 @@ export * from './third-party';
 export * from './catalog';
 export * from './metrics';
 export * from './field-encryption';
+export * from './secret-identity';

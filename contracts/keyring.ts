@@ -1,5 +1,5 @@
 import { SecretShapeError } from './errors';
-import { JsonObject, parseJsonObject, requiredString, requireSchema } from './fields';
+import { JsonObject, parseJsonObject, requiredString, requireSchema, unknownFields } from './fields';
 
 export interface RingKey {
   kid: string;
@@ -35,10 +35,12 @@ function parseRingKey(shape: string, obj: unknown, path: string, retired: boolea
   }
   const createdAt = field('createdAt');
   if (Number.isNaN(Date.parse(createdAt))) throw new SecretShapeError(shape, `${path}.createdAt`, 'must be an ISO-8601 date');
-  if (!retired) return { kid, key, createdAt };
+  // A key's own fields the contract does not know (`alg`...) stay with the key; retiredAt is always re-read.
+  const extra = unknownFields(o, ['kid', 'key', 'createdAt', 'retiredAt']);
+  if (!retired) return { ...extra, kid, key, createdAt };
   const retiredAt = field('retiredAt');
   if (Number.isNaN(Date.parse(retiredAt))) throw new SecretShapeError(shape, `${path}.retiredAt`, 'must be an ISO-8601 date');
-  return { kid, key, createdAt, retiredAt };
+  return { ...extra, kid, key, createdAt, retiredAt };
 }
 
 export interface KeyRingParseOptions {
@@ -69,7 +71,7 @@ export function parseKeyRing(input: unknown, options: KeyRingParseOptions = {}):
     if (seen.has(k.kid)) throw new SecretShapeError(shape, i === 0 ? 'current.kid' : `previous[${i - 1}].kid`, 'is not unique in the ring');
     seen.add(k.kid);
   });
-  return { schema: 1, current, previous };
+  return { ...unknownFields(obj, ['schema', 'current', 'previous']), schema: 1, current, previous };
 }
 
 /** Every key that may still verify or decrypt, current first. */

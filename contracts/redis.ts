@@ -1,5 +1,5 @@
 import { SecretShapeError } from './errors';
-import { optionalBoolean, optionalString, parseJsonObject, requiredPort, requiredString, requireSchema } from './fields';
+import { optionalBoolean, optionalString, parseJsonObject, requiredPort, requiredString, requireSchema, unknownFields } from './fields';
 import { stripUndefined } from './database';
 
 /**
@@ -19,6 +19,7 @@ export interface RedisSecret {
 }
 
 const SHAPE = 'redis-password';
+const REDIS_FIELDS = ['schema', 'host', 'port', 'username', 'password', 'tls', 'adminarn', 'userId', 'url'] as const;
 
 export function buildRedisUrl(value: Pick<RedisSecret, 'host' | 'port' | 'username' | 'password' | 'tls'>): string {
   const scheme = value.tls ? 'rediss' : 'redis';
@@ -50,5 +51,5 @@ export function parseRedisSecret(input: unknown): RedisSecret {
     throw new SecretShapeError(SHAPE, 'adminarn', 'must be a Secrets Manager secret ARN');
   }
   const url = optionalString(SHAPE, obj, 'url') ?? buildRedisUrl(base);
-  return stripUndefined({ schema: 1 as const, ...base, url });
+  return stripUndefined({ ...unknownFields(obj, REDIS_FIELDS), schema: 1 as const, ...base, url });
 }

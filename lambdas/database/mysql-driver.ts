@@ -3,6 +3,7 @@
  * quoting), identifiers through escapeId; grants copied from SHOW GRANTS keep the server's own quoting of
  * objects and get a freshly quoted grantee.
  */
+import { quoteIdentifier } from '../../contracts/secret-identity';
 import { Connection, createConnection, escape, RowDataPacket } from 'mysql2/promise';
 import { dbError } from './db-errors';
 import { ConnectOptions, DbEndpoint, DbSession, EngineDriver, hooked } from './driver';
@@ -47,7 +48,7 @@ class MysqlSession implements DbSession {
       const [rows] = await hooked(this.opts.hooks, label, () => this.conn.query<RowDataPacket[]>({ sql, values, timeout: this.opts.statementTimeoutMs ?? 10_000 }));
       return rows;
     } catch (e) {
-      throw dbError(e, `${label} as "${this.endpoint.username}" on ${this.endpoint.host}:${this.endpoint.port}`);
+      throw dbError(e, `${label} as ${quoteIdentifier(this.endpoint.username)} on ${this.endpoint.host}:${this.endpoint.port}`);
     }
   }
 
@@ -102,7 +103,7 @@ class MysqlSession implements DbSession {
 
   async syncGrants(from: string, to: string) {
     const host = await this.accountHost(from);
-    if (host === undefined) throw dbError(Object.assign(new Error('missing'), { code: 'NO_BASE_USER' }), `copy grants from "${from}"`, 'the base user does not exist');
+    if (host === undefined) throw dbError(Object.assign(new Error('missing'), { code: 'NO_BASE_USER' }), `copy grants from ${quoteIdentifier(from)}`, 'the base user does not exist');
     const toHost = (await this.accountHost(to)) ?? host;
     const rows = await this.run('SHOW GRANTS', 'SHOW GRANTS FOR ?@?', [from, host]);
     for (const row of rows) {
@@ -135,7 +136,7 @@ export const mysqlDriver: EngineDriver = {
         ...(endpoint.ssl === false ? {} : { ssl: { rejectUnauthorized: true, verifyIdentity: true, minVersion: 'TLSv1.2', ...(opts.ca === undefined ? {} : { ca: opts.ca }) } }),
       });
     } catch (e) {
-      throw dbError(e, `login as "${endpoint.username}" to ${endpoint.host}:${endpoint.port}/${endpoint.dbname}`);
+      throw dbError(e, `login as ${quoteIdentifier(endpoint.username)} to ${endpoint.host}:${endpoint.port}/${endpoint.dbname}`);
     }
     conn.on('error', () => undefined);
     return new MysqlSession(conn, endpoint, opts);

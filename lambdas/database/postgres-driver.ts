@@ -4,6 +4,7 @@
  * statements (CREATE/ALTER ROLE) cannot take parameters, so they carry a SCRAM verifier quoted with
  * escapeLiteral, never the password itself.
  */
+import { quoteIdentifier } from '../../contracts/secret-identity';
 import { Client, escapeIdentifier, escapeLiteral } from 'pg';
 import { dbError } from './db-errors';
 import { ConnectOptions, DbEndpoint, DbSession, EngineDriver, hooked } from './driver';
@@ -24,7 +25,7 @@ class PostgresSession implements DbSession {
     try {
       return await hooked(this.opts.hooks, label, () => this.client.query(sql, params));
     } catch (e) {
-      throw dbError(e, `${label} as "${this.endpoint.username}" on ${this.endpoint.host}:${this.endpoint.port}`, hint);
+      throw dbError(e, `${label} as ${quoteIdentifier(this.endpoint.username)} on ${this.endpoint.host}:${this.endpoint.port}`, hint);
     }
   }
 
@@ -93,7 +94,7 @@ export const postgresDriver: EngineDriver = {
       await client.connect();
     } catch (e) {
       await client.end().catch(() => undefined);
-      throw dbError(e, `login as "${endpoint.username}" to ${endpoint.host}:${endpoint.port}/${endpoint.dbname}`);
+      throw dbError(e, `login as ${quoteIdentifier(endpoint.username)} to ${endpoint.host}:${endpoint.port}/${endpoint.dbname}`);
     }
     return new PostgresSession(client, endpoint, opts);
   },

@@ -2,6 +2,7 @@
  * Pure key-ring rules: how a rotation turns the current ring into the pending one, and what a pending ring must
  * satisfy. `previous` is ordered newest first (the key retired last comes first).
  */
+import { quoteIdentifier } from '../../contracts/secret-identity';
 import { DEFAULT_KEY_BYTES, KeyRing, RetiredKey, RingKey, ringKeys } from '../../contracts/keyring';
 import { RotationError } from '../rotation/errors';
 import type { RingSpec } from './ring-spec';
@@ -28,7 +29,7 @@ export function rotateRing(current: KeyRing | undefined, newKey: RingKey, now: D
   const retired: RetiredKey = { ...current.current, retiredAt: now.toISOString() };
   const all = [retired, ...current.previous];
   const previous = spec.bounds.dropOldest ? all.slice(0, spec.bounds.keepPrevious) : all;
-  return { schema: 1, current: newKey, previous };
+  return { ...current, schema: 1, current: newKey, previous };
 }
 
 /** Keys of the current ring that the next ring must still hold (the grace period, or everything). */
@@ -54,7 +55,7 @@ export function checkPendingRing(pending: KeyRing, current: KeyRing | undefined,
   const kept = new Map(pending.previous.map((k) => [k.kid, k.key]));
   for (const must of keysToKeep(current, spec)) {
     if (kept.get(must.kid) !== must.key) {
-      throw fail('previous', `lacks key "${must.kid}" that must be kept (keepPrevious ${spec.bounds.keepPrevious}, dropOldest ${spec.bounds.dropOldest})`);
+      throw fail('previous', `lacks key ${quoteIdentifier(must.kid)} that must be kept (keepPrevious ${spec.bounds.keepPrevious}, dropOldest ${spec.bounds.dropOldest})`);
     }
   }
 }

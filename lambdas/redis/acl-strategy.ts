@@ -4,6 +4,7 @@
  * password travels to the server (or into its slowlog/MONITOR); the password two rotations old disappears in the
  * same command. Safe to repeat: when the user already has exactly those two hashes only `ACL SAVE` is sent.
  */
+import { quoteIdentifier } from '../../contracts/secret-identity';
 import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { RotationError } from '../rotation/errors';
@@ -45,14 +46,14 @@ export async function setTwoPasswords(
   logger: Logger,
 ): Promise<AclApplyResult> {
   if (admin.username === username) {
-    throw new RotationError('InvalidState', `Redis user "${username}" is the admin user itself; the admin credential must be a different user`);
+    throw new RotationError('InvalidState', `Redis user ${quoteIdentifier(username)} is the admin user itself; the admin credential must be a different user`);
   }
   const wanted = [aclPasswordHash(passwords.current), aclPasswordHash(passwords.pending)];
-  return withRedis(admin, `admin user "${admin.username}"`, options, async (c) => {
+  return withRedis(admin, `admin user ${quoteIdentifier(admin.username)}`, options, async (c) => {
     const user = readAclUser(await c.sendCommand(['ACL', 'GETUSER', username]));
-    if (!user) throw new RotationError('InvalidState', `Redis user "${username}" does not exist; create it with its permissions first (runbook: first deploy)`);
+    if (!user) throw new RotationError('InvalidState', `Redis user ${quoteIdentifier(username)} does not exist; create it with its permissions first (runbook: first deploy)`);
     if (user.flags.includes('off')) {
-      throw new RotationError('InvalidState', `Redis user "${username}" is disabled (off); enable it deliberately before rotating`);
+      throw new RotationError('InvalidState', `Redis user ${quoteIdentifier(username)} is disabled (off); enable it deliberately before rotating`);
     }
     const has = new Set(user.passwords);
     const changed = !(user.passwords.length === 2 && wanted.every((h) => has.has(h)));

@@ -1,29 +1,35 @@
 import { SecretShapeError } from '../../contracts/errors';
 import { optionalBoolean, optionalString, parseJsonObject, requiredPort, requiredString } from '../../contracts/fields';
-import type { RedisSecret } from '../../contracts/redis';
 import { RotationError } from '../rotation/errors';
 import type { RedisEndpoint } from './connection';
+import type { RedisTarget } from './target-config';
 
 const SHAPE = 'redis admin';
 
+const mismatch = (field: string, variable: string, problem = 'does not match the Redis target this function is configured for') =>
+  new RotationError('TargetMismatch', `the admin secret (REDIS_ADMIN_SECRET_ARN) field "${field}" ${problem} (${variable}); nothing was changed`);
+
 /**
- * The admin credential named by `adminarn`: {username, password} plus optional host/port/tls (e.g. the primary
- * endpoint); missing ones come from the rotated secret.
+ * The admin credential: {username, password}, and optionally host/port/tls, which must then name the
+ * configured target: the admin password goes to the configured endpoint only, over the configured TLS.
  */
-export function parseAdminCredential(secretString: string, rotated: RedisSecret, secretName: string): RedisEndpoint {
+export function parseAdminCredential(secretString: string, target: RedisTarget): RedisEndpoint {
+  let admin: { username: string; password: string; host?: string; port?: number; tls?: boolean };
   try {
     const obj = parseJsonObject(SHAPE, secretString);
-    return {
+    admin = {
       username: requiredString(SHAPE, obj, 'username'),
       password: requiredString(SHAPE, obj, 'password'),
-      host: optionalString(SHAPE, obj, 'host') ?? rotated.host,
-      port: obj.port === undefined || obj.port === null ? rotated.port : requiredPort(SHAPE, obj, 'port'),
-      tls: optionalBoolean(SHAPE, obj, 'tls') ?? rotated.tls,
+      host: optionalString(SHAPE, obj, 'host'),
+      port: obj.port === undefined || obj.port === null ? undefined : requiredPort(SHAPE, obj, 'port'),
+      tls: optionalBoolean(SHAPE, obj, 'tls'),
     };
   } catch (e) {
-    if (e instanceof SecretShapeError) {
-      throw new RotationError('BadSecretShape', `secret ${secretName}: the admin secret named by "adminarn": ${e.message}`);
-    }
+    if (e instanceof SecretShapeError) throw new RotationError('BadSecretShape', `the admin secret (REDIS_ADMIN_SECRET_ARN): ${e.message}`);
     throw e;
   }
+  if (admin.host !== undefined && admin.host.toLowerCase() !== target.host.toLowerCase()) throw mismatch('host', 'REDIS_HOST');
+  if (admin.port !== undefined && admin.port !== target.port) throw mismatch('port', 'REDIS_PORT');
+  if (target.tls && admin.tls === false) throw mismatch('tls', 'REDIS_TLS', 'asks for plaintext but the function is configured for verified TLS');
+  return { host: target.host, port: target.port, tls: target.tls, username: admin.username, password: admin.password };
 }

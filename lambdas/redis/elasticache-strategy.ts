@@ -2,6 +2,7 @@
  * ElastiCache RBAC user: ModifyUser with Passwords [current, pending] (ElastiCache allows two), then wait until
  * the user is `active` again (bounded). ModifyUser is refused while the user is `modifying`, so wait first too.
  */
+import { quoteIdentifier } from '../../contracts/secret-identity';
 import { DescribeUsersCommand, ElastiCacheClient, ModifyUserCommand } from '@aws-sdk/client-elasticache';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { awsCallError } from '../rotation/classify';
@@ -25,8 +26,8 @@ interface Target {
 }
 
 function awsError(e: unknown, what: string, t: Target): RotationError {
-  if ((e as Error).name === 'UserNotFoundFault') return new RotationError('InvalidState', `${t.where}: ElastiCache user "${t.userId}" does not exist (${what})`, { cause: e });
-  return awsCallError(e, 'ElastiCache', `${what} on user "${t.userId}"`, t.where);
+  if ((e as Error).name === 'UserNotFoundFault') return new RotationError('InvalidState', `${t.where}: ElastiCache user ${quoteIdentifier(t.userId)} does not exist (${what})`, { cause: e });
+  return awsCallError(e, 'ElastiCache', `${what} on user ${quoteIdentifier(t.userId)}`, t.where);
 }
 
 async function userStatus(t: Target): Promise<string | undefined> {
@@ -44,10 +45,10 @@ export async function waitUntilActive(t: Target, wait: ElastiCacheWaitOptions): 
   const deadline = Date.now() + wait.timeoutMs;
   for (;;) {
     const status = await userStatus(t);
-    if (status === undefined) throw new RotationError('InvalidState', `${t.where}: ElastiCache user "${userId}" does not exist`);
+    if (status === undefined) throw new RotationError('InvalidState', `${t.where}: ElastiCache user ${quoteIdentifier(userId)} does not exist`);
     if (status === 'active') return;
     if (Date.now() + wait.pollMs > deadline) {
-      throw new RotationError('Timeout', `${t.where}: ElastiCache user "${userId}" still "${status}" after ${Math.round(wait.timeoutMs / 1000)} s; Secrets Manager will retry the rotation`);
+      throw new RotationError('Timeout', `${t.where}: ElastiCache user ${quoteIdentifier(userId)} still "${status}" after ${Math.round(wait.timeoutMs / 1000)} s; Secrets Manager will retry the rotation`);
     }
     await sleep(wait.pollMs);
   }

@@ -3,25 +3,20 @@ import { SecretShapeError } from '../../contracts/errors';
 import { buildRedisUrl, parseRedisSecret, RedisSecret } from '../../contracts/redis';
 import { RotationError } from '../rotation/errors';
 import { generatePassword, PasswordPolicy } from '../rotation/password';
-import type { RotationContext, Rotator } from '../rotation/rotator';
+import type { Rotator } from '../rotation/rotator';
 import { setTwoPasswords } from './acl-strategy';
 import { parseAdminCredential } from './admin-credential';
+import type { RedisTarget } from './target-config';
+import { quoteIdentifier } from '../../contracts/secret-identity';
 import { authenticateAndPing, RedisConnectOptions, RedisEndpoint } from './connection';
 import { DEFAULT_ELASTICACHE_WAIT, ElastiCacheWaitOptions, setElastiCachePasswords } from './elasticache-strategy';
-
-/** What the stack configured this function for (REDIS_HOST/PORT/USERNAME/TLS): a secret pointing elsewhere is refused. */
-export interface ExpectedRedisTarget {
-  host?: string;
-  port?: number;
-  username?: string;
-  tls?: boolean;
-}
 
 export interface RedisRotatorDeps {
   elastiCache?: () => Pick<ElastiCacheClient, 'send'>;
   elastiCacheWait?: ElastiCacheWaitOptions;
   connect?: RedisConnectOptions;
-  expected?: ExpectedRedisTarget;
+  /** The configured Redis user (REDIS_*): the only one the rotator touches, over the configured TLS mode. */
+  target: RedisTarget;
   /** Length and excluded characters of new passwords (PASSWORD_LENGTH, PASSWORD_EXCLUDE_CHARACTERS). */
   passwordPolicy?: PasswordPolicy;
   newPassword?: () => string;
@@ -29,32 +24,41 @@ export interface RedisRotatorDeps {
   authenticate?: typeof authenticateAndPing;
 }
 
-const endpointOf = (s: RedisSecret): RedisEndpoint => ({ host: s.host, port: s.port, tls: s.tls, username: s.username, password: s.password });
+/** Where and as whom to connect: the configured endpoint and TLS mode, with a checked value's credential. */
+const endpointOf = (target: RedisTarget, s: Pick<RedisSecret, 'username' | 'password'>): RedisEndpoint => ({
+  host: target.host,
+  port: target.port,
+  tls: target.tls,
+  username: s.username,
+  password: s.password,
+});
 
-function parseSecret(secretString: string, ctx: RotationContext, which: string): RedisSecret {
+function parseSecret(secretString: string, which: string): RedisSecret {
   try {
     return parseRedisSecret(secretString);
   } catch (e) {
     if (e instanceof SecretShapeError) {
-      throw new RotationError(e.field === 'placeholder' ? 'Placeholder' : 'BadSecretShape', `secret ${ctx.secretName}: ${which} value: ${e.message}`);
+      throw new RotationError(e.field === 'placeholder' ? 'Placeholder' : 'BadSecretShape', `${which} value: ${e.message}`);
     }
     throw e;
   }
 }
 
-function checkTarget(current: RedisSecret, expected: ExpectedRedisTarget | undefined, ctx: RotationContext): void {
-  for (const field of ['host', 'port', 'username', 'tls'] as const) {
-    const want = expected?.[field];
-    if (want !== undefined && current[field] !== want) {
-      throw new RotationError('InvalidState', `secret ${ctx.secretName}: field "${field}" does not match the Redis target this function is configured for (REDIS_${field.toUpperCase()})`);
-    }
-  }
-}
+const TARGET_FIELDS: { field: keyof RedisSecret; variable: string; want: (t: RedisTarget) => unknown }[] = [
+  { field: 'host', variable: 'REDIS_HOST', want: (t) => t.host.toLowerCase() },
+  { field: 'port', variable: 'REDIS_PORT', want: (t) => t.port },
+  { field: 'username', variable: 'REDIS_USERNAME', want: (t) => t.username },
+  { field: 'tls', variable: 'REDIS_TLS', want: (t) => t.tls },
+  { field: 'adminarn', variable: 'REDIS_ADMIN_SECRET_ARN', want: (t) => t.adminSecretArn },
+  { field: 'userId', variable: 'REDIS_ELASTICACHE_USER_ID', want: (t) => t.elastiCacheUserId },
+];
 
-function checkSameUser(pending: RedisSecret, current: RedisSecret, ctx: RotationContext): void {
-  for (const field of ['host', 'port', 'username', 'tls', 'adminarn', 'userId'] as const) {
-    if (pending[field] !== current[field]) {
-      throw new RotationError('InvalidState', `secret ${ctx.secretName}: pending field "${field}" differs from AWSCURRENT; only the password may change`);
+/** Refuses a version that names another endpoint, user, TLS mode, admin secret or ElastiCache user. */
+function checkTarget(value: RedisSecret, target: RedisTarget, which: string): void {
+  for (const { field, variable, want } of TARGET_FIELDS) {
+    const have = field === 'host' ? value.host.toLowerCase() : value[field];
+    if (have !== want(target)) {
+      throw new RotationError('TargetMismatch', `${which} field "${field}" does not match the Redis target this function is configured for (${variable}); nothing was changed`);
     }
   }
 }
@@ -63,7 +67,7 @@ function checkSameUser(pending: RedisSecret, current: RedisSecret, ctx: Rotation
  * Dual-password Redis rotation: after setSecret the user accepts exactly the current and the pending password,
  * so new connections with either succeed until the next rotation discards the older one.
  */
-export function createRedisRotator(deps: RedisRotatorDeps = {}): Rotator<RedisSecret> {
+export function createRedisRotator(deps: RedisRotatorDeps): Rotator<RedisSecret> {
   const connect = deps.connect ?? {};
   const newPassword = deps.newPassword ?? (() => generatePassword(deps.passwordPolicy));
   const authenticate = deps.authenticate ?? authenticateAndPing;
@@ -73,43 +77,44 @@ export function createRedisRotator(deps: RedisRotatorDeps = {}): Rotator<RedisSe
     return (elastiCache ??= deps.elastiCache());
   };
 
-  const currentOf = (versions: { current: string }, ctx: RotationContext) => {
-    const current = parseSecret(versions.current, ctx, 'AWSCURRENT');
-    checkTarget(current, deps.expected, ctx);
+  const { target } = deps;
+  const currentOf = (versions: { current: string }) => {
+    const current = parseSecret(versions.current, 'AWSCURRENT');
+    checkTarget(current, target, 'AWSCURRENT');
     return current;
   };
 
   return {
     kind: 'redis',
 
-    parse: (secretString, ctx) => parseSecret(secretString, ctx, 'stored'),
+    parse: (secretString) => parseSecret(secretString, 'stored'),
 
     serialize: (value) => JSON.stringify(value),
 
-    async createPending(versions, ctx) {
-      const current = currentOf(versions, ctx);
+    async createPending(versions) {
+      const current = currentOf(versions);
       const password = newPassword();
       if (current.userId && (password.length < 16 || password.length > 128)) {
-        throw new RotationError('InvalidState', `secret ${ctx.secretName}: ElastiCache user passwords must be 16 to 128 characters; set PASSWORD_LENGTH accordingly`);
+        throw new RotationError('InvalidState', `ElastiCache user passwords must be 16 to 128 characters; set PASSWORD_LENGTH accordingly`);
       }
       return { ...current, password, url: buildRedisUrl({ ...current, password }) };
     },
 
     async applyPending(pending, versions, ctx) {
-      const current = currentOf(versions, ctx);
-      checkSameUser(pending, current, ctx);
+      const current = currentOf(versions);
+      checkTarget(pending, target, 'AWSPENDING');
       const passwords = { current: current.password, pending: pending.password };
-      if (current.adminarn) {
-        const admin = parseAdminCredential(await ctx.secrets.getSecretString(current.adminarn), current, ctx.secretName);
-        const result = await setTwoPasswords(admin, current.username, passwords, connect, ctx.logger);
+      if (target.adminSecretArn) {
+        const admin = parseAdminCredential(await ctx.secrets.getSecretString(target.adminSecretArn), target);
+        const result = await setTwoPasswords(admin, target.username, passwords, connect, ctx.logger);
         ctx.logger.info('redis ACL applied', { username: current.username, ...result });
         return;
       }
-      const userId = current.userId as string; // the parser guarantees exactly one of adminarn / userId
+      const userId = target.elastiCacheUserId as string; // configuration: exactly one of the admin secret / the user id
       try {
         // Already applied (a repeated step): both passwords log in, nothing to change.
-        await authenticate(endpointOf(pending), `pending password of user "${pending.username}"`, connect);
-        await authenticate(endpointOf(current), `current password of user "${current.username}"`, connect);
+        await authenticate(endpointOf(target, pending), `pending password of user ${quoteIdentifier(pending.username)}`, connect);
+        await authenticate(endpointOf(target, current), `current password of user ${quoteIdentifier(current.username)}`, connect);
         ctx.logger.info('ElastiCache user already accepts the current and pending passwords', { userId });
         return;
       } catch (e) {
@@ -120,10 +125,11 @@ export function createRedisRotator(deps: RedisRotatorDeps = {}): Rotator<RedisSe
     },
 
     async testPending(pending, versions, ctx) {
-      await authenticate(endpointOf(pending), `pending password of user "${pending.username}"`, connect);
+      checkTarget(pending, target, 'AWSPENDING');
+      await authenticate(endpointOf(target, pending), `pending password of user ${quoteIdentifier(pending.username)}`, connect);
       // Dual-password promise: AWSCURRENT keeps logging in until finishSecret and beyond.
-      const current = currentOf(versions, ctx);
-      await authenticate(endpointOf(current), `current password of user "${current.username}"`, connect);
+      const current = currentOf(versions);
+      await authenticate(endpointOf(target, current), `current password of user ${quoteIdentifier(current.username)}`, connect);
       ctx.logger.info('pending and current redis passwords both authenticate', { username: pending.username });
     },
   };

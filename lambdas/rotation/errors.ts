@@ -6,6 +6,8 @@ import { inspect } from 'node:util';
 
 export type ErrorClass =
   | 'BadEvent'
+  | 'OutOfScope'
+  | 'TargetMismatch'
   | 'InvalidState'
   | 'BadSecretShape'
   | 'UnsupportedEngine'

@@ -2,6 +2,7 @@
  * Validates the event Secrets Manager sends to a rotation function. Every field must be printable ASCII (as the
  * AWS templates check since PR #172); RotationToken is kept for PutSecretValue and never logged or echoed.
  */
+import { quoteIdentifier, secretNameOf } from '../../contracts/secret-identity';
 import { RotationError } from './errors';
 import { ROTATION_STEPS, RotationStep } from './rotator';
 
@@ -30,7 +31,7 @@ export function parseRotationEvent(raw: unknown): RotationEvent {
   }
   const event = raw as Record<string, unknown>;
   const known: { secretId?: string; step?: RotationStep } = {};
-  const where = () => `rotation event (secret ${known.secretId ?? 'unknown'}, step ${known.step ?? 'unknown'})`;
+  const where = () => `rotation event (secret ${known.secretId === undefined ? 'unknown' : quoteIdentifier(secretNameOf(known.secretId))}, step ${known.step ?? 'unknown'})`;
   const secretId = field(event, 'SecretId', where, 1, 2048, true) as string;
   known.secretId = secretId;
   const stepValue = field(event, 'Step', where, 1, 64, true) as string;

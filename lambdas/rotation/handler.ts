@@ -9,10 +9,13 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CATALOG, DEFAULT_APP_NAME, SecretName } from '../../contracts/catalog';
+import { METRICS_ENV } from '../../contracts/metrics';
+import { catalogNameOf, identifierPrefix, outOfScope, parseSecretArn, quoteIdentifier, SecretScope, secretNameOf } from '../../contracts/secret-identity';
 import { classifyNetworkError, describeNetworkClass, errorSummary } from './classify';
 import { RotationError } from './errors';
 import { parseRotationEvent, RotationEvent, tokenPrefix } from './event';
-import { catalogName, createRotationLogger, Env, powertoolsRotationMetrics, RotationMetrics } from './observability';
+import { createRotationLogger, Env, powertoolsRotationMetrics, RotationMetrics } from './observability';
 import type { RawVersions, RotationContext, Rotator } from './rotator';
 import { SecretDescription, SecretsApi, SecretsManagerSender, VersionCache, versionWith } from './secrets-api';
 
@@ -25,9 +28,20 @@ export interface RotationHandlerDeps {
   now?: () => Date;
   /** Cache of immutable version values; `false` turns it off (every step reads what it needs). */
   versionCache?: VersionCache | false;
+  /**
+   * The application and environment whose secrets this function may touch. Default: APP_NAME (default
+   * `gaara-store`) and APP_ENVIRONMENT from `env`, as the stack sets them; without APP_ENVIRONMENT the function
+   * refuses every secret.
+   */
+  scope?: Pick<SecretScope, 'app' | 'environment'>;
 }
 
-export type RotationHandler = (event: unknown) => Promise<void>;
+/** What the Lambda runtime passes beside the event: the function's own ARN names its account and region. */
+export interface InvocationContext {
+  invokedFunctionArn?: string;
+}
+
+export type RotationHandler = (event: unknown, context?: InvocationContext) => Promise<void>;
 
 // Keep the SDK well inside the function timeout (3 attempts x 5 s < 30 s, the shortest rotator timeout): a
 // missing VPC endpoint must fail and say so, not hang. Without throwOnRequestTimeout the SDK only warns.
@@ -47,6 +61,35 @@ function defaultClient(): SecretsManagerClient {
 
 const where = (secret: string, step: string) => `secret ${secret}, step ${step}`;
 
+/** The catalog secrets a rotator serves: its own list, else the catalog entries rotated by its kind. */
+export function servedSecrets(rotator: Pick<Rotator<unknown>, 'kind' | 'serves'>): readonly SecretName[] {
+  return rotator.serves ?? CATALOG.filter((e) => e.rotator === rotator.kind).map((e) => e.name);
+}
+
+function scopeOf(deps: RotationHandlerDeps, env: Env, serves: readonly SecretName[]): SecretScope | undefined {
+  if (deps.scope) return { ...deps.scope, serves };
+  const app = env[METRICS_ENV.app] || DEFAULT_APP_NAME;
+  const environment = env[METRICS_ENV.environment];
+  return environment ? { app, environment, serves } : undefined;
+}
+
+/**
+ * Defence in depth beside the IAM policy: a function touches only the secrets of its own application and
+ * environment that it serves, in its own account and region. Checked on the event's SecretId before any call,
+ * and again on the name and ARN DescribeSecret returns.
+ */
+function assertInScope(secretId: string, scope: SecretScope | undefined, context: InvocationContext | undefined, step: string): void {
+  const at = `secret ${quoteIdentifier(secretNameOf(secretId))}, step ${step}`;
+  if (!scope) throw new RotationError('OutOfScope', `${at}: refused: the function has no APP_ENVIRONMENT configuration, so no secret is in its scope`);
+  const problem = outOfScope(secretId, scope);
+  if (problem) throw new RotationError('OutOfScope', `${at}: refused: the secret ${problem}`);
+  const secretArn = parseSecretArn(secretId);
+  const functionArn = context?.invokedFunctionArn?.split(':');
+  if (secretArn && functionArn && functionArn.length >= 5 && (secretArn.account !== functionArn[4] || secretArn.region !== functionArn[3])) {
+    throw new RotationError('OutOfScope', `${at}: refused: the secret is in another account or region than this function`);
+  }
+}
+
 /** Removes a rotator's own `secret <name>: ` prefix: the lifecycle's message names secret and step already. */
 function innerMessage(message: string, secretName: string): string {
   const prefix = `secret ${secretName}: `;
@@ -57,7 +100,7 @@ function innerMessage(message: string, secretName: string): string {
 function toStepError(e: unknown, secretName: string, step: string): RotationError {
   const at = where(secretName, step);
   if (e instanceof RotationError) {
-    if (e.message.startsWith(at)) return e;
+    if (e.message.startsWith(at) || e.errorClass === 'OutOfScope') return e;
     return new RotationError(e.errorClass, `${at}: ${innerMessage(e.message, secretName)}`, { cause: e });
   }
   const network = classifyNetworkError(e);
@@ -71,8 +114,9 @@ export function createRotationHandler<T>(rotator: Rotator<T>, deps: RotationHand
   const metrics = deps.metrics ?? powertoolsRotationMetrics(env);
   const now = deps.now ?? (() => new Date());
   const cache = deps.versionCache === false ? undefined : (deps.versionCache ?? sharedCache);
+  const scope = scopeOf(deps, env, servedSecrets(rotator));
 
-  return async function rotationHandler(rawEvent: unknown): Promise<void> {
+  return async function rotationHandler(rawEvent: unknown, context?: InvocationContext): Promise<void> {
     const started = Date.now();
     let event: RotationEvent;
     try {
@@ -83,10 +127,13 @@ export function createRotationHandler<T>(rotator: Rotator<T>, deps: RotationHand
       throw error;
     }
     const api = new SecretsApi(deps.secretsManager ?? defaultClient(), cache);
-    let secretName = event.secretId;
-    let logger = baseLogger.createChild({ persistentKeys: { secret: secretName, step: event.step, token: tokenPrefix(event.token), rotator: rotator.kind } });
+    let secretName = secretNameOf(event.secretId);
+    let logger = baseLogger.createChild({ persistentKeys: { secret: identifierPrefix(secretName), step: event.step, token: tokenPrefix(event.token), rotator: rotator.kind } });
     try {
+      assertInScope(event.secretId, scope, context, event.step);
       const description = await api.describe(event.secretId, where(secretName, event.step));
+      assertInScope(description.arn, scope, context, event.step);
+      assertInScope(description.name, scope, context, event.step);
       secretName = description.name;
       logger = baseLogger.createChild({ persistentKeys: { secret: secretName, step: event.step, token: tokenPrefix(event.token), rotator: rotator.kind } });
       const ctx: RotationContext = {
@@ -99,11 +146,12 @@ export function createRotationHandler<T>(rotator: Rotator<T>, deps: RotationHand
         now,
       };
       await runStep(rotator, api, description, event, ctx);
-      metrics.stepSucceeded(catalogName(secretName), event.step, Date.now() - started);
+      metrics.stepSucceeded(catalogNameOf(secretName), event.step, Date.now() - started);
     } catch (e) {
       const error = toStepError(e, secretName, event.step);
       logger.error('rotation step failed', { errorClass: error.errorClass, error: error.message });
-      metrics.stepFailed(catalogName(secretName), event.step, Date.now() - started);
+      // Out of scope: no metric, so a hostile SecretId cannot invent a Secret dimension.
+      if (error.errorClass !== 'OutOfScope') metrics.stepFailed(catalogNameOf(secretName), event.step, Date.now() - started);
       throw error;
     }
   };
@@ -172,12 +220,12 @@ async function runStep<T>(rotator: Rotator<T>, api: SecretsApi, description: Sec
       return;
     }
     case 'finishSecret': {
+      // Never make AWSCURRENT a version that is empty (finishSecret before createSecret) or not a valid value.
+      const raw = await readPending();
+      if (raw === undefined) throw new RotationError('InvalidState', `${at}: the AWSPENDING version has no value (createSecret has not completed for this token); AWSCURRENT was not moved`);
+      rotator.parse(raw, ctx);
       await api.moveCurrent(arn, event.token, currentId, at);
       ctx.logger.info('AWSCURRENT moved to the pending version', { fromVersion: currentId?.slice(0, 8) });
-      if (rotator.afterFinish) {
-        const raw = await readPending();
-        if (raw !== undefined) await rotator.afterFinish(rotator.parse(raw, ctx), ctx);
-      }
       api.forget(arn);
       return;
     }

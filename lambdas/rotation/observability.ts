@@ -16,8 +16,6 @@ export function createRotationLogger(env: Env = process.env): Logger {
   return new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'secrets-rotation' });
 }
 
-/** `<app>/<env>/database-url` -> `database-url`: the catalog name, the Secret dimension. */
-export const catalogName = (secretName: string): string => secretName.split('/').pop() || secretName;
 
 export interface RotationMetrics {
   stepSucceeded(secret: string, step: RotationStep, durationMs: number): void;

@@ -6,6 +6,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 
+import type { SecretName } from '../../contracts/catalog';
 import type { RotationStep } from '../../contracts/metrics';
 
 export { ROTATION_STEPS } from '../../contracts/metrics';
@@ -47,7 +48,12 @@ export async function previousOf(versions: RawVersions): Promise<string | undefi
 export interface Rotator<T> {
   /** Short name used in logs: `database`, `redis`, `key-ring`. */
   readonly kind: string;
-  /** Parses a stored value; throws RotationError('BadSecretShape' | 'Placeholder' | 'UnsupportedEngine'). */
+  /** The catalog secrets it may rotate; default: the catalog entries whose rotator is `kind`. */
+  readonly serves?: readonly SecretName[];
+  /**
+   * Parses a stored value; throws RotationError('BadSecretShape' | 'Placeholder' | 'UnsupportedEngine'). finishSecret
+   * parses AWSPENDING before moving AWSCURRENT onto it.
+   */
   parse(secretString: string, ctx: RotationContext): T;
   serialize(value: T): string;
   /**
@@ -65,6 +71,4 @@ export interface Rotator<T> {
    * (AWSCURRENT, the master credential); change nothing. Without it such a test fails with InvalidState.
    */
   testConfiguration?(versions: RawVersions, ctx: RotationContext): Promise<void>;
-  /** Optional finishSecret hook, run after AWSCURRENT has moved (e.g. nothing for most rotators). */
-  afterFinish?(pending: T, ctx: RotationContext): Promise<void>;
 }

@@ -94,9 +94,39 @@ describe('bundles written by cdk synth', () => {
     }
   });
 
+  /** What the stack sets beside the common variables: the target each rotator is confined to. */
+  const CONFIGURED: Record<string, Record<string, string>> = {
+    Database: { DB_ENGINE: 'postgres', DB_HOST: 'db.internal.example', DB_PORT: '5432', DB_NAME: 'gaara', DB_USERNAME: 'gaara_app', DB_TLS: 'true', DB_STRATEGY: 'single-user' },
+    Redis: { REDIS_HOST: 'cache.internal.example', REDIS_PORT: '6379', REDIS_USERNAME: 'gaara_app', REDIS_TLS: 'true', REDIS_ADMIN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:gaara-store/dev/admin/redis-AbCdEf' },
+    KeyRing: { KEY_MATERIAL_SOURCE: 'crypto' },
+  };
+
+  it.each([
+    ['Database', 'configuration: environment variable DB_ENGINE, DB_HOST, DB_PORT, DB_NAME, DB_USERNAME, DB_TLS, DB_STRATEGY are not set'],
+    ['Redis', 'configuration: environment variable REDIS_HOST, REDIS_PORT, REDIS_USERNAME, REDIS_TLS are not set'],
+  ])('%s rotator started without its target configuration refuses to run, naming the variables', async (name, message) => {
+    const before = model.calls.length;
+    const { outcome, output } = await invoke(bundles[name], { Step: 'createSecret', SecretId: 'gaara-store/dev/x', ClientRequestToken: '00000000-1111-2222-3333-444444444444' });
+    expect(outcome.ok).toBe(false);
+    expect(output).toContain(message);
+    expect(model.calls.length).toBe(before);
+  });
+
+  it('the dev key-ring rotator invoked on another environment\'s or application\'s secret: OutOfScope, no AWS call, nothing changed', async () => {
+    for (const name of ['gaara-store/prod/jwt-secret', 'other-app/dev/jwt-secret']) {
+      const arn = model.createSecret(name, JSON.stringify({ schema: 1, placeholder: true }));
+      const token = model.startRotation(arn);
+      const before = model.calls.length;
+      const { outcome } = await invoke(bundles.KeyRing, { Step: 'createSecret', SecretId: arn, ClientRequestToken: token }, CONFIGURED.KeyRing);
+      expect(outcome).toMatchObject({ ok: false, name: 'RotationError(OutOfScope)', message: expect.stringContaining(`secret "${name}", step createSecret: refused`) });
+      expect(model.calls.length).toBe(before);
+      expect(model.valueAt(arn, 'AWSPENDING')).toBeUndefined();
+    }
+  });
+
   it.each(['Database', 'Redis', 'KeyRing'])('%s rotator: a malformed event is refused with a clear error and no AWS call', async (name) => {
     const before = model.calls.length;
-    const { outcome, output } = await invoke(bundles[name], { Step: 'createSecret', SecretId: 'gaara-store/dev/x' });
+    const { outcome, output } = await invoke(bundles[name], { Step: 'createSecret', SecretId: 'gaara-store/dev/x' }, CONFIGURED[name]);
     expect(outcome.ok).toBe(false);
     expect(outcome.message).toMatch(/ClientRequestToken/);
     expect(model.calls.length).toBe(before);
@@ -157,5 +187,23 @@ describe('bundles written by cdk synth', () => {
     await expect(login(oldPassword)).rejects.toMatchObject({ code: 'ER_ACCESS_DENIED_ERROR' });
     expect(parseDatabaseSecret(model.valueAt(arn, 'AWSPREVIOUS')).password).toBe(oldPassword);
     for (const secret of [current.password, encodeURIComponent(current.password), oldPassword]) expect(outputs.join('\n')).not.toContain(secret);
+  });
+
+  it('database rotator: a secret naming another MariaDB user than DB_USERNAME is refused; that user keeps its password (real MariaDB, modelled Secrets Manager over HTTP)', async () => {
+    mariadb ??= await connectMariaDbAdmin({ prefix: 'bundle' });
+    const app = uniqueName('bundle_app');
+    const victim = uniqueName('bundle_victim');
+    const victimPassword = `victim-${uniqueName('pw')}`;
+    await mariadb.createUser(app, `app-${uniqueName('pw')}`);
+    await mariadb.createUser(victim, victimPassword);
+    const base = { engine: 'mariadb' as const, host: mariadb.host, port: mariadb.port, username: victim, password: 'attacker-chosen-password', dbname: mariadb.dbname, ssl: false };
+    const arn = model.createSecret('gaara-store/dev/database-url', JSON.stringify({ schema: 1, ...base, url: buildDatabaseUrl(base) }));
+    const env = { DB_ENGINE: 'mariadb', DB_HOST: mariadb.host, DB_PORT: String(mariadb.port), DB_NAME: mariadb.dbname, DB_USERNAME: app, DB_TLS: 'false', DB_STRATEGY: 'single-user' };
+    const token = model.startRotation(arn);
+    const { outcome } = await invoke(bundles.Database, { Step: 'createSecret', SecretId: arn, ClientRequestToken: token }, env);
+    expect(outcome).toMatchObject({ ok: false, name: 'RotationError(TargetMismatch)', message: expect.stringContaining('AWSCURRENT field "username"') });
+    expect(model.valueAt(arn, 'AWSPENDING')).toBeUndefined();
+    const login = (user: string, password: string) => createConnection({ host: mariadb!.host, port: mariadb!.port, user, password, database: mariadb!.dbname }).then((c) => c.end());
+    await expect(login(victim, victimPassword)).resolves.toBeUndefined();
   });
 });

@@ -5,26 +5,24 @@
  * setSecret: pending logs in -> already applied; else log in with current, then previous, falling back only on
  * an authentication failure; then change the password.
  */
+import { quoteIdentifier } from '../../../contracts/secret-identity';
 import { RotationError } from '../../rotation/errors';
 import { loginFirstAccepted } from '../access';
-import { checkSameTarget, endpointOf } from '../secret';
+import { connectionTo } from '../target';
 import type { StrategyInput } from './types';
-
-const SAME_ACCOUNT = ['engine', 'host', 'port', 'dbname', 'username'] as const;
 
 function requireCurrent(input: StrategyInput) {
   if (!input.current) {
-    throw new RotationError('Placeholder', `secret ${input.ctx.secretName}: AWSCURRENT is still the deploy-time placeholder; seed it with the runbook's first-deploy step (single-user rotation cannot bootstrap a credential)`);
+    throw new RotationError('Placeholder', `AWSCURRENT is still the deploy-time placeholder; seed it with the runbook's first-deploy step (single-user rotation cannot bootstrap a credential)`);
   }
   return input.current;
 }
 
 export async function applySelfService(input: StrategyInput, dualPassword: boolean): Promise<void> {
-  const { pending, ctx, db } = input;
+  const { pending, target, ctx, db } = input;
   const current = requireCurrent(input);
-  checkSameTarget(pending, current, ctx.secretName, 'AWSPENDING differs from AWSCURRENT in more than the password', SAME_ACCOUNT);
 
-  const already = await db.tryLogin(endpointOf(pending), 'AWSPENDING');
+  const already = await db.tryLogin(connectionTo(target, pending), 'AWSPENDING');
   if (already) {
     await already.close();
     ctx.logger.info('AWSPENDING already logs in: password already applied', { username: pending.username });
@@ -32,19 +30,17 @@ export async function applySelfService(input: StrategyInput, dualPassword: boole
   }
 
   const loggedIn = await loginFirstAccepted(db, [
-    { which: 'AWSCURRENT', endpoint: async () => endpointOf(current) },
+    { which: 'AWSCURRENT', endpoint: async () => connectionTo(target, current) },
     {
       which: 'AWSPREVIOUS',
       endpoint: async () => {
         const previous = await input.previous();
-        // The previous password with the current connection settings (same user and host only).
-        if (!previous || previous.username !== current.username || previous.host !== current.host) return undefined;
-        return { ...endpointOf(current), password: previous.password };
+        return previous ? connectionTo(target, previous) : undefined;
       },
     },
   ]);
   if (!loggedIn) {
-    throw new RotationError('AuthFailed', `secret ${ctx.secretName}: user "${current.username}" cannot log in with the AWSPENDING, AWSCURRENT or AWSPREVIOUS password`);
+    throw new RotationError('AuthFailed', `user ${quoteIdentifier(current.username)} cannot log in with the AWSPENDING, AWSCURRENT or AWSPREVIOUS password`);
   }
   const { session, which } = loggedIn;
   try {
@@ -68,13 +64,13 @@ export async function applySelfService(input: StrategyInput, dualPassword: boole
 
 /** testSecret: pending logs in; with dual-password (where supported) the current password must still log in too. */
 export async function testSelfService(input: Omit<StrategyInput, 'confirmTarget' | 'previous'>, dualPassword: boolean): Promise<void> {
-  const { pending, ctx, db } = input;
-  const dual = await db.with(endpointOf(pending), 'AWSPENDING', async (s) => {
+  const { pending, target, ctx, db } = input;
+  const dual = await db.with(connectionTo(target, pending), 'AWSPENDING', async (s) => {
     await s.ping();
     return dualPassword && (await s.supportsDualPassword());
   });
   if (dual && input.current) {
-    await db.with(endpointOf(input.current), 'AWSCURRENT (dual-password: must still log in)', (s) => s.ping());
+    await db.with(connectionTo(target, input.current), 'AWSCURRENT (dual-password: must still log in)', (s) => s.ping());
   }
   ctx.logger.info('AWSPENDING logs in', { username: pending.username, dualPassword: dual });
 }

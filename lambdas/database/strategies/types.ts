@@ -1,12 +1,16 @@
 import type { DatabaseSecret } from '../../../contracts/database';
 import type { RotationContext } from '../../rotation/rotator';
 import type { DbAccess } from '../access';
+import type { DatabaseTarget } from '../config';
 
 export interface StrategyInput {
+  /** Checked against the configured target (target.ts) before the strategy runs. */
   pending: DatabaseSecret;
   /** undefined when AWSCURRENT is still the deploy-time placeholder (alternating users bootstrap from it). */
   current: DatabaseSecret | undefined;
-  /** AWSPREVIOUS, read only if needed; undefined when absent or unusable. */
+  /** The configured database: every connection goes there (target.ts `connectionTo`). */
+  target: DatabaseTarget;
+  /** AWSPREVIOUS, read only if needed and checked; undefined when absent or unusable. */
   previous: () => Promise<DatabaseSecret | undefined>;
   ctx: RotationContext;
   db: DbAccess;

@@ -11,6 +11,7 @@ import { Client, escapeIdentifier, escapeLiteral } from 'pg';
 import { DatabaseSecret, buildDatabaseUrl, DatabaseEngine } from '../../../contracts/database';
 import type { Strategy } from '../../../lambdas/database/config';
 import { createDatabaseRotator, DatabaseRotatorDeps } from '../../../lambdas/database/rotator';
+import { baseUser } from '../../../lambdas/database/target';
 import { createRotationHandler } from '../../../lambdas/rotation/handler';
 import { generatePassword } from '../../../lambdas/rotation/password';
 import { SecretsManagerSender, VersionCache } from '../../../lambdas/rotation/secrets-api';
@@ -184,6 +185,12 @@ export class SecretValues {
 
 export interface HandlerOptions {
   strategy?: Strategy;
+  /**
+   * What the stack would configure as DB_USERNAME and DB_MASTER_SECRET_ARN. Default: read from the secret's
+   * AWSCURRENT as provisioned (the configuration mirrors the seeded value); attack tests set them explicitly.
+   */
+  username?: string;
+  masterSecretArn?: string;
   crash?: { current?: CrashPoints };
   /** Override of connect options (e.g. no CA, to prove verification). */
   ca?: string | null;
@@ -196,8 +203,18 @@ export function makeHandler(model: SecretsManagerModel, t: Target, values: Secre
     ? { before: (label: string) => opts.crash?.current?.tick(`before SQL ${label}`), after: (label: string) => opts.crash?.current?.tick(`after SQL ${label}`) }
     : undefined;
   const ca = opts.ca === null ? undefined : (opts.ca ?? t.ca);
+  const seeded = seededValue(model);
   const rotator = createDatabaseRotator({
-    target: { strategy: opts.strategy, engine: t.engine, host: t.host, port: t.port, dbname: t.dbname },
+    target: {
+      strategy: opts.strategy ?? 'single-user',
+      engine: t.engine,
+      host: t.host,
+      port: t.port,
+      dbname: t.dbname,
+      tls: t.ssl !== false,
+      username: opts.username ?? baseUser(seeded?.username ?? 'app'),
+      ...((opts.masterSecretArn ?? seeded?.masterarn) ? { masterSecretArn: opts.masterSecretArn ?? seeded?.masterarn } : {}),
+    },
     newPassword: values.generator,
     connect: { ...(ca ? { ca } : {}), connectTimeoutMs: 3000, ...(hooks ? { hooks } : {}) },
     ...(opts.drivers ? { drivers: opts.drivers } : {}),
@@ -207,6 +224,14 @@ export function makeHandler(model: SecretsManagerModel, t: Target, values: Secre
     versionCache: new VersionCache(),
     env: { METRICS_NAMESPACE: 'Test/Secrets', APP_ENVIRONMENT: 'test' },
   });
+}
+
+function seededValue(model: SecretsManagerModel): Partial<DatabaseSecret> | undefined {
+  try {
+    return valueAt(model, SECRET_NAME, 'AWSCURRENT');
+  } catch {
+    return undefined;
+  }
 }
 
 /** Model state without values, to prove a failed step changed nothing. */

@@ -89,14 +89,15 @@ describe('database rotator TLS verification against a real PostgreSQL (Secrets M
     expect(e.message).toMatch(/ALTNAME|TLS/);
   });
 
-  it('plaintext is refused by the server when the secret asks for it (ssl:false): Tls error, never a silent downgrade', async () => {
+  it('a function configured for plaintext (DB_TLS=false, the secret agreeing) against a TLS-only server: Tls error, never a silent downgrade', async () => {
     const model = new SecretsManagerModel();
     models.push(model);
     const username = `plain_${randomBytes(3).toString('hex')}`;
     const password = values.generator();
     await t.createUser(username, password);
-    const arn = model.createSecret(SECRET_NAME, JSON.stringify(secretValue(t, username, password, { ssl: false })));
-    const handler = makeHandler(model, t, values, { strategy: 'single-user' });
+    const plaintextTarget: Target = { ...t, ssl: false };
+    const arn = model.createSecret(SECRET_NAME, JSON.stringify(secretValue(plaintextTarget, username, password)));
+    const handler = makeHandler(model, plaintextTarget, values, { strategy: 'single-user' });
     const token = model.startRotation(arn);
     await handler(rotationEvent('createSecret', arn, token));
     await expect(handler(rotationEvent('setSecret', arn, token))).rejects.toMatchObject({ errorClass: 'Tls' });

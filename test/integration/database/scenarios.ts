@@ -124,7 +124,7 @@ export function rotationScenarios(name: string, setup: ScenarioSetup): void {
       const { VersionCache } = await import('../../../lambdas/rotation/secrets-api');
       const handler = createRotationHandler(
         createDatabaseRotator({
-          target: { strategy: 'alternating-users', engine: t.engine, host: t.host, port: t.port, dbname: t.dbname, username: base, tls: t.ssl !== false },
+          target: { strategy: 'alternating-users', engine: t.engine, host: t.host, port: t.port, dbname: t.dbname, username: base, tls: t.ssl !== false, masterSecretArn: masterarn },
           newPassword: values.generator,
           connect: t.ca ? { ca: t.ca } : {},
         }),

@@ -35,11 +35,12 @@ describe('redis-password rotation through the lifecycle (real redis-server, Secr
     const base = { schema: 1, host: server.host, port: server.port, username: APP_USER, password, tls: false, adminarn };
     const id = model.createSecret('gaara-store/dev/redis-password', JSON.stringify({ ...base, url: buildRedisUrl(base) }));
     const metrics: RotationMetrics = { stepSucceeded: () => undefined, stepFailed: () => undefined };
-    const handler = createRotationHandler(createRedisRotator({ expected: { host: server.host, port: server.port, username: APP_USER, tls: false } }), {
+    const handler = createRotationHandler(createRedisRotator({ target: { host: server.host, port: server.port, username: APP_USER, tls: false, adminSecretArn: adminarn } }), {
       secretsManager: model as unknown as SecretsManagerSender,
       logger: new Logger({ serviceName: 'redis-test', logLevel: opts.logLevel ?? 'SILENT' }),
       metrics,
       versionCache: opts.cache ? new VersionCache() : false,
+      scope: { app: 'gaara-store', environment: 'dev' },
     });
     const passwordAt = (stage: string) => parseRedisSecret(model.valueAt(id, stage)).password;
     return { model, id, handler, passwordAt };
@@ -132,7 +133,7 @@ describe('redis-password rotation through the lifecycle (real redis-server, Secr
       const adminarn = model.createSecret('gaara-store/dev/redis-admin', JSON.stringify(server.admin));
       const base = { schema: 1, host: server.host, port: server.port, username: APP_USER, password: INITIAL_PASSWORD, tls: false, adminarn };
       const id = model.createSecret('gaara-store/dev/redis-password', JSON.stringify(base));
-      const handler = createRotationHandler(createRedisRotator(), {
+      const handler = createRotationHandler(createRedisRotator({ target: { host: server.host, port: server.port, username: APP_USER, tls: false, adminSecretArn: adminarn } }), {
         secretsManager: model as unknown as SecretsManagerSender,
         logger: new Logger({ serviceName: 'redis-test', logLevel: 'DEBUG' }),
       });
@@ -140,11 +141,9 @@ describe('redis-password rotation through the lifecycle (real redis-server, Secr
         await driveRotation(model, id, handler);
         passwords.push(parseRedisSecret(model.valueAt(id, 'AWSCURRENT')).password);
       }
-      // A failing rotation: the admin secret now holds a wrong password.
-      const wrongAdmin = model.createSecret('gaara-store/dev/redis-admin-2', JSON.stringify({ ...server.admin, password: 'wrong-admin-password-1' }));
+      // A failing rotation: the configured admin secret now holds a wrong password.
       passwords.push('wrong-admin-password-1');
-      const current = JSON.parse(model.valueAt(id, 'AWSCURRENT') as string);
-      await model.send({ input: { SecretId: id, ClientRequestToken: 'manual-0000-0000-0000-000000000000', SecretString: JSON.stringify({ ...current, adminarn: wrongAdmin }) }, constructor: { name: 'PutSecretValueCommand' } });
+      await model.send({ input: { SecretId: adminarn, ClientRequestToken: 'manual-0000-0000-0000-000000000000', SecretString: JSON.stringify({ ...server.admin, password: 'wrong-admin-password-1' }) }, constructor: { name: 'PutSecretValueCommand' } });
       const failed = await driveRotation(model, id, handler).catch((e) => e);
       out.addError(failed);
       expect((failed as RotationError).errorClass).toBe('AuthFailed');
@@ -160,7 +159,7 @@ describe('redis-password rotation through the lifecycle (real redis-server, Secr
   });
 
   it.each([
-    ['off (cold: every step in a new environment)', false, { DescribeSecret: 4, GetSecretValue: 7, PutSecretValue: 1, UpdateSecretVersionStage: 1 }],
+    ['off (cold: every step in a new environment)', false, { DescribeSecret: 4, GetSecretValue: 8, PutSecretValue: 1, UpdateSecretVersionStage: 1 }],
     ['warm (steps in one environment)', true, { DescribeSecret: 4, GetSecretValue: 3, PutSecretValue: 1, UpdateSecretVersionStage: 1 }],
   ])('Secrets Manager calls per rotation, version cache %s (modelled)', async (_label, cache, expected) => {
     await resetUserTo(INITIAL_PASSWORD);

@@ -12,6 +12,8 @@ import { buildRedisUrl, RedisSecret } from '../../../contracts/redis';
 import { aclPasswordHash } from '../../../lambdas/redis/acl-strategy';
 import { authenticateAndPing, RedisEndpoint } from '../../../lambdas/redis/connection';
 import { createRedisRotator } from '../../../lambdas/redis/rotator';
+import type { RedisTarget } from '../../../lambdas/redis/target-config';
+import { randomBytes } from 'node:crypto';
 import { RotationError } from '../../../lambdas/rotation/errors';
 import type { SecretReader } from '../../../lambdas/rotation/rotator';
 import { captureOutput, findLeaks } from '../../support/log-capture';
@@ -42,13 +44,15 @@ describe('redis rotator steps against a real redis-server (Secrets Manager model
   const generated: string[] = [initialPassword];
   /** A password the user accepts right now (tests run in order and move it forward). */
   let live = initialPassword;
-  const rotator = createRedisRotator({
-    newPassword: () => {
-      const p = `gen-${generated.length}-${Math.random().toString(36).slice(2)}-pw`;
-      generated.push(p);
-      return p;
-    },
-  });
+  const newPassword = () => {
+    const p = `gen-${generated.length}-${randomBytes(6).toString('hex')}-pw`;
+    generated.push(p);
+    return p;
+  };
+  /** The rotator as the stack would configure it for this server (REDIS_*), with per-test overrides. */
+  const rotatorWith = (target: Partial<RedisTarget> = {}) =>
+    createRedisRotator({ target: { host: server.host, port: server.port, username: APP_USER, tls: false, adminSecretArn: adminArn, ...target }, newPassword });
+  let rotator: ReturnType<typeof rotatorWith>;
   const endpoint = (password: string, username = APP_USER): RedisEndpoint => ({ host: server.host, port: server.port, tls: false, username, password });
   const logsIn = async (password: string, username = APP_USER) => {
     try {
@@ -85,6 +89,7 @@ describe('redis rotator steps against a real redis-server (Secrets Manager model
     generated.push(server.admin.password);
     model = new SecretsManagerModel();
     adminArn = model.createSecret('gaara-store/dev/redis-admin', JSON.stringify(server.admin));
+    rotator = rotatorWith();
   });
   afterAll(async () => {
     await server?.stop();
@@ -161,8 +166,9 @@ describe('redis rotator steps against a real redis-server (Secrets Manager model
     const before = await aclPasswords();
     const appAsAdmin = model.createSecret('gaara-store/dev/redis-not-admin', JSON.stringify({ username: OTHER_APP_USER, password: OTHER_APP_PASSWORD }));
     const current = JSON.stringify({ ...secretFor(live), adminarn: appAsAdmin });
-    const pending = await rotator.createPending({ current }, ctx('createSecret'));
-    const e = await rejection(rotator.applyPending(pending, { current }, ctx()));
+    const configured = rotatorWith({ adminSecretArn: appAsAdmin });
+    const pending = await configured.createPending({ current }, ctx('createSecret'));
+    const e = await rejection(configured.applyPending(pending, { current }, ctx()));
     expect(e.errorClass).toBe('AccessDenied');
     expect(e.message).toMatch(/lacks the ACL permission for this command \(NOPERM\)/);
     expect(await aclPasswords()).toEqual(before);
@@ -173,8 +179,9 @@ describe('redis rotator steps against a real redis-server (Secrets Manager model
     const before = await aclPasswords();
     const wrongAdmin = model.createSecret('gaara-store/dev/redis-admin-wrong', JSON.stringify({ username: server.admin.username, password: 'wrong-admin-password' }));
     const current = JSON.stringify({ ...secretFor(live), adminarn: wrongAdmin });
-    const pending = await rotator.createPending({ current }, ctx('createSecret'));
-    const e = await rejection(rotator.applyPending(pending, { current }, ctx()));
+    const configured = rotatorWith({ adminSecretArn: wrongAdmin });
+    const pending = await configured.createPending({ current }, ctx('createSecret'));
+    const e = await rejection(configured.applyPending(pending, { current }, ctx()));
     expect(e.errorClass).toBe('AuthFailed');
     expect(e.message).toMatch(/admin user "rotation_admin" \(WRONGPASS\)/);
     expect(await aclPasswords()).toEqual(before);
@@ -182,20 +189,23 @@ describe('redis rotator steps against a real redis-server (Secrets Manager model
 
   it('refuses a user that does not exist, and rotating the admin user itself', async () => {
     const missing = JSON.stringify({ ...secretFor('whatever-password'), username: 'nobody_here' });
-    const p1 = await rotator.createPending({ current: missing }, ctx('createSecret'));
-    const e1 = await rejection(rotator.applyPending(p1, { current: missing }, ctx()));
+    const forMissing = rotatorWith({ username: 'nobody_here' });
+    const p1 = await forMissing.createPending({ current: missing }, ctx('createSecret'));
+    const e1 = await rejection(forMissing.applyPending(p1, { current: missing }, ctx()));
     expect([e1.errorClass, e1.message]).toEqual(['InvalidState', 'Redis user "nobody_here" does not exist; create it with its permissions first (runbook: first deploy)']);
     const self = JSON.stringify({ ...secretFor(server.admin.password), username: server.admin.username });
-    const p2 = await rotator.createPending({ current: self }, ctx('createSecret'));
-    const e2 = await rejection(rotator.applyPending(p2, { current: self }, ctx()));
+    const forAdmin = rotatorWith({ username: server.admin.username });
+    const p2 = await forAdmin.createPending({ current: self }, ctx('createSecret'));
+    const e2 = await rejection(forAdmin.applyPending(p2, { current: self }, ctx()));
     expect(e2.errorClass).toBe('InvalidState');
   });
 
   it('an unreachable Redis is Unreachable, not an auth failure', async () => {
     const port = await freePort();
     const current = JSON.stringify({ ...secretFor('x-password-x'), port });
-    const pending = await rotator.createPending({ current }, ctx('createSecret'));
-    const e = await rejection(rotator.testPending(pending, { current }, ctx('testSecret')));
+    const closed = rotatorWith({ port });
+    const pending = await closed.createPending({ current }, ctx('createSecret'));
+    const e = await rejection(closed.testPending(pending, { current }, ctx('testSecret')));
     expect(e.errorClass).toBe('Unreachable');
   });
 });

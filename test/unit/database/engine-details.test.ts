@@ -63,11 +63,22 @@ describe('SCRAM-SHA-256 verifier', () => {
 });
 
 describe('database target configuration from the environment', () => {
+  const ENV = { DB_ENGINE: 'aurora-mysql', DB_HOST: 'h', DB_PORT: '3306', DB_NAME: 'app', DB_USERNAME: 'app', DB_TLS: 'false', DB_STRATEGY: 'dual-password' };
   it('reads DB_* variables', () => {
-    expect(
-      databaseTargetFromEnv({ DB_ENGINE: 'aurora-mysql', DB_HOST: 'h', DB_PORT: '3306', DB_NAME: 'app', DB_USERNAME: 'app', DB_TLS: 'false', DB_STRATEGY: 'dual-password', DB_MASTER_SECRET_ARN: 'arn:aws:secretsmanager:x' }),
-    ).toEqual({ engine: 'aurora-mysql', host: 'h', port: 3306, dbname: 'app', username: 'app', tls: false, strategy: 'dual-password', masterSecretArn: 'arn:aws:secretsmanager:x' });
-    expect(databaseTargetFromEnv({})).toEqual({});
+    expect(databaseTargetFromEnv({ ...ENV, DB_MASTER_SECRET_ARN: 'arn:aws:secretsmanager:x' })).toEqual({
+      engine: 'aurora-mysql',
+      host: 'h',
+      port: 3306,
+      dbname: 'app',
+      username: 'app',
+      tls: false,
+      strategy: 'dual-password',
+      masterSecretArn: 'arn:aws:secretsmanager:x',
+    });
+  });
+  it('refuses to start without the target it must compare every secret with, naming every missing variable', () => {
+    expect(() => databaseTargetFromEnv({})).toThrow('configuration: environment variable DB_ENGINE, DB_HOST, DB_PORT, DB_NAME, DB_USERNAME, DB_TLS, DB_STRATEGY are not set');
+    expect(() => databaseTargetFromEnv({ ...ENV, DB_USERNAME: '' })).toThrow('DB_USERNAME is not set');
   });
   it.each([
     [{ DB_ENGINE: 'oracle' }, 'DB_ENGINE'],
@@ -76,8 +87,9 @@ describe('database target configuration from the environment', () => {
     [{ DB_TLS: 'yes' }, 'DB_TLS'],
     [{ DB_STRATEGY: 'multi-user' }, 'DB_STRATEGY'],
     [{ DB_MASTER_SECRET_ARN: 'db-master' }, 'DB_MASTER_SECRET_ARN'],
+    [{ DB_STRATEGY: 'alternating-users' }, 'DB_MASTER_SECRET_ARN is not set'],
   ])('%j is refused naming %s', (env, variable) => {
-    expect(() => databaseTargetFromEnv(env)).toThrow(variable);
+    expect(() => databaseTargetFromEnv({ ...ENV, ...env })).toThrow(variable);
   });
 });
 

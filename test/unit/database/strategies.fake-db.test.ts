@@ -32,9 +32,12 @@ function ctx(opts: { secrets?: SecretReader; logLevel?: 'INFO' | 'SILENT' } = {}
   };
 }
 
-function rotator(db: FakeDatabase, target: DatabaseTarget = {}, passwords = ['new-password-000000000001', 'new-password-000000000002']) {
+/** What the stack would configure for the values below (DB_*). */
+const TARGET: DatabaseTarget = { engine: 'mysql', host: 'db.example.internal', port: 3306, dbname: 'app', username: 'app', tls: true, strategy: 'single-user', masterSecretArn: MASTER_ARN };
+
+function rotator(db: FakeDatabase, target: Partial<DatabaseTarget> = {}, passwords = ['new-password-000000000001', 'new-password-000000000002']) {
   let i = 0;
-  return createDatabaseRotator({ target, drivers: { mysql: db.driver(), postgres: db.driver() }, newPassword: () => passwords[i++] as string });
+  return createDatabaseRotator({ target: { ...TARGET, ...target }, drivers: { mysql: db.driver(), postgres: db.driver() }, newPassword: () => passwords[i++] as string });
 }
 
 const raw = (current: DatabaseSecret, previous?: DatabaseSecret): RawVersions => ({ current: JSON.stringify(current), ...(previous ? { previous: JSON.stringify(previous) } : {}) });
@@ -99,7 +102,7 @@ describe('single-user setSecret fallback rules (fake database)', () => {
     db.addUser('app', current.password);
     for (const other of [value('root', pending.password), value('app', pending.password, { host: 'evil.example' })]) {
       const e = await rejection(rotator(db, { strategy: 'single-user' }).applyPending(other, raw(current), ctx()));
-      expect(e.errorClass).toBe('InvalidState');
+      expect(e.errorClass).toBe('TargetMismatch');
     }
     expect(db.statements).toEqual([]);
   });
@@ -153,11 +156,9 @@ describe('MySQL dual-password strategy (unit-tested only: MySQL 8 modelled by th
     expect(String(warning?.message)).toContain('falling back to single-user');
   });
 
-  it('dual-password on a PostgreSQL secret: UnsupportedEngine', async () => {
+  it('dual-password configured for PostgreSQL: UnsupportedEngine when the function starts', () => {
     const db = new FakeDatabase('15.4', 'postgres');
-    const pg = value('app', current.password, { engine: 'postgres', port: 5432 });
-    const e = await rejection(rotator(db, { strategy: 'dual-password' }).createPending(raw(pg), ctx()));
-    expect(e.errorClass).toBe('UnsupportedEngine');
+    expect(() => rotator(db, { strategy: 'dual-password', engine: 'postgres', port: 5432 })).toThrow(expect.objectContaining({ errorClass: 'UnsupportedEngine' }));
   });
 });
 
@@ -185,8 +186,8 @@ describe('alternating users guard rails (fake database)', () => {
   });
 
   it.each([
-    ['the master points at another host', { ...master, host: 'other.example' }, 'InvalidState'],
-    ['the master is the rotated user', { ...master, username: 'app_clone' }, 'InvalidState'],
+    ['the master points at another host', { ...master, host: 'other.example' }, 'TargetMismatch'],
+    ['the master is the rotated user', { ...master, username: 'app_clone' }, 'TargetMismatch'],
     ['the master secret lacks a password', { ...master, password: undefined }, 'BadSecretShape'],
   ])('%s: refused before any change', async (_label, m, errorClass) => {
     const d = db();
@@ -200,7 +201,7 @@ describe('alternating users guard rails (fake database)', () => {
   it('a pending user that is not the other of the pair is refused', async () => {
     const d = db();
     const e = await rejection(rotator(d, { strategy: 'alternating-users' }).applyPending(value('root', 'x-password-0000000001', { masterarn: MASTER_ARN }), raw(current), ctx({ secrets: secrets() })));
-    expect(e.errorClass).toBe('InvalidState');
+    expect(e.errorClass).toBe('TargetMismatch');
     expect(d.statements).toEqual([]);
   });
 
@@ -218,47 +219,47 @@ describe('alternating users guard rails (fake database)', () => {
     const d = db();
     const long = value('u'.repeat(28), current.password, { masterarn: MASTER_ARN });
     d.addUser(long.username, long.password);
-    const r = rotator(d, { strategy: 'alternating-users' });
+    const r = rotator(d, { strategy: 'alternating-users', username: long.username });
     const pending = await r.createPending(raw(long), ctx());
     const e = await rejection(r.applyPending(pending, raw(long), ctx({ secrets: secrets() })));
     expect(e.errorClass).toBe('BadSecretShape');
     expect(e.message).toContain('longer than 32');
   });
 
-  it('alternating users without masterarn anywhere: BadSecretShape', async () => {
-    const e = await rejection(rotator(db(), { strategy: 'alternating-users' }).createPending(raw(value('app', current.password)), ctx()));
-    expect(e.errorClass).toBe('BadSecretShape');
-    expect(e.message).toContain('"masterarn"');
+  it('a value without masterarn, or naming another master secret than DB_MASTER_SECRET_ARN: TargetMismatch, nothing changed', async () => {
+    for (const masterarn of [undefined, MASTER_ARN.replace('db-master', 'db-other')]) {
+      const d = db();
+      const e = await rejection(rotator(d, { strategy: 'alternating-users' }).createPending(raw(value('app', current.password, masterarn ? { masterarn } : {})), ctx()));
+      expect(e.errorClass).toBe('TargetMismatch');
+      expect(e.message).toContain('"masterarn"');
+      expect(d.statements).toEqual([]);
+    }
   });
 
-  it('placeholder bootstrap needs the configuration to name the database and user', async () => {
-    const e = await rejection(rotator(db(), { strategy: 'alternating-users', masterSecretArn: MASTER_ARN }).createPending({ current: '{"schema":1,"placeholder":true}' }, ctx()));
-    expect(e.errorClass).toBe('BadSecretShape');
-    expect(e.message).toContain('DB_ENGINE, DB_HOST, DB_PORT, DB_NAME, DB_USERNAME');
+  it('alternating users configured without DB_MASTER_SECRET_ARN: refused when the function starts', () => {
+    expect(() => rotator(db(), { strategy: 'alternating-users', masterSecretArn: undefined })).toThrow(/DB_MASTER_SECRET_ARN/);
+  });
+
+  it('a placeholder carrying another masterarn than the configured one: TargetMismatch', async () => {
+    const other = MASTER_ARN.replace('db-master', 'db-other');
+    const e = await rejection(rotator(db(), { strategy: 'alternating-users' }).createPending({ current: JSON.stringify({ schema: 1, placeholder: true, masterarn: other }) }, ctx()));
+    expect(e.errorClass).toBe('TargetMismatch');
   });
 
   it('placeholder bootstrap from the configuration builds the whole value with url and masterarn', async () => {
-    const target: DatabaseTarget = { strategy: 'alternating-users', engine: 'mysql', host: 'db.example.internal', port: 3306, dbname: 'app', username: 'app', tls: true, masterSecretArn: MASTER_ARN };
-    const pending = await rotator(db(), target).createPending({ current: '{"schema":1,"placeholder":true}' }, ctx());
+    const pending = await rotator(db(), { strategy: 'alternating-users' }).createPending({ current: '{"schema":1,"placeholder":true}' }, ctx());
     expect(pending).toEqual(value('app', 'new-password-000000000001', { masterarn: MASTER_ARN }));
   });
 });
 
-describe('strategy choice without DB_STRATEGY (fake database)', () => {
-  const target: DatabaseTarget = { engine: 'mysql', host: 'db.example.internal', port: 3306, dbname: 'app', username: 'app' };
-  it('a placeholder that carries masterarn bootstraps with alternating users', async () => {
-    const pending = await rotator(new FakeDatabase(), target).createPending({ current: JSON.stringify({ schema: 1, placeholder: true, masterarn: MASTER_ARN }) }, ctx());
-    expect(pending.masterarn).toBe(MASTER_ARN);
-  });
-  it('a placeholder without any master secret: Placeholder error (single-user cannot bootstrap)', async () => {
-    const e = await rejection(rotator(new FakeDatabase(), target).createPending({ current: '{"schema":1,"placeholder":true}' }, ctx()));
-    expect(e.errorClass).toBe('Placeholder');
-  });
-  it('a value with masterarn alternates users; one without changes its own password', async () => {
-    const withMaster = await rotator(new FakeDatabase(), target).createPending(raw(value('app', 'current-pw-0000000001', { masterarn: MASTER_ARN })), ctx());
-    expect(withMaster.username).toBe('app_clone');
-    const single = await rotator(new FakeDatabase(), target).createPending(raw(value('app', 'current-pw-0000000001')), ctx());
+describe('the configured strategy decides, never the value (fake database)', () => {
+  it('single-user: a value carrying masterarn still changes its own password', async () => {
+    const single = await rotator(new FakeDatabase(), { strategy: 'single-user' }).createPending(raw(value('app', 'current-pw-0000000001', { masterarn: MASTER_ARN })), ctx());
     expect(single.username).toBe('app');
+  });
+  it('single-user: a placeholder cannot be bootstrapped (Placeholder error)', async () => {
+    const e = await rejection(rotator(new FakeDatabase(), { strategy: 'single-user' }).createPending({ current: JSON.stringify({ schema: 1, placeholder: true, masterarn: MASTER_ARN }) }, ctx()));
+    expect(e.errorClass).toBe('Placeholder');
   });
 });
 
@@ -267,10 +268,12 @@ describe('configured target guard (fake database)', () => {
     const db = new FakeDatabase();
     const r = rotator(db, { host: 'db.example.internal', tls: true });
     const other = await rejection(r.createPending(raw(value('app', 'current-pw-0000000001', { host: 'elsewhere.example' })), ctx()));
-    expect(other.errorClass).toBe('InvalidState');
+    expect(other.errorClass).toBe('TargetMismatch');
     expect(other.message).toContain('DB_HOST');
     const plain = await rejection(r.createPending(raw(value('app', 'current-pw-0000000001', { ssl: false })), ctx()));
-    expect(plain.message).toContain('DB_TLS=true');
+    expect(plain.errorClass).toBe('TargetMismatch');
+    expect(plain.message).toContain('"ssl": false');
+    expect(plain.message).toContain('DB_TLS');
   });
 });
 
@@ -283,7 +286,7 @@ describe('RDS check wired before the first change (fake database, RDS API mocked
     const db = new FakeDatabase();
     const current = value('app', 'current-pw-0000000001', { dbInstanceIdentifier: 'app-db' });
     db.addUser('app', current.password);
-    const r = createDatabaseRotator({ drivers: { mysql: db.driver() }, rds: () => new RDSClient({ region: 'eu-west-1' }), newPassword: () => 'pending-pw-0000000001' });
+    const r = createDatabaseRotator({ target: TARGET, drivers: { mysql: db.driver() }, rds: () => new RDSClient({ region: 'eu-west-1' }), newPassword: () => 'pending-pw-0000000001' });
     const pending = await r.createPending(raw(current), ctx());
     const e = await rejection(r.applyPending(pending, raw(current), ctx()));
     expect(e.errorClass).toBe('TargetUnavailable');

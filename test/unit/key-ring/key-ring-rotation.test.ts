@@ -30,6 +30,7 @@ function setup(name: 'secret-key' | 'jwt-secret' | 'encryption-key', initial = p
     logger: new Logger({ serviceName: 'key-ring-test', logLevel: opts.logLevel ?? 'SILENT' }),
     metrics,
     versionCache: opts.cache ? new VersionCache() : false,
+    scope: { app: 'gaara-store', environment: 'dev' },
   });
   const ring = (stage: string) => parseKeyRing(model.valueAt(id, stage) as string);
   return { model, id, handler, ring, failures, ringFull };
@@ -152,7 +153,7 @@ describe('key-ring rotation through the lifecycle (Secrets Manager modelled)', (
   });
 
   it.each([
-    ['off (cold: every step in a new environment)', false, { DescribeSecret: 4, GetSecretValue: 6, PutSecretValue: 1, UpdateSecretVersionStage: 1 }],
+    ['off (cold: every step in a new environment)', false, { DescribeSecret: 4, GetSecretValue: 7, PutSecretValue: 1, UpdateSecretVersionStage: 1 }],
     ['warm (steps in one environment)', true, { DescribeSecret: 4, GetSecretValue: 2, PutSecretValue: 1, UpdateSecretVersionStage: 1 }],
   ])('Secrets Manager calls per rotation, version cache %s (modelled); no KMS or other call', async (_label, cache, expected) => {
     const { model, id, handler } = setup('jwt-secret', JSON.stringify(seedRing()), { cache });

@@ -7,7 +7,8 @@ import { parseAdminCredential } from '../../../lambdas/redis/admin-credential';
 import { classifyRedisError, RedisEndpoint } from '../../../lambdas/redis/connection';
 import { DEFAULT_PASSWORD_LENGTH } from '../../../lambdas/rotation/password';
 import { createRedisRotator } from '../../../lambdas/redis/rotator';
-import { expectedTargetFromEnv } from '../../../lambdas/redis/target-config';
+import { RedisTarget, redisTargetFromEnv } from '../../../lambdas/redis/target-config';
+import { FIXTURE_REDIS_ADMIN_ARN } from '../../../contracts/fixtures';
 import { RotationError } from '../../../lambdas/rotation/errors';
 import { createRotationHandler } from '../../../lambdas/rotation/handler';
 import type { SecretsManagerSender } from '../../../lambdas/rotation/secrets-api';
@@ -22,11 +23,15 @@ const elastiCacheSecret: RedisSecret = { ...redisSecretFixture, adminarn: undefi
 delete elastiCacheSecret.adminarn;
 const current = JSON.stringify(elastiCacheSecret);
 
+/** What the stack configures for the fixtures (REDIS_*): the admin-secret target and the ElastiCache one. */
+const ADMIN_TARGET: RedisTarget = { host: 'cache.internal.example', port: 6379, username: 'gaara_app', tls: true, adminSecretArn: FIXTURE_REDIS_ADMIN_ARN };
+const ELASTICACHE_TARGET: RedisTarget = { host: 'cache.internal.example', port: 6379, username: 'gaara_app', tls: true, elastiCacheUserId: 'gaara-app-user' };
+
 const authFailed = () => new RotationError('AuthFailed', 'Redis: authentication refused (WRONGPASS)');
 
 describe('redis rotator: createSecret', () => {
   it('builds the whole pending value: new password, same user, url rebuilt (rediss when tls)', async () => {
-    const rotator = createRedisRotator();
+    const rotator = createRedisRotator({ target: ADMIN_TARGET });
     const pending = await rotator.createPending({ current: JSON.stringify(redisSecretFixture) }, rotationContext(SECRET));
     expect(pending.password).not.toBe(redisSecretFixture.password);
     expect(pending.password).toMatch(new RegExp(`^[A-Za-z0-9][A-Za-z0-9_.-]{${DEFAULT_PASSWORD_LENGTH - 1}}$`));
@@ -36,10 +41,10 @@ describe('redis rotator: createSecret', () => {
   });
 
   it('refuses the placeholder (it cannot be bootstrapped) and a bad shape, naming the field', async () => {
-    const rotator = createRedisRotator();
+    const rotator = createRedisRotator({ target: ADMIN_TARGET });
     const placeholder = await rejection(rotator.createPending({ current: '{"schema":1,"placeholder":true}' }, rotationContext(SECRET)));
     expect(placeholder.errorClass).toBe('Placeholder');
-    expect(placeholder.message).toMatch(/gaara-store\/dev\/redis-password: AWSCURRENT value: .*field "placeholder"/);
+    expect(placeholder.message).toMatch(/AWSCURRENT value: .*field "placeholder"/);
     const bad = await rejection(rotator.createPending({ current: JSON.stringify({ ...redisSecretFixture, port: 'six' }) }, rotationContext(SECRET)));
     expect(bad.errorClass).toBe('BadSecretShape');
     expect(bad.message).toMatch(/field "port"/);
@@ -47,14 +52,14 @@ describe('redis rotator: createSecret', () => {
   });
 
   it('refuses a secret that points at another Redis than the function is configured for', async () => {
-    const rotator = createRedisRotator({ expected: { host: 'cache.internal.example', port: 6380 } });
+    const rotator = createRedisRotator({ target: { ...ADMIN_TARGET, port: 6380 } });
     const e = await rejection(rotator.createPending({ current: JSON.stringify(redisSecretFixture) }, rotationContext(SECRET)));
-    expect(e.errorClass).toBe('InvalidState');
+    expect(e.errorClass).toBe('TargetMismatch');
     expect(e.message).toMatch(/field "port" does not match .*REDIS_PORT/);
   });
 
   it('uses the configured password policy', async () => {
-    const rotator = createRedisRotator({ passwordPolicy: { length: 48, exclude: '-_.' } });
+    const rotator = createRedisRotator({ target: ADMIN_TARGET, passwordPolicy: { length: 48, exclude: '-_.' } });
     const pending = await rotator.createPending({ current: JSON.stringify(redisSecretFixture) }, rotationContext(SECRET));
     expect(pending.password).toMatch(/^[A-Za-z0-9]{48}$/);
   });
@@ -79,7 +84,7 @@ describe('redis rotator: ElastiCache user (ElastiCache mocked)', () => {
     const probe = jest.fn(async () => {
       throw authFailed();
     });
-    const rotator = createRedisRotator({ elastiCache: () => new ElastiCacheClient({}), elastiCacheWait: wait, authenticate: probe });
+    const rotator = createRedisRotator({ target: ELASTICACHE_TARGET, elastiCache: () => new ElastiCacheClient({}), elastiCacheWait: wait, authenticate: probe });
     await rotator.applyPending(pendingOf('pending-password-value-1'), { current }, rotationContext(SECRET, { step: 'setSecret' }));
     expect(ec.commandCalls(ModifyUserCommand).map((c) => c.args[0].input)).toEqual([
       { UserId: 'gaara-app-user', Passwords: [elastiCacheSecret.password, 'pending-password-value-1'] },
@@ -96,6 +101,7 @@ describe('redis rotator: ElastiCache user (ElastiCache mocked)', () => {
     const order: string[] = [];
     ec.on(ModifyUserCommand).callsFake(() => void order.push('modify'));
     const rotator = createRedisRotator({
+      target: ELASTICACHE_TARGET,
       elastiCache: () => new ElastiCacheClient({}),
       elastiCacheWait: { ...wait, sleep: async () => void order.push('sleep') },
       authenticate: async () => {
@@ -107,13 +113,14 @@ describe('redis rotator: ElastiCache user (ElastiCache mocked)', () => {
   });
 
   it('does nothing when both passwords already log in (repeated setSecret, mocked)', async () => {
-    const rotator = createRedisRotator({ elastiCache: () => new ElastiCacheClient({}), elastiCacheWait: wait, authenticate: async () => undefined });
+    const rotator = createRedisRotator({ target: ELASTICACHE_TARGET, elastiCache: () => new ElastiCacheClient({}), elastiCacheWait: wait, authenticate: async () => undefined });
     await rotator.applyPending(pendingOf('pending-password-value-3'), { current }, rotationContext(SECRET));
     expect(ec.calls()).toHaveLength(0);
   });
 
   it('never falls back to ModifyUser on a network failure (mocked)', async () => {
     const rotator = createRedisRotator({
+      target: ELASTICACHE_TARGET,
       elastiCache: () => new ElastiCacheClient({}),
       elastiCacheWait: wait,
       authenticate: async () => {
@@ -128,6 +135,7 @@ describe('redis rotator: ElastiCache user (ElastiCache mocked)', () => {
   it('gives up after the bounded wait with a Timeout error (mocked)', async () => {
     ec.on(DescribeUsersCommand).resolves({ Users: [{ UserId: 'gaara-app-user', Status: 'modifying' }] });
     const rotator = createRedisRotator({
+      target: ELASTICACHE_TARGET,
       elastiCache: () => new ElastiCacheClient({}),
       elastiCacheWait: { timeoutMs: 20_000, pollMs: 5_000, sleep: async () => undefined },
       authenticate: async () => {
@@ -144,7 +152,7 @@ describe('redis rotator: ElastiCache user (ElastiCache mocked)', () => {
     const out = captureOutput();
     const errors: RotationError[] = [];
     try {
-      const rotator = createRedisRotator({ elastiCache: () => new ElastiCacheClient({}), elastiCacheWait: wait, authenticate: async () => Promise.reject(authFailed()) });
+      const rotator = createRedisRotator({ target: ELASTICACHE_TARGET, elastiCache: () => new ElastiCacheClient({}), elastiCacheWait: wait, authenticate: async () => Promise.reject(authFailed()) });
       ec.on(DescribeUsersCommand).rejectsOnce(Object.assign(new Error('User not found'), { name: 'UserNotFoundFault' }));
       errors.push(await rejection(rotator.applyPending(pendingOf('pending-password-value-6'), { current }, rotationContext(SECRET, { step: 'setSecret', logLevel: 'DEBUG' }))));
       ec.on(DescribeUsersCommand).resolves({ Users: [{ UserId: 'gaara-app-user', Status: 'active' }] });
@@ -178,54 +186,71 @@ describe('classifyRedisError', () => {
 });
 
 describe('REDIS_* target configuration', () => {
-  it('reads host, port, username and tls; unset ones are not checked', () => {
-    expect(expectedTargetFromEnv({ REDIS_HOST: 'cache.internal.example', REDIS_PORT: '6380', REDIS_USERNAME: 'gaara_app', REDIS_TLS: 'true' })).toEqual({
+  const env = { REDIS_HOST: 'cache.internal.example', REDIS_PORT: '6380', REDIS_USERNAME: 'gaara_app', REDIS_TLS: 'true' };
+  it('reads host, port, username, tls and the one credential the function may use', () => {
+    expect(redisTargetFromEnv({ ...env, REDIS_ADMIN_SECRET_ARN: FIXTURE_REDIS_ADMIN_ARN })).toEqual({
       host: 'cache.internal.example',
       port: 6380,
       username: 'gaara_app',
       tls: true,
+      adminSecretArn: FIXTURE_REDIS_ADMIN_ARN,
     });
-    expect(expectedTargetFromEnv({})).toEqual({});
+    expect(redisTargetFromEnv({ ...env, REDIS_ELASTICACHE_USER_ID: 'gaara-app-user' })).toMatchObject({ elastiCacheUserId: 'gaara-app-user' });
   });
   it.each([
-    [{ REDIS_PORT: '63x' }, 'REDIS_PORT must be an integer port between 1 and 65535'],
-    [{ REDIS_PORT: '70000' }, 'REDIS_PORT must be an integer port between 1 and 65535'],
-    [{ REDIS_TLS: 'yes' }, 'REDIS_TLS must be "true" or "false"'],
-  ])('refuses %p', (env, message) => expect(() => expectedTargetFromEnv(env)).toThrow(message));
+    [{}, 'REDIS_HOST, REDIS_PORT, REDIS_USERNAME, REDIS_TLS are not set'],
+    [{ ...env, REDIS_PORT: '63x', REDIS_ELASTICACHE_USER_ID: 'u' }, 'REDIS_PORT must be an integer port between 1 and 65535'],
+    [{ ...env, REDIS_PORT: '70000', REDIS_ELASTICACHE_USER_ID: 'u' }, 'REDIS_PORT must be an integer port between 1 and 65535'],
+    [{ ...env, REDIS_TLS: 'yes', REDIS_ELASTICACHE_USER_ID: 'u' }, 'REDIS_TLS must be "true" or "false"'],
+    [env, 'REDIS_ADMIN_SECRET_ARN or REDIS_ELASTICACHE_USER_ID must be set, exactly one of them'],
+    [{ ...env, REDIS_ELASTICACHE_USER_ID: 'u', REDIS_ADMIN_SECRET_ARN: FIXTURE_REDIS_ADMIN_ARN }, 'exactly one of them'],
+    [{ ...env, REDIS_ADMIN_SECRET_ARN: 'gaara/admin' }, 'REDIS_ADMIN_SECRET_ARN must be a secret ARN'],
+  ])('refuses %p', (e, message) => expect(() => redisTargetFromEnv(e)).toThrow(message));
 });
 
 describe('redis rotator: ElastiCache password length', () => {
   it('refuses a password policy outside ElastiCache 16..128 characters before anything is written', async () => {
-    const rotator = createRedisRotator({ passwordPolicy: { length: 12, exclude: '' } });
+    const rotator = createRedisRotator({ target: ELASTICACHE_TARGET, passwordPolicy: { length: 12, exclude: '' } });
     const e = await rejection(rotator.createPending({ current }, rotationContext(SECRET)));
     expect(e.errorClass).toBe('InvalidState');
     expect(e.message).toMatch(/ElastiCache user passwords must be 16 to 128 characters; set PASSWORD_LENGTH/);
   });
 });
 
-describe('redis admin credential (the secret named by adminarn)', () => {
-  it('takes host/port/tls from the rotated secret unless the admin secret names its own', () => {
-    expect(parseAdminCredential(JSON.stringify({ username: 'admin', password: 'admin-pass-1234' }), redisSecretFixture, SECRET)).toEqual({
+describe('redis admin credential (REDIS_ADMIN_SECRET_ARN)', () => {
+  it('connects to the configured endpoint and TLS mode; host/port/tls in the admin secret must name them', () => {
+    expect(parseAdminCredential(JSON.stringify({ username: 'admin', password: 'admin-pass-1234' }), ADMIN_TARGET)).toEqual({
       username: 'admin',
       password: 'admin-pass-1234',
-      host: redisSecretFixture.host,
-      port: redisSecretFixture.port,
+      host: 'cache.internal.example',
+      port: 6379,
       tls: true,
     });
-    expect(parseAdminCredential(JSON.stringify({ username: 'admin', password: 'p-123456789', host: 'primary.internal', port: '6380', tls: false }), redisSecretFixture, SECRET)).toMatchObject({
-      host: 'primary.internal',
-      port: 6380,
-      tls: false,
+    expect(parseAdminCredential(JSON.stringify({ username: 'admin', password: 'p-123456789', host: 'CACHE.internal.example', port: '6379', tls: true }), ADMIN_TARGET)).toEqual({
+      username: 'admin',
+      password: 'p-123456789',
+      host: 'cache.internal.example',
+      port: 6379,
+      tls: true,
     });
+  });
+  it.each([
+    ['another host', { host: 'primary.elsewhere.example' }, 'field "host" does not match the Redis target this function is configured for (REDIS_HOST)'],
+    ['another port', { port: 6380 }, 'field "port" does not match the Redis target this function is configured for (REDIS_PORT)'],
+    ['TLS off under REDIS_TLS=true', { tls: false }, 'field "tls" asks for plaintext but the function is configured for verified TLS (REDIS_TLS)'],
+  ])('refuses an admin secret naming %s (TargetMismatch)', (_label, extra, message) => {
+    expect(() => parseAdminCredential(JSON.stringify({ username: 'admin', password: 'admin-pass-1234', ...extra }), ADMIN_TARGET)).toThrow(
+      expect.objectContaining({ errorClass: 'TargetMismatch', message: expect.stringContaining(message) }),
+    );
   });
   it('refuses a bad admin secret naming the field, never the value', () => {
     let error: unknown;
     try {
-      parseAdminCredential(JSON.stringify({ username: 'admin', password: 42 }), redisSecretFixture, SECRET);
+      parseAdminCredential(JSON.stringify({ username: 'admin', password: 42 }), ADMIN_TARGET);
     } catch (e) {
       error = e;
     }
-    expect(error).toMatchObject({ errorClass: 'BadSecretShape', message: 'secret gaara-store/dev/redis-password: the admin secret named by "adminarn": redis admin secret: field "password" must be a string' });
+    expect(error).toMatchObject({ errorClass: 'BadSecretShape', message: 'the admin secret (REDIS_ADMIN_SECRET_ARN): redis admin secret: field "password" must be a string' });
   });
 });
 
@@ -252,12 +277,13 @@ describe('ElastiCache rotation through the lifecycle (ElastiCache mocked, Secret
       const model = new SecretsManagerModel();
       const id = model.createSecret(SECRET, current);
       const handler = createRotationHandler(
-        createRedisRotator({ elastiCache: () => new ElastiCacheClient({}), elastiCacheWait: { timeoutMs: 10_000, pollMs: 1, sleep: async () => undefined }, authenticate }),
+        createRedisRotator({ target: ELASTICACHE_TARGET, elastiCache: () => new ElastiCacheClient({}), elastiCacheWait: { timeoutMs: 10_000, pollMs: 1, sleep: async () => undefined }, authenticate }),
         {
           secretsManager: model as unknown as SecretsManagerSender,
           logger: new Logger({ serviceName: 'redis-test', logLevel: 'SILENT' }),
           metrics: { stepSucceeded: () => undefined, stepFailed: () => undefined },
           versionCache: false,
+          scope: { app: 'gaara-store', environment: 'dev' },
         },
       );
       const passwords = [elastiCacheSecret.password];

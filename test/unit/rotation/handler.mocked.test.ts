@@ -42,6 +42,7 @@ interface Calls {
 function fakeRotator(calls: Calls, overrides: Partial<Rotator<string>> = {}): Rotator<string> {
   return {
     kind: 'fake',
+    serves: ['database-url'],
     parse: (s) => s,
     serialize: (v) => v,
     createPending: async (versions) => {
@@ -74,6 +75,7 @@ function setup(overrides: Partial<Rotator<string>> = {}) {
     logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
     metrics,
     versionCache: false,
+    scope: { app: 'gaara-store', environment: 'dev' },
   });
   return { handler, calls, failures, successes };
 }
@@ -118,7 +120,7 @@ describe('rotation lifecycle: event validation (Secrets Manager mocked)', () => 
   it('names the secret and step in event errors once they are known', async () => {
     const { handler } = setup();
     const e = await rejection(handler({ Step: 'testSecret', SecretId: ARN, ClientRequestToken: 'short' }));
-    expect(e.message).toContain(ARN);
+    expect(e.message).toContain(`secret "${NAME}"`);
     expect(e.message).toContain('testSecret');
   });
 });
@@ -174,7 +176,7 @@ describe('rotation lifecycle: DescribeSecret checks (Secrets Manager mocked)', (
     const { handler } = setup();
     const e = await rejection(handler(event('setSecret')));
     expect(e.errorClass).toBe('InvalidState');
-    expect(e.message).toBe(`secret ${ARN}, step setSecret: the secret does not exist (DescribeSecret)`);
+    expect(e.message).toBe(`secret ${NAME}, step setSecret: the secret does not exist (DescribeSecret)`);
   });
 
   it.each([
@@ -287,14 +289,38 @@ describe('rotation lifecycle: steps (Secrets Manager mocked)', () => {
     expect(sm.commandCalls(PutSecretValueCommand)).toHaveLength(0);
   });
 
-  it('finishSecret: moves AWSCURRENT to the token, removing it from the current version', async () => {
-    const { handler, successes } = setup();
+  it('finishSecret: reads and parses AWSPENDING, then moves AWSCURRENT to the token, removing it from the current version', async () => {
+    sm.on(GetSecretValueCommand, { VersionId: TOKEN }).resolves({ SecretString: PENDING_VALUE, VersionId: TOKEN });
+    const parsed: string[] = [];
+    const { handler, successes } = setup({ parse: (s) => (parsed.push(s), s) });
     await handler(event('finishSecret'));
     const updates = sm.commandCalls(UpdateSecretVersionStageCommand);
     expect(updates).toHaveLength(1);
     expect(updates[0]?.args[0].input).toEqual({ SecretId: ARN, VersionStage: 'AWSCURRENT', MoveToVersionId: TOKEN, RemoveFromVersionId: CURRENT_ID });
-    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+    expect(sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toEqual([{ SecretId: ARN, VersionId: TOKEN, VersionStage: 'AWSPENDING' }]);
+    expect(parsed).toEqual([PENDING_VALUE]);
     expect(successes).toEqual(['finishSecret']);
+  });
+
+  it('finishSecret before createSecret (AWSPENDING holds no value): InvalidState, AWSCURRENT not moved', async () => {
+    const { handler, failures } = setup();
+    const e = await rejection(handler(event('finishSecret')));
+    expect(e.errorClass).toBe('InvalidState');
+    expect(e.message).toBe(`secret ${NAME}, step finishSecret: the AWSPENDING version has no value (createSecret has not completed for this token); AWSCURRENT was not moved`);
+    expect(sm.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(0);
+    expect(failures).toEqual(['finishSecret']);
+  });
+
+  it('finishSecret on a pending value that does not parse: the parser\'s error, AWSCURRENT not moved', async () => {
+    sm.on(GetSecretValueCommand, { VersionId: TOKEN }).resolves({ SecretString: '{"not":"a value"}', VersionId: TOKEN });
+    const { handler } = setup({
+      parse: () => {
+        throw new RotationError('BadSecretShape', 'stored value: database-url secret: field "engine" is missing');
+      },
+    });
+    const e = await rejection(handler(event('finishSecret')));
+    expect(e.errorClass).toBe('BadSecretShape');
+    expect(sm.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(0);
   });
 
   it('a rotator error keeps its class; an unexpected error becomes Internal without its message (which may echo a value)', async () => {

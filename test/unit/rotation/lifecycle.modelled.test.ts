@@ -18,6 +18,7 @@ const NAME = 'gaara-store/dev/database-url';
 function counterRotator(applied: number[]): Rotator<{ n: number }> {
   return {
     kind: 'counter',
+    serves: ['database-url', 'jwt-secret'],
     parse: (s) => JSON.parse(s) as { n: number },
     serialize: (v) => JSON.stringify(v),
     createPending: async ({ current }) => ({ n: (JSON.parse(current) as { n: number }).n + 1 }),
@@ -40,6 +41,7 @@ function setup(cache: boolean) {
       logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
       metrics: { stepSucceeded: () => undefined, stepFailed: () => undefined },
       versionCache: cache ? new VersionCache() : false,
+      scope: { app: 'gaara-store', environment: 'dev' },
     });
   return { model, arn, applied, make };
 }
@@ -90,7 +92,7 @@ describe('rotation lifecycle driven like the service (Secrets Manager modelled)'
     expect(n).toBeGreaterThan(15);
   });
 
-  it('Secrets Manager API calls per rotation: 8 when the steps share an execution environment, 12 when each step starts cold (AWS templates: 14)', async () => {
+  it('Secrets Manager API calls per rotation: 8 when the steps share an execution environment, 13 when each step starts cold (finishSecret reads AWSPENDING; AWS templates: 14)', async () => {
     const warm = setup(true);
     await driveRotation(warm.model, warm.arn, warm.make());
     expect(warm.model.callsByCommand()).toEqual({ DescribeSecret: 4, GetSecretValue: 2, PutSecretValue: 1, UpdateSecretVersionStage: 1 });
@@ -98,14 +100,14 @@ describe('rotation lifecycle driven like the service (Secrets Manager modelled)'
     const cold = setup(false);
     const token = cold.model.startRotation(cold.arn);
     for (const step of STEPS) await cold.make()(rotationEvent(step, cold.arn, token));
-    expect(cold.model.callsByCommand()).toEqual({ DescribeSecret: 4, GetSecretValue: 6, PutSecretValue: 1, UpdateSecretVersionStage: 1 });
+    expect(cold.model.callsByCommand()).toEqual({ DescribeSecret: 4, GetSecretValue: 7, PutSecretValue: 1, UpdateSecretVersionStage: 1 });
   });
 });
 
 describe('rotation metrics: the emitted EMF has exactly the contract dimension sets (Powertools output parsed)', () => {
   it('StepDurationMs and RotationSucceeded on {Environment, Secret}; RotationFailed on {Environment, Secret, Step}; no service dimension', async () => {
     const model = new SecretsManagerModel();
-    const arn = model.createSecret(NAME, JSON.stringify({ n: 1 }));
+    const arn = model.createSecret('gaara-store/prod/database-url', JSON.stringify({ n: 1 }));
     const failing = { ...counterRotator([]), testPending: async () => Promise.reject(new RotationError('TestFailed', 'no')) };
     const out = captureOutput();
     const env = { METRICS_NAMESPACE: 'GaaraStore/Secrets', APP_ENVIRONMENT: 'prod', POWERTOOLS_SERVICE_NAME: 'should-not-appear' };

@@ -9,7 +9,7 @@ import { RotationError } from '../../../lambdas/rotation/errors';
 import { createRotationHandler, createSecretsManagerClient } from '../../../lambdas/rotation/handler';
 import { freePort } from '../../support/postgres-server';
 
-const rotator = { kind: 'x', parse: (s: string) => s, serialize: (s: string) => s, createPending: async () => 'x', applyPending: async () => undefined, testPending: async () => undefined };
+const rotator = { kind: 'x', serves: ['database-url'] as const, parse: (s: string) => s, serialize: (s: string) => s, createPending: async () => 'x', applyPending: async () => undefined, testPending: async () => undefined };
 const event = { Step: 'createSecret', SecretId: 'gaara-store/dev/database-url', ClientRequestToken: 'aaaaaaaa-1111-2222-3333-444444444444' };
 
 async function failureAgainst(endpoint: string): Promise<RotationError> {
@@ -21,6 +21,7 @@ async function failureAgainst(endpoint: string): Promise<RotationError> {
       logger: new Logger({ logLevel: 'SILENT' }),
       metrics: { stepSucceeded: () => undefined, stepFailed: () => undefined },
       versionCache: false,
+      scope: { app: 'gaara-store', environment: 'dev' },
     });
     await handler(event);
   } catch (e) {
