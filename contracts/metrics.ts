@@ -10,6 +10,18 @@ export const METRIC = {
   PendingRotationHours: 'PendingRotationHours',
   PlaceholderSecret: 'PlaceholderSecret',
   KeyRingFull: 'KeyRingFull',
+  /**
+   * Gauge: the previous keys a key ring holds, published by the key-ring rotator on every run (the pending ring at
+   * testSecret, the current one when a rotation is refused as RingFull). Alarms use "missing data keeps the
+   * state", so a ring near its bound stays in alarm between rotations.
+   */
+  KeyRingPreviousKeys: 'KeyRingPreviousKeys',
+  /**
+   * Count: a client served a cached value after a refresh failed (stale-on-error). Emitted by client/ (opt-in, EMF)
+   * with exactly {Environment, Secret}; the consuming service goes into the EMF record as a property, not a
+   * dimension, so one alarm per secret covers every service.
+   */
+  StaleSecretServed: 'StaleSecretServed',
 } as const;
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 

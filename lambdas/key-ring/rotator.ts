@@ -7,12 +7,14 @@ import type { KeyMaterialSource } from './key-material';
 import { newKid } from './kid';
 import { assertRoomForRotation, checkPendingRing, rotateRing } from './ring';
 import { RingSpec, ringSpecFor } from './ring-spec';
-import { publishKeyRingFull } from './ring-full-metric';
+import { publishKeyRingFull, publishKeyRingPreviousKeys } from './ring-full-metric';
 
 export interface KeyRingRotatorDeps {
   keyMaterial: KeyMaterialSource;
   /** Called with the catalog name when a ring is at its bound (default: publish the KeyRingFull metric). */
   onRingFull?: (secret: string) => void;
+  /** Called with the catalog name and the previous keys a ring holds (default: publish the KeyRingPreviousKeys gauge). */
+  onRingSize?: (secret: string, previousKeys: number) => void;
 }
 
 function parseRing(secretString: string, spec: RingSpec, secretName: string, which: string): KeyRing {
@@ -39,11 +41,15 @@ function currentRing(versions: RawVersions, spec: RingSpec, secretName: string):
  */
 export function createKeyRingRotator(deps: KeyRingRotatorDeps): Rotator<KeyRing> {
   const onRingFull = deps.onRingFull ?? ((secret: string) => publishKeyRingFull(secret));
-  const reportingRingFull = async <R>(spec: RingSpec, run: () => R | Promise<R>): Promise<R> => {
+  const onRingSize = deps.onRingSize ?? ((secret: string, previousKeys: number) => publishKeyRingPreviousKeys(secret, previousKeys));
+  const reportingRingFull = async <R>(spec: RingSpec, current: KeyRing | undefined, run: () => R | Promise<R>): Promise<R> => {
     try {
       return await run();
     } catch (e) {
-      if (e instanceof RotationError && e.errorClass === 'RingFull') onRingFull(spec.name);
+      if (e instanceof RotationError && e.errorClass === 'RingFull') {
+        onRingFull(spec.name);
+        if (current) onRingSize(spec.name, current.previous.length);
+      }
       throw e;
     }
   };
@@ -60,7 +66,7 @@ export function createKeyRingRotator(deps: KeyRingRotatorDeps): Rotator<KeyRing>
     async createPending(versions, ctx) {
       const spec = ringSpecFor(ctx.secretName);
       const current = currentRing(versions, spec, ctx.secretName);
-      return reportingRingFull(spec, async () => {
+      return reportingRingFull(spec, current, async () => {
         assertRoomForRotation(current, spec, ctx.secretName);
         const now = ctx.now();
         const key = (await deps.keyMaterial.randomBytes(DEFAULT_KEY_BYTES, `secret ${ctx.secretName}, step ${ctx.step}`)).toString('base64url');
@@ -84,7 +90,8 @@ export function createKeyRingRotator(deps: KeyRingRotatorDeps): Rotator<KeyRing>
     async testPending(pending, versions, ctx) {
       const spec = ringSpecFor(ctx.secretName);
       const current = currentRing(versions, spec, ctx.secretName);
-      await reportingRingFull(spec, () => checkPendingRing(pending, current, spec, ctx.secretName));
+      await reportingRingFull(spec, current, () => checkPendingRing(pending, current, spec, ctx.secretName));
+      onRingSize(spec.name, pending.previous.length);
       ctx.logger.info('pending key ring verified', { secret: spec.name, kid: pending.current.kid, previousKeys: pending.previous.length });
     },
   };

@@ -34,11 +34,17 @@ export interface RotationHandlerDeps {
    * refuses every secret.
    */
   scope?: Pick<SecretScope, 'app' | 'environment'>;
+  /**
+   * How long before the Lambda deadline a step still running is reported as failed (RotationFailed, class
+   * Timeout): a function killed by its timeout publishes nothing itself. Default 1500 ms.
+   */
+  deadlineMarginMs?: number;
 }
 
 /** What the Lambda runtime passes beside the event: the function's own ARN names its account and region. */
 export interface InvocationContext {
   invokedFunctionArn?: string;
+  getRemainingTimeInMillis?: () => number;
 }
 
 export type RotationHandler = (event: unknown, context?: InvocationContext) => Promise<void>;
@@ -116,8 +122,12 @@ export function createRotationHandler<T>(rotator: Rotator<T>, deps: RotationHand
   const cache = deps.versionCache === false ? undefined : (deps.versionCache ?? sharedCache);
   const scope = scopeOf(deps, env, servedSecrets(rotator));
 
+  const deadlineMarginMs = deps.deadlineMarginMs ?? 1_500;
+
   return async function rotationHandler(rawEvent: unknown, context?: InvocationContext): Promise<void> {
     const started = Date.now();
+    let deadline: NodeJS.Timeout | undefined;
+    let reportedTimeout = false;
     let event: RotationEvent;
     try {
       event = parseRotationEvent(rawEvent);
@@ -129,6 +139,15 @@ export function createRotationHandler<T>(rotator: Rotator<T>, deps: RotationHand
     const api = new SecretsApi(deps.secretsManager ?? defaultClient(), cache);
     let secretName = secretNameOf(event.secretId);
     let logger = baseLogger.createChild({ persistentKeys: { secret: identifierPrefix(secretName), step: event.step, token: tokenPrefix(event.token), rotator: rotator.kind } });
+    const remaining = context?.getRemainingTimeInMillis?.();
+    if (remaining !== undefined) {
+      deadline = setTimeout(() => {
+        reportedTimeout = true;
+        logger.error('rotation step still running at the function deadline: reported as failed', { errorClass: 'Timeout', remainingMs: deadlineMarginMs });
+        metrics.stepFailed(catalogNameOf(secretName), event.step, Date.now() - started);
+      }, Math.max(0, remaining - deadlineMarginMs));
+      deadline.unref();
+    }
     try {
       assertInScope(event.secretId, scope, context, event.step);
       const description = await api.describe(event.secretId, where(secretName, event.step));
@@ -151,8 +170,10 @@ export function createRotationHandler<T>(rotator: Rotator<T>, deps: RotationHand
       const error = toStepError(e, secretName, event.step);
       logger.error('rotation step failed', { errorClass: error.errorClass, error: error.message });
       // Out of scope: no metric, so a hostile SecretId cannot invent a Secret dimension.
-      if (error.errorClass !== 'OutOfScope') metrics.stepFailed(catalogNameOf(secretName), event.step, Date.now() - started);
+      if (error.errorClass !== 'OutOfScope' && !reportedTimeout) metrics.stepFailed(catalogNameOf(secretName), event.step, Date.now() - started);
       throw error;
+    } finally {
+      clearTimeout(deadline);
     }
   };
 }

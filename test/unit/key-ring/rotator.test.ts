@@ -93,7 +93,7 @@ describe('key-ring rotator', () => {
   describe('encryption-key at its bound', () => {
     const full = JSON.stringify(fullEncryptionRing());
 
-    it('createSecret fails with RingFull, asks KMS for no key (KMS mocked) and publishes KeyRingFull with exactly {Environment, Secret}', async () => {
+    it('createSecret fails with RingFull, asks KMS for no key (KMS mocked) and publishes KeyRingFull and KeyRingPreviousKeys with exactly {Environment, Secret}', async () => {
       const kms = mockClient(KMSClient);
       const env = { ...process.env };
       process.env.METRICS_NAMESPACE = 'GaaraStore/Secrets';
@@ -110,13 +110,17 @@ describe('key-ring rotator', () => {
         kms.restore();
       }
       expect(kms.commandCalls(GenerateRandomCommand)).toHaveLength(0);
-      const [emf, ...more] = emfOf(out);
+      const [emf, size, ...more] = emfOf(out);
       expect(more).toHaveLength(0);
       expect(emf._aws.CloudWatchMetrics[0].Namespace).toBe('GaaraStore/Secrets');
       expect(emf._aws.CloudWatchMetrics[0].Dimensions).toEqual([['Environment', 'Secret']]);
       expect(emf._aws.CloudWatchMetrics[0].Metrics.map((m) => m.Name)).toEqual(['KeyRingFull']);
       expect(emf).toMatchObject({ Environment: 'prod', Secret: 'encryption-key', KeyRingFull: 1 });
       expect(emf).not.toHaveProperty('service');
+      expect(size._aws.CloudWatchMetrics[0].Dimensions).toEqual([['Environment', 'Secret']]);
+      expect(size._aws.CloudWatchMetrics[0].Metrics.map((m) => m.Name)).toEqual(['KeyRingPreviousKeys']);
+      expect(size).toMatchObject({ Environment: 'prod', Secret: 'encryption-key', KeyRingPreviousKeys: 64 });
+      expect(size).not.toHaveProperty('service');
     });
 
     it('testSecret fails with RingFull on a pending ring past the bound', async () => {
@@ -130,6 +134,16 @@ describe('key-ring rotator', () => {
       };
       await expectRotationError(r.testPending(pending, { current: full }, rotationContext('gaara-store/dev/encryption-key')), 'RingFull', /prune the ring/);
       expect(seen).toEqual(['encryption-key']);
+    });
+
+    it('testSecret reports the pending ring\'s number of previous keys (the gauge the near-full alarm watches)', async () => {
+      const sizes: [string, number][] = [];
+      const r = createKeyRingRotator({ keyMaterial: cryptoKeyMaterial, onRingFull: () => undefined, onRingSize: (s, n) => void sizes.push([s, n]) });
+      const ring = fullEncryptionRing();
+      const current: KeyRing = { ...ring, previous: ring.previous.slice(0, 10) };
+      const pending = await r.createPending({ current: JSON.stringify(current) }, rotationContext('gaara-store/dev/encryption-key'));
+      await r.testPending(pending, { current: JSON.stringify(current) }, rotationContext('gaara-store/dev/encryption-key'));
+      expect(sizes).toEqual([['encryption-key', 11]]);
     });
 
     it('a ring one below the bound still rotates', async () => {

@@ -368,3 +368,42 @@ describe('rotation lifecycle: logs (Secrets Manager mocked)', () => {
     expect(findLeaks(out.text, [ROTATION_TOKEN, TOKEN, CURRENT_VALUE, PENDING_VALUE, 'pending-secret-value-456', 'current-secret-value-123'])).toEqual([]);
   });
 });
+
+describe('rotation lifecycle: a step still running at the function deadline (Secrets Manager mocked)', () => {
+  function slowSetup(applyPending: () => Promise<void>) {
+    sm.on(GetSecretValueCommand, { VersionId: TOKEN }).resolves({ SecretString: PENDING_VALUE, VersionId: TOKEN });
+    const failures: string[] = [];
+    const successes: string[] = [];
+    const handler = createRotationHandler(fakeRotator({ created: [], applied: [], tested: [] }, { applyPending }), {
+      secretsManager: client,
+      logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
+      metrics: { stepSucceeded: (s, step) => void successes.push(`${s}/${step}`), stepFailed: (s, step) => void failures.push(`${s}/${step}`) },
+      versionCache: false,
+      scope: { app: 'gaara-store', environment: 'dev' },
+      deadlineMarginMs: 50,
+    });
+    return { handler, failures, successes };
+  }
+  const context = { invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111111111111:function:f', getRemainingTimeInMillis: () => 100 };
+
+  it('reports RotationFailed for the secret and step before Lambda kills it (a timeout publishes nothing itself)', async () => {
+    const { handler, failures } = slowSetup(() => new Promise((r) => setTimeout(r, 400)));
+    const running = handler(event('setSecret'), context);
+    await new Promise((r) => setTimeout(r, 250));
+    expect(failures).toEqual(['database-url/setSecret']);
+    await running;
+  });
+
+  it('a step that then fails is counted once', async () => {
+    const { handler, failures } = slowSetup(() => new Promise((_, reject) => setTimeout(() => reject(new RotationError('Timeout', 'database did not answer')), 300)));
+    await rejection(handler(event('setSecret'), context));
+    expect(failures).toEqual(['database-url/setSecret']);
+  });
+
+  it('a step that finishes in time reports no failure', async () => {
+    const { handler, failures, successes } = slowSetup(async () => undefined);
+    await handler(event('setSecret'), { ...context, getRemainingTimeInMillis: () => 60_000 });
+    expect(failures).toEqual([]);
+    expect(successes).toEqual(['database-url/setSecret']);
+  });
+});
