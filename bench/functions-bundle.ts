@@ -32,6 +32,14 @@ const FUNCTION_ENV = {
   REDIS_PORT: '6379',
   REDIS_USERNAME: 'gaara_app',
   REDIS_TLS: 'true',
+  REDIS_ADMIN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:gaara-store/dev/admin/redis-AbCdEf',
+  DB_ENGINE: 'postgres',
+  DB_HOST: 'db.internal.example',
+  DB_PORT: '5432',
+  DB_NAME: 'gaara',
+  DB_USERNAME: 'gaara_app',
+  DB_TLS: 'true',
+  DB_STRATEGY: 'single-user',
 };
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

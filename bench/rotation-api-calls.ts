@@ -27,6 +27,7 @@ interface Scenario {
 function rotator(s: Scenario, masterArn: string): Rotator<{ n: number }> {
   return {
     kind: 'bench',
+    serves: ['database-url'],
     parse: (v) => JSON.parse(v) as { n: number },
     serialize: (v) => JSON.stringify(v),
     createPending: async ({ current }) => ({ n: (JSON.parse(current) as { n: number }).n + 1 }),
@@ -48,6 +49,7 @@ async function count(s: Scenario): Promise<Record<string, number>> {
       logger: new Logger({ logLevel: 'SILENT' }),
       metrics: { stepSucceeded: () => undefined, stepFailed: () => undefined },
       versionCache: cache,
+      scope: { app: 'gaara-store', environment: 'bench' },
     });
   // A first rotation so that AWSPREVIOUS exists, then count the second one.
   const warmCache = new VersionCache();
