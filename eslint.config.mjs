@@ -27,6 +27,14 @@ export default tseslint.config(
     },
   },
   {
+    // Passwords, keys, key ids and tokens come from node:crypto (a CSPRNG); Math.random is predictable.
+    // client/src/secrets is left out on purpose: its cache TTL jitter may use Math.random.
+    files: ['lambdas/**', 'contracts/**', 'client/src/field-encryption/**', 'client/src/keyring/**'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'Use node:crypto (randomInt, randomBytes): Math.random is not a CSPRNG.' }],
+    },
+  },
+  {
     files: ['client/src/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['aws-cdk-lib', 'aws-cdk-lib/*', '**/lib/**', '**/lambdas/**'] }],

@@ -1,11 +1,13 @@
 /**
  * MySQL, MariaDB and Aurora MySQL with mysql2. Values go through mysql2's placeholders / escape (client-side
  * quoting), identifiers through escapeId; grants copied from SHOW GRANTS keep the server's own quoting of
- * objects and get a freshly quoted grantee.
+ * objects and get a freshly quoted grantee; what the clone holds beyond the base user is revoked (mysql-grants.ts).
  */
 import { quoteIdentifier } from '../../contracts/secret-identity';
+import { connect as netConnect, isIP, Socket } from 'node:net';
 import { Connection, createConnection, escape, RowDataPacket } from 'mysql2/promise';
 import { dbError } from './db-errors';
+import { staleGrantRevokes } from './mysql-grants';
 import { ConnectOptions, DbEndpoint, DbSession, EngineDriver, hooked } from './driver';
 
 /** `8.0.36`, `8.0.mysql_aurora.3.05.2`, `10.11.6-MariaDB`: RETAIN CURRENT PASSWORD exists from MySQL 8.0.14. */
@@ -104,18 +106,40 @@ class MysqlSession implements DbSession {
   async syncGrants(from: string, to: string) {
     const host = await this.accountHost(from);
     if (host === undefined) throw dbError(Object.assign(new Error('missing'), { code: 'NO_BASE_USER' }), `copy grants from ${quoteIdentifier(from)}`, 'the base user does not exist');
-    const toHost = (await this.accountHost(to)) ?? host;
-    const rows = await this.run('SHOW GRANTS', 'SHOW GRANTS FOR ?@?', [from, host]);
-    for (const row of rows) {
-      const line = String(Object.values(row)[0]);
+    const existingToHost = await this.accountHost(to);
+    const toHost = existingToHost ?? host;
+    const baseLines = await this.showGrants(from, host);
+    // First take what the base user no longer has, then give what it has: see mysql-grants.ts for why this order.
+    if (existingToHost !== undefined) {
+      const cloneLines = await this.showGrants(to, existingToHost);
+      for (const revoke of staleGrantRevokes(baseLines, { user: from, host }, cloneLines, { user: to, host: existingToHost })) await this.run('REVOKE (stale)', revoke);
+    }
+    for (const line of baseLines) {
       const grant = retargetGrant(line, from, host, to, toHost);
       if (grant !== undefined) await this.run('GRANT (copied)', grant);
     }
   }
 
+  private async showGrants(user: string, host: string): Promise<string[]> {
+    const rows = await this.run('SHOW GRANTS', 'SHOW GRANTS FOR ?@?', [user, host]);
+    return rows.map((row) => String(Object.values(row)[0]));
+  }
+
   async close() {
     await this.conn.end().catch(() => undefined);
   }
+}
+
+/**
+ * mysql2 gives TLS no server name for an IP host, and Node then checks the certificate against "localhost", so a
+ * certificate for localhost passed for any IP. Node's own DNS path records the host on the socket (`_host`) and
+ * checks the certificate against it: do the same for an IP, so the certificate must name that IP.
+ */
+function socketNamingItsHost(host: string, port: number): Socket {
+  const socket = netConnect({ host, port });
+  (socket as Socket & { _host?: string | null })._host = host;
+  socket.setNoDelay(true);
+  return socket;
 }
 
 export const mysqlDriver: EngineDriver = {
@@ -134,6 +158,7 @@ export const mysqlDriver: EngineDriver = {
         multipleStatements: false,
         // mysql2 sets SNI from the host itself; verifyIdentity makes it check the host name (off by default).
         ...(endpoint.ssl === false ? {} : { ssl: { rejectUnauthorized: true, verifyIdentity: true, minVersion: 'TLSv1.2', ...(opts.ca === undefined ? {} : { ca: opts.ca }) } }),
+        ...(endpoint.ssl !== false && isIP(endpoint.host) !== 0 ? { stream: () => socketNamingItsHost(endpoint.host, endpoint.port) } : {}),
       });
     } catch (e) {
       throw dbError(e, `login as ${quoteIdentifier(endpoint.username)} to ${endpoint.host}:${endpoint.port}/${endpoint.dbname}`);
