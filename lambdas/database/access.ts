@@ -9,7 +9,6 @@ export class DbAccess {
   constructor(
     readonly driver: EngineDriver,
     private readonly opts: ConnectOptions,
-    private readonly secretName: string,
   ) {}
 
   async login(endpoint: DbEndpoint, which: string): Promise<DbSession> {
@@ -17,7 +16,7 @@ export class DbAccess {
       return await this.driver.connect(endpoint, this.opts);
     } catch (e) {
       const inner = e instanceof RotationError ? e : new RotationError('Internal', 'login failed', { cause: e });
-      throw new RotationError(inner.errorClass, `secret ${this.secretName}: ${which}: ${inner.message}`, { cause: e });
+      throw new RotationError(inner.errorClass, `${which}: ${inner.message}`, { cause: e });
     }
   }
 

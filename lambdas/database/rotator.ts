@@ -5,10 +5,10 @@
  */
 import { RDSClient } from '@aws-sdk/client-rds';
 import { assertDatabaseUrlConsistent, DatabaseSecret, engineFamily, EngineFamily } from '../../contracts/database';
-import { SecretShapeError } from '../../contracts/errors';
-import { RotationError } from '../rotation/errors';
+import { parseAs, RotationError } from '../rotation/errors';
 import { generatePassword, PasswordPolicy } from '../rotation/password';
 import { previousOf, RawVersions, RotationContext, Rotator } from '../rotation/rotator';
+import { applyStrategy } from '../rotation/strategy';
 import { DbAccess } from './access';
 import { DatabaseTarget } from './config';
 import type { ConnectOptions, EngineDriver } from './driver';
@@ -16,8 +16,9 @@ import { mysqlDriver } from './mysql-driver';
 import { postgresDriver } from './postgres-driver';
 import { confirmRdsTarget, RdsSender } from './rds-check';
 import { isPlaceholder, parseVersion, placeholderMasterArn, withPassword } from './secret';
-import { applyAlternating, readMasterCredential } from './strategies/alternating-users';
-import { applySelfService, testSelfService } from './strategies/self-service';
+import { DATABASE_STRATEGIES } from './strategies';
+import { readMasterCredential } from './strategies/alternating-users';
+import type { StrategyInput } from './strategies/types';
 import { checkValue, connectionTo, otherUser } from './target';
 
 export interface DatabaseRotatorDeps {
@@ -38,9 +39,10 @@ const defaultRds = (): RdsSender => (sharedRds ??= new RDSClient({ maxAttempts: 
 export function createDatabaseRotator(deps: DatabaseRotatorDeps): Rotator<DatabaseSecret> {
   const { target } = deps;
   const strategy = target.strategy;
+  const chosen = DATABASE_STRATEGIES[strategy];
   const newPassword = deps.newPassword ?? (() => generatePassword(deps.passwordPolicy));
   const drivers: Record<EngineFamily, EngineDriver> = { postgres: postgresDriver, mysql: mysqlDriver, ...deps.drivers };
-  const access = (ctx: RotationContext) => new DbAccess(drivers[engineFamily(target.engine)], deps.connect ?? {}, ctx.secretName);
+  const access = () => new DbAccess(drivers[engineFamily(target.engine)], deps.connect ?? {});
   if (strategy === 'dual-password' && engineFamily(target.engine) !== 'mysql') {
     throw new RotationError('UnsupportedEngine', `configuration: dual-password rotation needs MySQL 8.0.14+ (DB_ENGINE is ${target.engine})`);
   }
@@ -49,25 +51,50 @@ export function createDatabaseRotator(deps: DatabaseRotatorDeps): Rotator<Databa
   }
 
   /** A stored version parsed and checked against the configuration. */
-  const checked = (raw: string, ctx: RotationContext, which: string): DatabaseSecret => {
-    const value = parseVersion(raw, ctx.secretName, which);
-    checkValue(value, target, ctx.secretName, which);
+  const checked = (raw: string, which: string): DatabaseSecret => {
+    const value = parseVersion(raw, which);
+    checkValue(value, target, which);
     return value;
   };
 
   /** AWSCURRENT parsed and checked; undefined when it is the placeholder. */
-  const readCurrent = (versions: RawVersions, ctx: RotationContext): DatabaseSecret | undefined =>
-    isPlaceholder(versions.current) ? undefined : checked(versions.current, ctx, 'AWSCURRENT');
+  const readCurrent = (versions: RawVersions): DatabaseSecret | undefined => (isPlaceholder(versions.current) ? undefined : checked(versions.current, 'AWSCURRENT'));
 
   /** The first value, built from the configuration (alternating users only: the master sets it at setSecret). */
-  const bootstrap = (versions: RawVersions, ctx: RotationContext): DatabaseSecret => {
+  const bootstrap = (versions: RawVersions): DatabaseSecret => {
     const masterarn = target.masterSecretArn as string;
     const carried = placeholderMasterArn(versions.current);
     if (carried !== undefined && carried !== masterarn) {
-      throw new RotationError('TargetMismatch', `secret ${ctx.secretName}: AWSCURRENT (the placeholder) field "masterarn" names another master secret than the configured one (DB_MASTER_SECRET_ARN); nothing was changed`);
+      throw new RotationError('TargetMismatch', `AWSCURRENT (the placeholder) field "masterarn" names another master secret than the configured one (DB_MASTER_SECRET_ARN); nothing was changed`);
     }
     const t = target;
     return withPassword({ schema: 1, engine: t.engine, host: t.host, port: t.port, username: t.username, dbname: t.dbname, masterarn, ...(t.tls ? {} : { ssl: false }) }, newPassword());
+  };
+
+  /** What a strategy works with: the checked current and pending values, the target, AWSPREVIOUS on demand. */
+  const inputFor = (pending: DatabaseSecret, versions: RawVersions, ctx: RotationContext): StrategyInput => {
+    const current = readCurrent(versions);
+    checkValue(pending, target, 'AWSPENDING');
+    return {
+      pending,
+      current,
+      target,
+      ctx,
+      db: access(),
+      previous: async () => {
+        const raw = await previousOf(versions);
+        if (raw === undefined || isPlaceholder(raw)) return undefined;
+        try {
+          return checked(raw, 'AWSPREVIOUS');
+        } catch (e) {
+          ctx.logger.warn('AWSPREVIOUS is not a usable database-url value for the configured database: ignored', { errorClass: (e as RotationError).errorClass });
+          return undefined;
+        }
+      },
+      confirmTarget: async () => {
+        if (pending.dbInstanceIdentifier || pending.dbClusterIdentifier) await confirmRdsTarget((deps.rds ?? defaultRds)(), pending, 'RDS check');
+      },
+    };
   };
 
   const placeholderError = () =>
@@ -76,75 +103,46 @@ export function createDatabaseRotator(deps: DatabaseRotatorDeps): Rotator<Databa
   return {
     kind: 'database',
 
-    parse(secretString, ctx) {
-      const value = parseVersion(secretString, ctx.secretName, 'stored');
-      try {
-        assertDatabaseUrlConsistent(value);
-      } catch (e) {
-        if (e instanceof SecretShapeError) throw new RotationError('BadSecretShape', `secret ${ctx.secretName}: stored value: ${e.message}`);
-        throw e;
-      }
+    parse(secretString) {
+      const value = parseVersion(secretString, 'stored');
+      parseAs('stored value', () => assertDatabaseUrlConsistent(value));
       return value;
     },
 
     serialize: (value) => JSON.stringify(value),
 
     async createPending(versions, ctx) {
-      const current = readCurrent(versions, ctx);
+      const current = readCurrent(versions);
       if (!current) {
         if (strategy !== 'alternating-users') throw placeholderError();
         ctx.logger.info('AWSCURRENT is the placeholder: the first value is built from the configuration', { strategy });
-        return bootstrap(versions, ctx);
+        return bootstrap(versions);
       }
       return strategy === 'alternating-users' ? withPassword(current, newPassword(), otherUser(current.username)) : withPassword(current, newPassword());
     },
 
     async applyPending(pending, versions, ctx) {
-      const current = readCurrent(versions, ctx);
-      checkValue(pending, target, ctx.secretName, 'AWSPENDING');
-      const input = {
-        pending,
-        current,
-        target,
-        ctx,
-        db: access(ctx),
-        previous: async () => {
-          const raw = await previousOf(versions);
-          if (raw === undefined || isPlaceholder(raw)) return undefined;
-          try {
-            return checked(raw, ctx, 'AWSPREVIOUS');
-          } catch (e) {
-            ctx.logger.warn('AWSPREVIOUS is not a usable database-url value for the configured database: ignored', { errorClass: (e as RotationError).errorClass });
-            return undefined;
-          }
-        },
-        confirmTarget: async () => {
-          if (pending.dbInstanceIdentifier || pending.dbClusterIdentifier) await confirmRdsTarget((deps.rds ?? defaultRds)(), pending, `secret ${ctx.secretName}`);
-        },
-      };
+      const input = inputFor(pending, versions, ctx);
       ctx.logger.info('applying the pending credential', { strategy, engine: target.engine, username: pending.username });
-      if (strategy === 'alternating-users') await applyAlternating(input);
-      else await applySelfService(input, strategy === 'dual-password');
+      await applyStrategy(chosen, input);
     },
 
     async testConfiguration(versions, ctx) {
-      const current = readCurrent(versions, ctx);
+      const current = readCurrent(versions);
       if (current) {
-        await access(ctx).with(connectionTo(target, current), 'AWSCURRENT', (s) => s.ping());
+        await access().with(connectionTo(target, current), 'AWSCURRENT', (s) => s.ping());
         ctx.logger.info('configuration test: AWSCURRENT logs in', { username: current.username });
         return;
       }
       if (strategy !== 'alternating-users') throw placeholderError();
-      const first = bootstrap(versions, ctx);
+      const first = bootstrap(versions);
       const master = await readMasterCredential(ctx, target);
-      await access(ctx).with(connectionTo(target, master), 'master credential (masterarn)', (s) => s.ping());
+      await access().with(connectionTo(target, master), 'master credential (masterarn)', (s) => s.ping());
       ctx.logger.info('configuration test: the master credential logs in (AWSCURRENT is the placeholder)', { username: first.username });
     },
 
     async testPending(pending, versions, ctx) {
-      const current = readCurrent(versions, ctx);
-      checkValue(pending, target, ctx.secretName, 'AWSPENDING');
-      await testSelfService({ pending, current, target, ctx, db: access(ctx) }, strategy === 'dual-password');
+      await chosen.test(inputFor(pending, versions, ctx));
     },
   };
 }

@@ -3,21 +3,13 @@
  * naming the version and field, and every new value is built whole (url included). The comparison with the
  * configured target is target.ts.
  */
-import { SecretShapeError } from '../../contracts/errors';
 import { buildDatabaseUrl, DatabaseSecret, engineFamily, parseDatabaseSecret, stripUndefined } from '../../contracts/database';
 import { isPlaceholder, parseJsonObject } from '../../contracts/fields';
-import { RotationError } from '../rotation/errors';
+import { parseAs } from '../rotation/errors';
 
-export function parseVersion(secretString: string, secretName: string, which: string): DatabaseSecret {
-  try {
-    return parseDatabaseSecret(secretString);
-  } catch (e) {
-    if (e instanceof SecretShapeError) {
-      const errorClass = e.field === 'placeholder' ? 'Placeholder' : e.field === 'engine' ? 'UnsupportedEngine' : 'BadSecretShape';
-      throw new RotationError(errorClass, `secret ${secretName}: ${which} value: ${e.message}`);
-    }
-    throw e;
-  }
+/** A stored database-url version, parsed by the contract; `which` names it in errors (AWSCURRENT, AWSPENDING...). */
+export function parseVersion(secretString: string, which: string): DatabaseSecret {
+  return parseAs(`${which} value`, () => parseDatabaseSecret(secretString));
 }
 
 export { isPlaceholder };

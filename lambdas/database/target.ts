@@ -19,41 +19,41 @@ export function allowedUsers(target: DatabaseTarget): string[] {
   return target.strategy === 'alternating-users' ? [target.username, `${target.username}${CLONE_SUFFIX}`] : [target.username];
 }
 
-const mismatch = (secretName: string, which: string, field: TargetField, problem = 'does not match the database this function is configured for') =>
-  new RotationError('TargetMismatch', `secret ${secretName}: ${which} field "${field}" ${problem} (${envVarOf(field)}); nothing was changed`);
+const mismatch = (which: string, field: TargetField, problem = 'does not match the database this function is configured for') =>
+  new RotationError('TargetMismatch', `${which} field "${field}" ${problem} (${envVarOf(field)}); nothing was changed`);
 
 const sameHost = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
-function checkTls(ssl: boolean | undefined, target: DatabaseTarget, secretName: string, which: string): void {
-  if (target.tls && ssl === false) throw mismatch(secretName, which, 'tls', 'asks for plaintext ("ssl": false) but the function is configured for verified TLS');
+function checkTls(ssl: boolean | undefined, target: DatabaseTarget, which: string): void {
+  if (target.tls && ssl === false) throw mismatch(which, 'tls', 'asks for plaintext ("ssl": false) but the function is configured for verified TLS');
 }
 
 /** Refuses a secret version that names another engine, host, port, database, user, master secret or TLS mode. */
-export function checkValue(value: DatabaseSecret, target: DatabaseTarget, secretName: string, which: string): void {
-  if (value.engine !== target.engine) throw mismatch(secretName, which, 'engine');
-  if (!sameHost(value.host, target.host)) throw mismatch(secretName, which, 'host');
-  if (value.port !== target.port) throw mismatch(secretName, which, 'port');
-  if (value.dbname !== target.dbname) throw mismatch(secretName, which, 'dbname');
+export function checkValue(value: DatabaseSecret, target: DatabaseTarget, which: string): void {
+  if (value.engine !== target.engine) throw mismatch(which, 'engine');
+  if (!sameHost(value.host, target.host)) throw mismatch(which, 'host');
+  if (value.port !== target.port) throw mismatch(which, 'port');
+  if (value.dbname !== target.dbname) throw mismatch(which, 'dbname');
   if (!allowedUsers(target).includes(value.username)) {
-    throw mismatch(secretName, which, 'username', `names user ${quoteIdentifier(value.username)}, not ${allowedUsers(target).map(quoteIdentifier).join(' or ')}`);
+    throw mismatch(which, 'username', `names user ${quoteIdentifier(value.username)}, not ${allowedUsers(target).map(quoteIdentifier).join(' or ')}`);
   }
-  checkTls(value.ssl, target, secretName, which);
-  if (!target.tls && value.ssl !== false) throw mismatch(secretName, which, 'tls', 'asks for TLS but the function is configured for a database without TLS ("ssl": false expected)');
+  checkTls(value.ssl, target, which);
+  if (!target.tls && value.ssl !== false) throw mismatch(which, 'tls', 'asks for TLS but the function is configured for a database without TLS ("ssl": false expected)');
   if (target.strategy === 'alternating-users' && value.masterarn !== target.masterSecretArn) {
-    throw mismatch(secretName, which, 'masterarn', value.masterarn === undefined ? 'is missing: alternating users need the master secret ARN' : 'names another master secret than the configured one');
+    throw mismatch(which, 'masterarn', value.masterarn === undefined ? 'is missing: alternating users need the master secret ARN' : 'names another master secret than the configured one');
   }
 }
 
 /** The master secret may differ from the configuration only in its user name and password. */
-export function checkMaster(master: DatabaseMasterSecret, target: DatabaseTarget, secretName: string): void {
+export function checkMaster(master: DatabaseMasterSecret, target: DatabaseTarget): void {
   const which = 'master secret';
-  if (master.engine !== undefined && master.engine !== target.engine) throw mismatch(secretName, which, 'engine');
-  if (master.host !== undefined && !sameHost(master.host, target.host)) throw mismatch(secretName, which, 'host');
-  if (master.port !== undefined && master.port !== target.port) throw mismatch(secretName, which, 'port');
-  if (master.dbname !== undefined && master.dbname !== target.dbname) throw mismatch(secretName, which, 'dbname');
-  checkTls(master.ssl, target, secretName, which);
+  if (master.engine !== undefined && master.engine !== target.engine) throw mismatch(which, 'engine');
+  if (master.host !== undefined && !sameHost(master.host, target.host)) throw mismatch(which, 'host');
+  if (master.port !== undefined && master.port !== target.port) throw mismatch(which, 'port');
+  if (master.dbname !== undefined && master.dbname !== target.dbname) throw mismatch(which, 'dbname');
+  checkTls(master.ssl, target, which);
   if (allowedUsers({ ...target, strategy: 'alternating-users' }).includes(master.username)) {
-    throw new RotationError('TargetMismatch', `secret ${secretName}: the rotated user must not be the master user; nothing was changed`);
+    throw new RotationError('TargetMismatch', 'the rotated user must not be the master user; nothing was changed');
   }
 }
 

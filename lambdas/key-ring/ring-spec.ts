@@ -13,7 +13,7 @@ export function ringSpecFor(secretName: string): RingSpec {
   const entry = CATALOG.find((e) => e.name === name);
   if (!entry?.ring) {
     const rings = CATALOG.filter((e) => e.ring).map((e) => e.name).join(', ');
-    throw new RotationError('UnsupportedEngine', `secret ${secretName}: "${name}" is not a key-ring secret in the catalog (expected one of ${rings})`);
+    throw new RotationError('UnsupportedEngine', `"${name}" is not a key-ring secret in the catalog (expected one of ${rings})`);
   }
   return { name, bounds: entry.ring };
 }

@@ -7,25 +7,25 @@ import { DEFAULT_KEY_BYTES, KeyRing, RetiredKey, RingKey, ringKeys } from '../..
 import { RotationError } from '../rotation/errors';
 import type { RingSpec } from './ring-spec';
 
-export function ringFullError(secretName: string, spec: RingSpec): RotationError {
+export function ringFullError(spec: RingSpec): RotationError {
   return new RotationError(
     'RingFull',
-    `secret ${secretName}: the key ring holds the maximum of ${spec.bounds.maxPrevious} previous keys and ${spec.name} never drops a key; ` +
+    `the key ring holds the maximum of ${spec.bounds.maxPrevious} previous keys and ${spec.name} never drops a key; ` +
       're-encrypt the data under the current key, then prune the ring (runbook: "Pruning a full key ring"). Nothing was changed',
   );
 }
 
 /** Fails with RingFull, before any key is generated, when rotating would push the ring past its bound. */
-export function assertRoomForRotation(current: KeyRing | undefined, spec: RingSpec, secretName: string): void {
+export function assertRoomForRotation(current: KeyRing | undefined, spec: RingSpec): void {
   if (current && !spec.bounds.dropOldest && current.previous.length + 1 > spec.bounds.maxPrevious) {
-    throw ringFullError(secretName, spec);
+    throw ringFullError(spec);
   }
 }
 
 /** The ring after one rotation: `newKey` becomes current, the old current is retired at `now`. */
-export function rotateRing(current: KeyRing | undefined, newKey: RingKey, now: Date, spec: RingSpec, secretName: string): KeyRing {
+export function rotateRing(current: KeyRing | undefined, newKey: RingKey, now: Date, spec: RingSpec): KeyRing {
   if (!current) return { schema: 1, current: newKey, previous: [] };
-  assertRoomForRotation(current, spec, secretName);
+  assertRoomForRotation(current, spec);
   const retired: RetiredKey = { ...current.current, retiredAt: now.toISOString() };
   const all = [retired, ...current.previous];
   const previous = spec.bounds.dropOldest ? all.slice(0, spec.bounds.keepPrevious) : all;
@@ -42,9 +42,9 @@ export function keysToKeep(current: KeyRing, spec: RingSpec): RingKey[] {
  * testSecret's checks of a pending ring against the current one (undefined when the current value is the
  * deploy-time placeholder). Shape, key lengths and unique kids were checked when the ring was parsed.
  */
-export function checkPendingRing(pending: KeyRing, current: KeyRing | undefined, spec: RingSpec, secretName: string): void {
-  const fail = (field: string, problem: string) => new RotationError('TestFailed', `secret ${secretName}: pending ring field "${field}" ${problem}`);
-  if (pending.previous.length > spec.bounds.maxPrevious) throw ringFullError(secretName, spec);
+export function checkPendingRing(pending: KeyRing, current: KeyRing | undefined, spec: RingSpec): void {
+  const fail = (field: string, problem: string) => new RotationError('TestFailed', `pending ring field "${field}" ${problem}`);
+  if (pending.previous.length > spec.bounds.maxPrevious) throw ringFullError(spec);
   if (Buffer.from(pending.current.key, 'base64url').length !== DEFAULT_KEY_BYTES) {
     throw fail('current.key', `must hold exactly ${DEFAULT_KEY_BYTES} bytes`);
   }

@@ -1,7 +1,6 @@
 import { isPlaceholder } from '../../contracts/fields';
-import { SecretShapeError } from '../../contracts/errors';
 import { DEFAULT_KEY_BYTES, KeyRing, parseKeyRing, ringKeys } from '../../contracts/keyring';
-import { RotationError } from '../rotation/errors';
+import { parseAs, RotationError } from '../rotation/errors';
 import type { RawVersions, Rotator } from '../rotation/rotator';
 import type { KeyMaterialSource } from './key-material';
 import { newKid } from './kid';
@@ -17,22 +16,12 @@ export interface KeyRingRotatorDeps {
   onRingSize?: (secret: string, previousKeys: number) => void;
 }
 
-function parseRing(secretString: string, spec: RingSpec, secretName: string, which: string): KeyRing {
-  try {
-    // The bound is checked by the ring rules (RingFull), not as a shape error.
-    return parseKeyRing(secretString, { shape: spec.name });
-  } catch (e) {
-    if (e instanceof SecretShapeError) {
-      const errorClass = e.field === 'placeholder' ? 'Placeholder' : 'BadSecretShape';
-      throw new RotationError(errorClass, `secret ${secretName}: ${which} value: ${e.message}`);
-    }
-    throw e;
-  }
-}
+// The bound is checked by the ring rules (RingFull), not as a shape error.
+const parseRing = (secretString: string, spec: RingSpec, which: string): KeyRing => parseAs(`${which} value`, () => parseKeyRing(secretString, { shape: spec.name }));
 
 /** The current ring, or undefined when it is still the deploy-time placeholder (the first rotation bootstraps it). */
-function currentRing(versions: RawVersions, spec: RingSpec, secretName: string): KeyRing | undefined {
-  return isPlaceholder(versions.current) ? undefined : parseRing(versions.current, spec, secretName, 'AWSCURRENT');
+function currentRing(versions: RawVersions, spec: RingSpec): KeyRing | undefined {
+  return isPlaceholder(versions.current) ? undefined : parseRing(versions.current, spec, 'AWSCURRENT');
 }
 
 /**
@@ -58,20 +47,20 @@ export function createKeyRingRotator(deps: KeyRingRotatorDeps): Rotator<KeyRing>
     kind: 'key-ring',
 
     parse(secretString, ctx) {
-      return parseRing(secretString, ringSpecFor(ctx.secretName), ctx.secretName, 'stored');
+      return parseRing(secretString, ringSpecFor(ctx.secretName), 'stored');
     },
 
     serialize: (ring) => JSON.stringify(ring),
 
     async createPending(versions, ctx) {
       const spec = ringSpecFor(ctx.secretName);
-      const current = currentRing(versions, spec, ctx.secretName);
+      const current = currentRing(versions, spec);
       return reportingRingFull(spec, current, async () => {
-        assertRoomForRotation(current, spec, ctx.secretName);
+        assertRoomForRotation(current, spec);
         const now = ctx.now();
         const key = (await deps.keyMaterial.randomBytes(DEFAULT_KEY_BYTES, `secret ${ctx.secretName}, step ${ctx.step}`)).toString('base64url');
         const kid = newKid(now, new Set(current ? ringKeys(current).map((k) => k.kid) : []));
-        const pending = rotateRing(current, { kid, key, createdAt: now.toISOString() }, now, spec, ctx.secretName);
+        const pending = rotateRing(current, { kid, key, createdAt: now.toISOString() }, now, spec);
         ctx.logger.info('key ring built', {
           secret: spec.name,
           bootstrap: current === undefined,
@@ -89,8 +78,8 @@ export function createKeyRingRotator(deps: KeyRingRotatorDeps): Rotator<KeyRing>
 
     async testPending(pending, versions, ctx) {
       const spec = ringSpecFor(ctx.secretName);
-      const current = currentRing(versions, spec, ctx.secretName);
-      await reportingRingFull(spec, current, () => checkPendingRing(pending, current, spec, ctx.secretName));
+      const current = currentRing(versions, spec);
+      await reportingRingFull(spec, current, () => checkPendingRing(pending, current, spec));
       onRingSize(spec.name, pending.previous.length);
       ctx.logger.info('pending key ring verified', { secret: spec.name, kid: pending.current.kid, previousKeys: pending.previous.length });
     },

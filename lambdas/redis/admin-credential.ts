@@ -1,6 +1,5 @@
-import { SecretShapeError } from '../../contracts/errors';
 import { optionalBoolean, optionalString, parseJsonObject, requiredPort, requiredString } from '../../contracts/fields';
-import { RotationError } from '../rotation/errors';
+import { parseAs, RotationError } from '../rotation/errors';
 import type { RedisEndpoint } from './connection';
 import type { RedisTarget } from './target-config';
 
@@ -14,20 +13,16 @@ const mismatch = (field: string, variable: string, problem = 'does not match the
  * configured target: the admin password goes to the configured endpoint only, over the configured TLS.
  */
 export function parseAdminCredential(secretString: string, target: RedisTarget): RedisEndpoint {
-  let admin: { username: string; password: string; host?: string; port?: number; tls?: boolean };
-  try {
+  const admin = parseAs('the admin secret (REDIS_ADMIN_SECRET_ARN)', () => {
     const obj = parseJsonObject(SHAPE, secretString);
-    admin = {
+    return {
       username: requiredString(SHAPE, obj, 'username'),
       password: requiredString(SHAPE, obj, 'password'),
       host: optionalString(SHAPE, obj, 'host'),
       port: obj.port === undefined || obj.port === null ? undefined : requiredPort(SHAPE, obj, 'port'),
       tls: optionalBoolean(SHAPE, obj, 'tls'),
     };
-  } catch (e) {
-    if (e instanceof SecretShapeError) throw new RotationError('BadSecretShape', `the admin secret (REDIS_ADMIN_SECRET_ARN): ${e.message}`);
-    throw e;
-  }
+  });
   if (admin.host !== undefined && admin.host.toLowerCase() !== target.host.toLowerCase()) throw mismatch('host', 'REDIS_HOST');
   if (admin.port !== undefined && admin.port !== target.port) throw mismatch('port', 'REDIS_PORT');
   if (target.tls && admin.tls === false) throw mismatch('tls', 'REDIS_TLS', 'asks for plaintext but the function is configured for verified TLS');

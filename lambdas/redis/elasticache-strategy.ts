@@ -22,12 +22,11 @@ interface Target {
   client: Client;
   userId: string;
   /** Names the secret and step in error messages. */
-  where: string;
 }
 
 function awsError(e: unknown, what: string, t: Target): RotationError {
-  if ((e as Error).name === 'UserNotFoundFault') return new RotationError('InvalidState', `${t.where}: ElastiCache user ${quoteIdentifier(t.userId)} does not exist (${what})`, { cause: e });
-  return awsCallError(e, 'ElastiCache', `${what} on user ${quoteIdentifier(t.userId)}`, t.where);
+  if ((e as Error).name === 'UserNotFoundFault') return new RotationError('InvalidState', `ElastiCache user ${quoteIdentifier(t.userId)} does not exist (${what})`, { cause: e });
+  return awsCallError(e, 'ElastiCache', `${what} on user ${quoteIdentifier(t.userId)}`);
 }
 
 async function userStatus(t: Target): Promise<string | undefined> {
@@ -45,10 +44,10 @@ export async function waitUntilActive(t: Target, wait: ElastiCacheWaitOptions): 
   const deadline = Date.now() + wait.timeoutMs;
   for (;;) {
     const status = await userStatus(t);
-    if (status === undefined) throw new RotationError('InvalidState', `${t.where}: ElastiCache user ${quoteIdentifier(userId)} does not exist`);
+    if (status === undefined) throw new RotationError('InvalidState', `ElastiCache user ${quoteIdentifier(userId)} does not exist`);
     if (status === 'active') return;
     if (Date.now() + wait.pollMs > deadline) {
-      throw new RotationError('Timeout', `${t.where}: ElastiCache user ${quoteIdentifier(userId)} still "${status}" after ${Math.round(wait.timeoutMs / 1000)} s; Secrets Manager will retry the rotation`);
+      throw new RotationError('Timeout', `ElastiCache user ${quoteIdentifier(userId)} still "${status}" after ${Math.round(wait.timeoutMs / 1000)} s; Secrets Manager will retry the rotation`);
     }
     await sleep(wait.pollMs);
   }

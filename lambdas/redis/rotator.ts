@@ -1,9 +1,9 @@
 import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
-import { SecretShapeError } from '../../contracts/errors';
 import { buildRedisUrl, parseRedisSecret, RedisSecret } from '../../contracts/redis';
-import { RotationError } from '../rotation/errors';
+import { parseAs, RotationError } from '../rotation/errors';
 import { generatePassword, PasswordPolicy } from '../rotation/password';
-import type { Rotator } from '../rotation/rotator';
+import type { RotationContext, Rotator } from '../rotation/rotator';
+import { applyStrategy, TargetStrategy } from '../rotation/strategy';
 import { setTwoPasswords } from './acl-strategy';
 import { parseAdminCredential } from './admin-credential';
 import type { RedisTarget } from './target-config';
@@ -24,6 +24,12 @@ export interface RedisRotatorDeps {
   authenticate?: typeof authenticateAndPing;
 }
 
+interface RedisInput {
+  pending: RedisSecret;
+  current: RedisSecret;
+  ctx: RotationContext;
+}
+
 /** Where and as whom to connect: the configured endpoint and TLS mode, with a checked value's credential. */
 const endpointOf = (target: RedisTarget, s: Pick<RedisSecret, 'username' | 'password'>): RedisEndpoint => ({
   host: target.host,
@@ -33,16 +39,7 @@ const endpointOf = (target: RedisTarget, s: Pick<RedisSecret, 'username' | 'pass
   password: s.password,
 });
 
-function parseSecret(secretString: string, which: string): RedisSecret {
-  try {
-    return parseRedisSecret(secretString);
-  } catch (e) {
-    if (e instanceof SecretShapeError) {
-      throw new RotationError(e.field === 'placeholder' ? 'Placeholder' : 'BadSecretShape', `${which} value: ${e.message}`);
-    }
-    throw e;
-  }
-}
+const parseSecret = (secretString: string, which: string): RedisSecret => parseAs(`${which} value`, () => parseRedisSecret(secretString));
 
 const TARGET_FIELDS: { field: keyof RedisSecret; variable: string; want: (t: RedisTarget) => unknown }[] = [
   { field: 'host', variable: 'REDIS_HOST', want: (t) => t.host.toLowerCase() },
@@ -84,6 +81,55 @@ export function createRedisRotator(deps: RedisRotatorDeps): Rotator<RedisSecret>
     return current;
   };
 
+  const inputFor = (pending: RedisSecret, versions: { current: string }, ctx: RotationContext): RedisInput => {
+    const current = currentOf(versions);
+    checkTarget(pending, target, 'AWSPENDING');
+    return { pending, current, ctx };
+  };
+  const logsIn = (s: RedisSecret, which: string) => authenticate(endpointOf(target, s), `${which} password of user ${quoteIdentifier(s.username)}`, connect);
+
+  /** Dual-password promise: the pending password logs in, and AWSCURRENT keeps logging in until finishSecret and beyond. */
+  const bothLogIn = async ({ pending, current, ctx }: RedisInput): Promise<void> => {
+    await logsIn(pending, 'pending');
+    await logsIn(current, 'current');
+    ctx.logger.info('pending and current redis passwords both authenticate', { username: pending.username });
+  };
+
+  const strategies: Record<'acl' | 'elasticache', TargetStrategy<RedisInput>> = {
+    acl: {
+      name: 'acl',
+      // Never skipped: ACL SETUSER is a no-op when the user already holds exactly the two passwords, and ACL SAVE
+      // must run again after a crash between the two.
+      alreadyApplied: async () => false,
+      async apply({ pending, current, ctx }) {
+        const admin = parseAdminCredential(await ctx.secrets.getSecretString(target.adminSecretArn as string), target);
+        const result = await setTwoPasswords(admin, target.username, { current: current.password, pending: pending.password }, connect, ctx.logger);
+        ctx.logger.info('redis ACL applied', { username: current.username, ...result });
+      },
+      test: bothLogIn,
+    },
+    elasticache: {
+      name: 'elasticache',
+      async alreadyApplied(input) {
+        try {
+          await bothLogIn(input);
+          return true;
+        } catch (e) {
+          // Only an authentication failure means "not applied yet"; network and TLS failures stop the step.
+          if (e instanceof RotationError && e.errorClass === 'AuthFailed') return false;
+          throw e;
+        }
+      },
+      async apply({ pending, current, ctx }) {
+        const wait = deps.elastiCacheWait ?? DEFAULT_ELASTICACHE_WAIT;
+        await setElastiCachePasswords({ client: elastiCacheClient(), userId: target.elastiCacheUserId as string }, { current: current.password, pending: pending.password }, wait, ctx.logger);
+      },
+      test: bothLogIn,
+    },
+  };
+  // Configuration: exactly one of the admin secret (self-managed Redis ACL) or the ElastiCache user id.
+  const chosen = strategies[target.adminSecretArn ? 'acl' : 'elasticache'];
+
   return {
     kind: 'redis',
 
@@ -101,36 +147,11 @@ export function createRedisRotator(deps: RedisRotatorDeps): Rotator<RedisSecret>
     },
 
     async applyPending(pending, versions, ctx) {
-      const current = currentOf(versions);
-      checkTarget(pending, target, 'AWSPENDING');
-      const passwords = { current: current.password, pending: pending.password };
-      if (target.adminSecretArn) {
-        const admin = parseAdminCredential(await ctx.secrets.getSecretString(target.adminSecretArn), target);
-        const result = await setTwoPasswords(admin, target.username, passwords, connect, ctx.logger);
-        ctx.logger.info('redis ACL applied', { username: current.username, ...result });
-        return;
-      }
-      const userId = target.elastiCacheUserId as string; // configuration: exactly one of the admin secret / the user id
-      try {
-        // Already applied (a repeated step): both passwords log in, nothing to change.
-        await authenticate(endpointOf(target, pending), `pending password of user ${quoteIdentifier(pending.username)}`, connect);
-        await authenticate(endpointOf(target, current), `current password of user ${quoteIdentifier(current.username)}`, connect);
-        ctx.logger.info('ElastiCache user already accepts the current and pending passwords', { userId });
-        return;
-      } catch (e) {
-        // Only an authentication failure means "not applied yet"; network and TLS failures stop the step.
-        if (!(e instanceof RotationError && e.errorClass === 'AuthFailed')) throw e;
-      }
-      await setElastiCachePasswords({ client: elastiCacheClient(), userId, where: `secret ${ctx.secretName}, step ${ctx.step}` }, passwords, deps.elastiCacheWait ?? DEFAULT_ELASTICACHE_WAIT, ctx.logger);
+      await applyStrategy(chosen, inputFor(pending, versions, ctx));
     },
 
     async testPending(pending, versions, ctx) {
-      checkTarget(pending, target, 'AWSPENDING');
-      await authenticate(endpointOf(target, pending), `pending password of user ${quoteIdentifier(pending.username)}`, connect);
-      // Dual-password promise: AWSCURRENT keeps logging in until finishSecret and beyond.
-      const current = currentOf(versions);
-      await authenticate(endpointOf(target, current), `current password of user ${quoteIdentifier(current.username)}`, connect);
-      ctx.logger.info('pending and current redis passwords both authenticate', { username: pending.username });
+      await chosen.test(inputFor(pending, versions, ctx));
     },
   };
 }

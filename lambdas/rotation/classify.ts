@@ -62,22 +62,23 @@ function wrappedNetworkCode(e: unknown): string | undefined {
   return /\b(E[A-Z_]{3,}|ERR_TLS_[A-Z_]+)\b/.exec(message)?.[1];
 }
 
-export function awsCallError(e: unknown, service: string, what: string, where: string): RotationError {
+export function awsCallError(e: unknown, service: string, what: string, where = ''): RotationError {
   if (e instanceof RotationError) return e;
+  const at = where ? `${where}: ${what}` : what;
   const wrapped = wrappedNetworkCode(e);
   const network = classifyNetworkError(wrapped === undefined ? e : { code: wrapped });
   const status = (e as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
   if (network !== undefined && status === undefined) {
     return new RotationError(
       network,
-      `${where}: ${what}: ${service} endpoint ${describeNetworkClass(network)} ` +
+      `${at}: ${service} endpoint ${describeNetworkClass(network)} ` +
         `(a function in a VPC needs an interface VPC endpoint for ${service} or a NAT gateway, and a security group allowing HTTPS to it)`,
       { cause: e },
     );
   }
   const name = (e as { name?: unknown } | null)?.name;
   if (typeof name === 'string' && AWS_ACCESS_DENIED.has(name)) {
-    return new RotationError('AccessDenied', `${where}: ${what}: ${service} refused the call (${name}): check the function role and the key/resource policies`, { cause: e });
+    return new RotationError('AccessDenied', `${at}: ${service} refused the call (${name}): check the function role and the key/resource policies`, { cause: e });
   }
-  return new RotationError('Internal', `${where}: ${what}: ${service} call failed (${errorSummary(e)})`, { cause: e });
+  return new RotationError('Internal', `${at}: ${service} call failed (${errorSummary(e)})`, { cause: e });
 }

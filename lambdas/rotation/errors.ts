@@ -3,6 +3,7 @@
  * secret and the step and never carries a value (no password, key or token).
  */
 import { inspect } from 'node:util';
+import { SecretShapeError } from '../../contracts/errors';
 
 export type ErrorClass =
   | 'BadEvent'
@@ -39,6 +40,21 @@ export class RotationError extends Error {
   /** console.log / util.inspect show the classified error only, never the cause (whose message may echo a value). */
   [inspect.custom](): string {
     return `${this.stack ?? `${this.name}: ${this.message}`}\n  errorClass: ${this.errorClass}`;
+  }
+}
+
+/**
+ * Runs a contract parser (contracts/); a SecretShapeError becomes a RotationError naming `which` (the version or
+ * secret read) and the field: Placeholder for a deploy-time placeholder, UnsupportedEngine for the engine field,
+ * BadSecretShape otherwise. The one place this conversion is written.
+ */
+export function parseAs<T>(which: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (!(e instanceof SecretShapeError)) throw e;
+    const errorClass: ErrorClass = e.field === 'placeholder' ? 'Placeholder' : e.field === 'engine' ? 'UnsupportedEngine' : 'BadSecretShape';
+    throw new RotationError(errorClass, `${which}: ${e.message}`);
   }
 }
 

@@ -96,18 +96,13 @@ function assertInScope(secretId: string, scope: SecretScope | undefined, context
   }
 }
 
-/** Removes a rotator's own `secret <name>: ` prefix: the lifecycle's message names secret and step already. */
-function innerMessage(message: string, secretName: string): string {
-  const prefix = `secret ${secretName}: `;
-  return message.startsWith(prefix) ? message.slice(prefix.length) : message;
-}
-
 /** Every failure leaves as a RotationError whose message names the secret and step and never a value. */
 function toStepError(e: unknown, secretName: string, step: string): RotationError {
   const at = where(secretName, step);
   if (e instanceof RotationError) {
+    // Rotators say what failed; the secret and step are added here, once.
     if (e.message.startsWith(at) || e.errorClass === 'OutOfScope') return e;
-    return new RotationError(e.errorClass, `${at}: ${innerMessage(e.message, secretName)}`, { cause: e });
+    return new RotationError(e.errorClass, `${at}: ${e.message}`, { cause: e });
   }
   const network = classifyNetworkError(e);
   if (network) return new RotationError(network, `${at}: ${describeNetworkClass(network)} (${errorSummary(e)})`, { cause: e });

@@ -4,31 +4,24 @@
  * on every rotation. AWSCURRENT's password never changes, so AWSCURRENT logs in at every point.
  */
 import { DatabaseMasterSecret, parseDatabaseMasterSecret } from '../../../contracts/database';
-import { SecretShapeError } from '../../../contracts/errors';
 import { quoteIdentifier } from '../../../contracts/secret-identity';
-import { RotationError } from '../../rotation/errors';
+import { parseAs, RotationError } from '../../rotation/errors';
 import type { RotationContext } from '../../rotation/rotator';
 import type { DatabaseTarget } from '../config';
 import { baseUser, checkMaster, CLONE_SUFFIX, connectionTo, otherUser } from '../target';
-import type { StrategyInput } from './types';
+import type { DatabaseStrategy, StrategyInput } from './types';
 
 export { baseUser, CLONE_SUFFIX, otherUser };
 
 /** The configured master secret, parsed and checked: it may differ from the target only in user and password. */
 export async function readMasterCredential(ctx: RotationContext, target: DatabaseTarget): Promise<DatabaseMasterSecret> {
   const raw = await ctx.secrets.getSecretString(target.masterSecretArn as string, 'AWSCURRENT');
-  let master: DatabaseMasterSecret;
-  try {
-    master = parseDatabaseMasterSecret(raw);
-  } catch (e) {
-    if (e instanceof SecretShapeError) throw new RotationError('BadSecretShape', `master secret (DB_MASTER_SECRET_ARN): ${e.message}`);
-    throw e;
-  }
-  checkMaster(master, target, ctx.secretName);
+  const master = parseAs('master secret (DB_MASTER_SECRET_ARN)', () => parseDatabaseMasterSecret(raw));
+  checkMaster(master, target);
   return master;
 }
 
-export async function applyAlternating(input: StrategyInput): Promise<void> {
+async function applyAlternating(input: StrategyInput): Promise<void> {
   const { pending, current, target, ctx, db } = input;
   const base = baseUser(pending.username);
   if (current) {
@@ -52,3 +45,19 @@ export async function applyAlternating(input: StrategyInput): Promise<void> {
     ctx.logger.info(exists ? 'password set by the master credential' : 'user created by the master credential', { username: pending.username, grantsFrom: base });
   });
 }
+
+/** testSecret: the pending user logs in, and AWSCURRENT still does (the promise of alternating users). */
+async function testAlternating({ pending, current, target, ctx, db }: StrategyInput): Promise<void> {
+  await db.with(connectionTo(target, pending), 'AWSPENDING', (s) => s.ping());
+  if (current) await db.with(connectionTo(target, current), 'AWSCURRENT (alternating users: must still log in)', (s) => s.ping());
+  ctx.logger.info('AWSPENDING logs in, and AWSCURRENT still does', { username: pending.username });
+}
+
+export const alternatingUsers: DatabaseStrategy = {
+  name: 'alternating-users',
+  // Never skipped: setting the password again is harmless and the grant sync must run again after a crash
+  // between the two (the pending user would log in, yet lack the base user's privileges).
+  alreadyApplied: async () => false,
+  apply: applyAlternating,
+  test: testAlternating,
+};

@@ -9,7 +9,7 @@ import { quoteIdentifier } from '../../../contracts/secret-identity';
 import { RotationError } from '../../rotation/errors';
 import { loginFirstAccepted } from '../access';
 import { connectionTo } from '../target';
-import type { StrategyInput } from './types';
+import type { DatabaseStrategy, StrategyInput } from './types';
 
 function requireCurrent(input: StrategyInput) {
   if (!input.current) {
@@ -18,17 +18,15 @@ function requireCurrent(input: StrategyInput) {
   return input.current;
 }
 
-export async function applySelfService(input: StrategyInput, dualPassword: boolean): Promise<void> {
+async function pendingLogsIn({ pending, target, db }: StrategyInput): Promise<boolean> {
+  const session = await db.tryLogin(connectionTo(target, pending), 'AWSPENDING');
+  await session?.close();
+  return session !== undefined;
+}
+
+async function changeOwnPassword(input: StrategyInput, dualPassword: boolean): Promise<void> {
   const { pending, target, ctx, db } = input;
   const current = requireCurrent(input);
-
-  const already = await db.tryLogin(connectionTo(target, pending), 'AWSPENDING');
-  if (already) {
-    await already.close();
-    ctx.logger.info('AWSPENDING already logs in: password already applied', { username: pending.username });
-    return;
-  }
-
   const loggedIn = await loginFirstAccepted(db, [
     { which: 'AWSCURRENT', endpoint: async () => connectionTo(target, current) },
     {
@@ -63,7 +61,7 @@ export async function applySelfService(input: StrategyInput, dualPassword: boole
 }
 
 /** testSecret: pending logs in; with dual-password (where supported) the current password must still log in too. */
-export async function testSelfService(input: Omit<StrategyInput, 'confirmTarget' | 'previous'>, dualPassword: boolean): Promise<void> {
+async function testOwnPassword(input: StrategyInput, dualPassword: boolean): Promise<void> {
   const { pending, target, ctx, db } = input;
   const dual = await db.with(connectionTo(target, pending), 'AWSPENDING', async (s) => {
     await s.ping();
@@ -73,4 +71,13 @@ export async function testSelfService(input: Omit<StrategyInput, 'confirmTarget'
     await db.with(connectionTo(target, input.current), 'AWSCURRENT (dual-password: must still log in)', (s) => s.ping());
   }
   ctx.logger.info('AWSPENDING logs in', { username: pending.username, dualPassword: dual });
+}
+
+export function selfService(dualPassword: boolean): DatabaseStrategy {
+  return {
+    name: dualPassword ? 'dual-password' : 'single-user',
+    alreadyApplied: pendingLogsIn,
+    apply: (input) => changeOwnPassword(input, dualPassword),
+    test: (input) => testOwnPassword(input, dualPassword),
+  };
 }

@@ -1,6 +1,7 @@
 import type { DatabaseSecret } from '../../../contracts/database';
 import type { RotationContext } from '../../rotation/rotator';
 import type { DbAccess } from '../access';
+import type { TargetStrategy } from '../../rotation/strategy';
 import type { DatabaseTarget } from '../config';
 
 export interface StrategyInput {
@@ -17,3 +18,6 @@ export interface StrategyInput {
   /** RDS API check of the target, run right before the first change. */
   confirmTarget: () => Promise<void>;
 }
+
+/** A database strategy: single-user, dual-password or alternating users (strategies/index.ts). */
+export type DatabaseStrategy = TargetStrategy<StrategyInput>;

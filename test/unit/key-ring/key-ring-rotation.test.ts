@@ -25,7 +25,7 @@ function setup(name: 'secret-key' | 'jwt-secret' | 'encryption-key', initial = p
   const failures: string[] = [];
   const metrics: RotationMetrics = { stepSucceeded: () => undefined, stepFailed: (_s, step) => void failures.push(step) };
   const ringFull: string[] = [];
-  const handler = createRotationHandler(createKeyRingRotator({ keyMaterial: cryptoKeyMaterial, onRingFull: (s) => ringFull.push(s) }), {
+  const handler = createRotationHandler(createKeyRingRotator({ keyMaterial: cryptoKeyMaterial, onRingFull: (s) => ringFull.push(s), onRingSize: () => undefined }), {
     secretsManager: model as unknown as SecretsManagerSender,
     logger: new Logger({ serviceName: 'key-ring-test', logLevel: opts.logLevel ?? 'SILENT' }),
     metrics,

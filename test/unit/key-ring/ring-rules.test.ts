@@ -18,7 +18,7 @@ describe('key ring rules across many rotations (property)', () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 70 }), fc.array(fc.integer({ min: 1, max: 200 * 86_400 }), { minLength: 70, maxLength: 70 }), async (rotations, gapsSeconds) => {
         const ringFull: string[] = [];
-        const rotator = createKeyRingRotator({ keyMaterial: cryptoKeyMaterial, onRingFull: (s) => ringFull.push(s) });
+        const rotator = createKeyRingRotator({ keyMaterial: cryptoKeyMaterial, onRingFull: (s) => ringFull.push(s), onRingSize: () => undefined });
         let stored = placeholder;
         let ring: KeyRing | undefined;
         let clock = Date.parse('2026-01-01T00:00:00Z');
@@ -73,7 +73,7 @@ describe('checkPendingRing refuses a bad pending ring, naming the field', () => 
     current: { kid: 'k3', key: key(3), createdAt: '2026-03-01T00:00:00Z' },
     previous: [{ ...current.current, retiredAt: '2026-03-01T00:00:00Z' }],
   };
-  const check = (pending: KeyRing) => () => checkPendingRing(parseKeyRing(JSON.stringify(pending)), current, spec, secretName);
+  const check = (pending: KeyRing) => () => checkPendingRing(parseKeyRing(JSON.stringify(pending)), current, spec);
 
   it('accepts the ring one rotation makes', () => expect(check(good)).not.toThrow());
   it('refuses a pending ring that dropped the key it must keep', () =>

@@ -325,7 +325,7 @@ describe('rotation lifecycle: steps (Secrets Manager mocked)', () => {
 
   it('a rotator error keeps its class; an unexpected error becomes Internal without its message (which may echo a value)', async () => {
     sm.on(GetSecretValueCommand, { VersionId: TOKEN }).resolves({ SecretString: PENDING_VALUE, VersionId: TOKEN });
-    const classified = setup({ applyPending: async () => Promise.reject(new RotationError('AuthFailed', `secret ${NAME}: user "app" cannot log in`)) });
+    const classified = setup({ applyPending: async () => Promise.reject(new RotationError('AuthFailed', 'user "app" cannot log in')) });
     const e1 = await rejection(classified.handler(event('setSecret')));
     expect(e1.errorClass).toBe('AuthFailed');
     expect(e1.message).toBe(`secret ${NAME}, step setSecret: user "app" cannot log in`);

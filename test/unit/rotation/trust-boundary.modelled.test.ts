@@ -33,7 +33,7 @@ function handlerFor<T>(rotator: Rotator<T>, model: SecretsManagerModel, deps: Pa
   return { handler, failures };
 }
 
-const keyRing = () => createKeyRingRotator({ keyMaterial: cryptoKeyMaterial, onRingFull: () => undefined });
+const keyRing = () => createKeyRingRotator({ keyMaterial: cryptoKeyMaterial, onRingFull: () => undefined, onRingSize: () => undefined });
 const database = () =>
   createDatabaseRotator({
     target: { engine: 'postgres', host: 'db.internal.example', port: 5432, dbname: 'gaara', username: 'gaara_app', tls: true, strategy: 'single-user' },
