@@ -201,7 +201,7 @@ describe('REDIS_* target configuration', () => {
     [{}, 'REDIS_HOST, REDIS_PORT, REDIS_USERNAME, REDIS_TLS are not set'],
     [{ ...env, REDIS_PORT: '63x', REDIS_ELASTICACHE_USER_ID: 'u' }, 'REDIS_PORT must be an integer port between 1 and 65535'],
     [{ ...env, REDIS_PORT: '70000', REDIS_ELASTICACHE_USER_ID: 'u' }, 'REDIS_PORT must be an integer port between 1 and 65535'],
-    [{ ...env, REDIS_TLS: 'yes', REDIS_ELASTICACHE_USER_ID: 'u' }, 'REDIS_TLS must be "true" or "false"'],
+    [{ ...env, REDIS_TLS: 'yes', REDIS_ELASTICACHE_USER_ID: 'u' }, 'REDIS_TLS must be true or false'],
     [env, 'REDIS_ADMIN_SECRET_ARN or REDIS_ELASTICACHE_USER_ID must be set, exactly one of them'],
     [{ ...env, REDIS_ELASTICACHE_USER_ID: 'u', REDIS_ADMIN_SECRET_ARN: FIXTURE_REDIS_ADMIN_ARN }, 'exactly one of them'],
     [{ ...env, REDIS_ADMIN_SECRET_ARN: 'gaara/admin' }, 'REDIS_ADMIN_SECRET_ARN must be a secret ARN'],
