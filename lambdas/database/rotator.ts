@@ -5,6 +5,7 @@
  */
 import { RDSClient } from '@aws-sdk/client-rds';
 import { assertDatabaseUrlConsistent, DatabaseSecret, engineFamily, EngineFamily } from '../../contracts/database';
+import { awsClientSettings } from '../rotation/aws-clients';
 import { parseAs, RotationError } from '../rotation/errors';
 import { generatePassword, PasswordPolicy } from '../rotation/password';
 import { previousOf, RawVersions, RotationContext, Rotator } from '../rotation/rotator';
@@ -34,7 +35,7 @@ export interface DatabaseRotatorDeps {
 }
 
 let sharedRds: RDSClient | undefined;
-const defaultRds = (): RdsSender => (sharedRds ??= new RDSClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true } }));
+const defaultRds = (): RdsSender => (sharedRds ??= new RDSClient(awsClientSettings({ requestTimeout: 10_000 })));
 
 export function createDatabaseRotator(deps: DatabaseRotatorDeps): Rotator<DatabaseSecret> {
   const { target } = deps;

@@ -1,4 +1,5 @@
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { awsClientSettings } from '../rotation/aws-clients';
 import { createRotationHandler } from '../rotation/handler';
 import { passwordPolicyFromEnv } from '../rotation/password';
 import { createRedisRotator } from './rotator';
@@ -14,6 +15,6 @@ export const handler = createRotationHandler(
   createRedisRotator({
     target: redisTargetFromEnv(),
     passwordPolicy: passwordPolicyFromEnv(),
-    elastiCache: () => new ElastiCacheClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 } }),
+    elastiCache: () => new ElastiCacheClient(awsClientSettings({ requestTimeout: 10_000 })),
   }),
 );

@@ -12,6 +12,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CATALOG, DEFAULT_APP_NAME, SecretName } from '../../contracts/catalog';
 import { METRICS_ENV } from '../../contracts/metrics';
 import { catalogNameOf, identifierPrefix, outOfScope, parseSecretArn, quoteIdentifier, SecretScope, secretNameOf } from '../../contracts/secret-identity';
+import { awsClientSettings, SDK_TIMEOUTS } from './aws-clients';
 import { classifyNetworkError, describeNetworkClass, errorSummary } from './classify';
 import { RotationError } from './errors';
 import { parseRotationEvent, RotationEvent, tokenPrefix } from './event';
@@ -49,15 +50,12 @@ export interface InvocationContext {
 
 export type RotationHandler = (event: unknown, context?: InvocationContext) => Promise<void>;
 
-// Keep the SDK well inside the function timeout (3 attempts x 5 s < 30 s, the shortest rotator timeout): a
-// missing VPC endpoint must fail and say so, not hang. Without throwOnRequestTimeout the SDK only warns.
-const SDK_TIMEOUTS = { connectionTimeout: 3_000, requestTimeout: 5_000, throwOnRequestTimeout: true };
 let sharedClient: SecretsManagerClient | undefined;
 const sharedCache = new VersionCache();
 
 /** The client the bundle uses (endpoint from the standard AWS_ENDPOINT_URL_SECRETS_MANAGER when set). */
 export function createSecretsManagerClient(timeouts: Partial<typeof SDK_TIMEOUTS> = {}, maxAttempts = 3): SecretsManagerClient {
-  return new SecretsManagerClient({ maxAttempts, requestHandler: { ...SDK_TIMEOUTS, ...timeouts } });
+  return new SecretsManagerClient(awsClientSettings(timeouts, maxAttempts));
 }
 
 function defaultClient(): SecretsManagerClient {

@@ -10,7 +10,7 @@ import { DIMENSION, METRIC, METRICS_ENV, metricDimensions } from '../../contract
 import type { RotationStep } from './rotator';
 
 export type Env = Record<string, string | undefined>;
-type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
+export type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 
 export function createRotationLogger(env: Env = process.env): Logger {
   return new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'secrets-rotation' });
@@ -33,25 +33,32 @@ export function metricsNamespace(env: Env): string {
   return `${app}/Secrets`;
 }
 
+/**
+ * Publishes metrics (EMF) with exactly `dimensions`: the default `service` dimension is cleared, because alarms
+ * match the exact dimension set. The one metrics emitter of the functions.
+ */
+export function publishMetrics(env: Env, dimensions: Record<string, string>, values: [string, Unit, number][]): void {
+  const metrics = new Metrics({ namespace: metricsNamespace(env) });
+  metrics.clearDefaultDimensions();
+  metrics.addDimensions(dimensions);
+  for (const [name, unit, value] of values) metrics.addMetric(name, unit, value);
+  metrics.publishStoredMetrics();
+}
+
+/** {Environment, Secret} for this function's environment (APP_ENVIRONMENT). */
+export const secretDimensions = (env: Env, secret: string): Record<string, string> => metricDimensions(env[METRICS_ENV.environment] ?? 'unknown', secret);
+
 export function powertoolsRotationMetrics(env: Env = process.env): RotationMetrics {
-  const namespace = metricsNamespace(env);
-  const environment = env[METRICS_ENV.environment] ?? 'unknown';
-  const publish = (dimensions: Record<string, string>, values: [string, Unit, number][]) => {
-    const metrics = new Metrics({ namespace });
-    metrics.clearDefaultDimensions(); // drops `service`: the emitted set is exactly `dimensions`
-    metrics.addDimensions(dimensions);
-    for (const [name, unit, value] of values) metrics.addMetric(name, unit, value);
-    metrics.publishStoredMetrics();
-  };
+  const publish = (dimensions: Record<string, string>, values: [string, Unit, number][]) => publishMetrics(env, dimensions, values);
   return {
     stepSucceeded(secret, step, durationMs) {
       const values: [string, Unit, number][] = [[METRIC.StepDurationMs, MetricUnit.Milliseconds, durationMs]];
       if (step === 'finishSecret') values.push([METRIC.RotationSucceeded, MetricUnit.Count, 1]);
-      publish(metricDimensions(environment, secret), values);
+      publish(secretDimensions(env, secret), values);
     },
     stepFailed(secret, step, durationMs) {
-      publish(metricDimensions(environment, secret), [[METRIC.StepDurationMs, MetricUnit.Milliseconds, durationMs]]);
-      publish({ ...metricDimensions(environment, secret), [DIMENSION.Step]: step }, [[METRIC.RotationFailed, MetricUnit.Count, 1]]);
+      publish(secretDimensions(env, secret), [[METRIC.StepDurationMs, MetricUnit.Milliseconds, durationMs]]);
+      publish({ ...secretDimensions(env, secret), [DIMENSION.Step]: step }, [[METRIC.RotationFailed, MetricUnit.Count, 1]]);
     },
   };
 }
