@@ -8,6 +8,7 @@ export type SecretErrorReason =
   | 'unavailable' // throttling, timeout, 5xx, network: retried by the SDK, then stale within maxStale
   | 'invalid-value' // the value does not match its contract (SecretShapeError names the field)
   | 'not-allowed' // a mode refused by configuration (e.g. environment fallback in production)
+  | 'conflict' // a check-and-set write lost (Vault KV: another version was written first)
   | 'other';
 
 export class SecretsClientError extends Error {

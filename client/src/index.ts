@@ -1,10 +1,16 @@
 export { SecretValue, REDACTED, type SecretMeta } from './secret-value';
 export { SecretsClientError, FieldEncryptionError, FieldDecryptionError, KeyRingError, type SecretErrorReason } from './errors';
 export {
-  SecretsClient, type SecretsClientOptions, type GetSecretOptions, type StaleEvent, type RefreshEvent, type FetchErrorEvent,
+  SecretsClient, declaredEnvironment, staleMetricNamespace, type SecretsClientOptions, type GetSecretOptions, type StaleEvent,
+  type RefreshEvent, type FetchErrorEvent, type StaleMetricOptions,
 } from './secrets/secrets-client';
+export {
+  getSecret, getJsonSecret, getDatabaseSecret, getRedisSecret, getMailSecret, getSentrySecret, getKeyRing,
+  defaultSecretsClient, configureSecrets, resetDefaultSecretsClient, resolveSecretId, type ReadOptions,
+} from './secrets/default-client';
 export type { SecretsManagerSender } from './secrets/aws-source';
-export { environmentVariableFor, DEFAULT_ENV_PREFIX } from './secrets/env-source';
+export { VaultSecretSource, type VaultSourceOptions, type VaultAuth, type VaultHealth } from './secrets/vault-source';
+export { environmentVariableFor, developmentVariablesFor, CONVENTIONAL_VARIABLES, DEFAULT_ENV_PREFIX } from './secrets/env-source';
 export { withCredentialRetry, type CredentialAttempt, type CredentialRetryOptions } from './secrets/credential-retry';
 export { isAuthenticationError, isPgAuthError, isMysqlAuthError, isRedisAuthError, type AuthErrorPredicate } from './secrets/auth-errors';
 export { pgClientConfig, mysqlConnectionOptions, redisClientOptions, type TlsOptions } from './adapters';
@@ -16,3 +22,9 @@ export type { KmsSender, DataKeyLimits, DecryptedKeyCacheLimits } from './field-
 export { BlindIndexer, type BlindIndexOptions, type Normalization } from './field-encryption/blind-index';
 export { EncryptionSdkMode, type EncryptionSdkModeOptions, type EncryptionSdkCacheOptions } from './field-encryption/esdk-mode';
 export { secretId, SECRET_NAMES, type SecretName, type DatabaseSecret, type RedisSecret, type KeyRing } from '../../contracts';
+export { fieldFormatOf, FIELD_FORMATS, type FieldFormat } from './field-encryption/format';
+export {
+  migratePiiColumns, renderProgress, PiiMigrationError, type PiiMigrationOptions, type PiiMigrationResult, type PiiMigrationProgress,
+  type PiiMigrationMode, type PiiColumn, type MigrationDatabase, type PgQueryable, type MysqlQueryable,
+} from './migration/pii-migration';
+export { parsePiiMigrateArgs, runPiiMigrateCommand, type PiiMigrateArgs } from './migration/pii-migrate-command';

@@ -24,12 +24,12 @@ const SALT = Buffer.from('gaara-blind-index/v1', 'utf8');
  */
 export class BlindIndexer {
   readonly kid: string | undefined;
-  private readonly rootKey: Buffer;
-  private readonly labelKeys = new Map<string, Buffer>();
+  readonly #rootKey: Buffer;
+  readonly #labelKeys = new Map<string, Buffer>();
 
   constructor(options: { key: Uint8Array; kid?: string }) {
     if (options.key.length < 32) throw new KeyRingError('blind index key must hold at least 32 bytes');
-    this.rootKey = Buffer.from(options.key);
+    this.#rootKey = Buffer.from(options.key);
     this.kid = options.kid;
   }
 
@@ -61,10 +61,10 @@ export class BlindIndexer {
   }
 
   private keyFor(label: string): Buffer {
-    let key = this.labelKeys.get(label);
+    let key = this.#labelKeys.get(label);
     if (!key) {
-      key = Buffer.from(hkdfSync('sha256', this.rootKey, SALT, Buffer.from(`label:${label}`, 'utf8'), 32));
-      this.labelKeys.set(label, key);
+      key = Buffer.from(hkdfSync('sha256', this.#rootKey, SALT, Buffer.from(`label:${label}`, 'utf8'), 32));
+      this.#labelKeys.set(label, key);
     }
     return key;
   }

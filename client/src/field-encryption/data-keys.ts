@@ -40,8 +40,9 @@ interface ActiveKey {
  */
 export class DataKeys {
   readonly calls = { generateDataKey: 0, decrypt: 0 };
-  private active: Promise<ActiveKey> | undefined;
-  private readonly decrypted: LRUCache<string, Buffer, Buffer>;
+  // Private fields: key material is out of reach of util.inspect (even customInspect: false / showHidden), JSON and enumeration.
+  #active: Promise<ActiveKey> | undefined;
+  readonly #decrypted: LRUCache<string, Buffer, Buffer>;
 
   constructor(
     private readonly kms: KmsSender,
@@ -51,7 +52,7 @@ export class DataKeys {
     cacheLimits: DecryptedKeyCacheLimits,
     private readonly now: () => number,
   ) {
-    this.decrypted = new LRUCache<string, Buffer, Buffer>({
+    this.#decrypted = new LRUCache<string, Buffer, Buffer>({
       max: cacheLimits.maxEntries,
       ttl: cacheLimits.maxAgeMs,
       ttlResolution: 0,
@@ -62,22 +63,26 @@ export class DataKeys {
   }
 
   [inspect.custom](): string {
-    return `DataKeys { keyId: ${this.keyId}, cached: ${this.decrypted.size}, keys: [REDACTED] }`;
+    return `DataKeys { keyId: ${this.keyId}, cached: ${this.#decrypted.size}, keys: [REDACTED] }`;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { keyId: this.keyId, cached: this.#decrypted.size, calls: this.calls };
   }
 
   /** A data key (copy) and its encrypted form for encrypting `bytes` more plaintext bytes. */
   async forEncryption(bytes: number): Promise<{ plaintext: Buffer; edk: Buffer }> {
     if (bytes > this.limits.maxBytes) throw new FieldEncryptionError(`a value of ${bytes} bytes exceeds the data key limit maxBytes (${this.limits.maxBytes})`);
     for (;;) {
-      const pending = (this.active ??= this.generate());
+      const pending = (this.#active ??= this.generate());
       const key = await pending;
       if (this.usable(key, bytes)) {
         key.messages += 1;
         key.bytes += bytes;
         return { plaintext: Buffer.from(key.plaintext), edk: key.edk };
       }
-      if (this.active === pending) {
-        this.active = undefined;
+      if (this.#active === pending) {
+        this.#active = undefined;
         key.plaintext.fill(0);
       }
     }
@@ -85,7 +90,7 @@ export class DataKeys {
 
   /** The data key (copy) inside an encrypted data key: cached, or one KMS Decrypt shared by concurrent callers. */
   async forDecryption(edk: Buffer): Promise<Buffer> {
-    const key = await this.decrypted.fetch(edk.toString('base64'), { context: edk });
+    const key = await this.#decrypted.fetch(edk.toString('base64'), { context: edk });
     if (!key) throw new FieldDecryptionError('KMS Decrypt returned no key');
     return Buffer.from(key);
   }
@@ -102,7 +107,7 @@ export class DataKeys {
     const pending = this.kmsGenerate();
     // Errors are never cached: the next caller tries again.
     pending.catch(() => {
-      if (this.active === pending) this.active = undefined;
+      if (this.#active === pending) this.#active = undefined;
     });
     return pending;
   }
@@ -123,7 +128,7 @@ export class DataKeys {
     const plaintext = Buffer.from(out.Plaintext);
     const edk = Buffer.from(out.CiphertextBlob);
     // Reading our own writes needs no Decrypt.
-    this.decrypted.set(edk.toString('base64'), Buffer.from(plaintext));
+    this.#decrypted.set(edk.toString('base64'), Buffer.from(plaintext));
     return { plaintext, edk, createdAt: this.now(), messages: 0, bytes: 0 };
   }
 

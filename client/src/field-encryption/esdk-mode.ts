@@ -28,16 +28,18 @@ export interface EncryptionSdkModeOptions {
  * Standard AWS Encryption SDK messages (CommitmentPolicy REQUIRE_ENCRYPT_REQUIRE_DECRYPT), for data that systems
  * using another ESDK implementation must read. Larger than gf1 (docs/field-encryption.md has the numbers).
  */
+type EsdkClient = ReturnType<typeof buildClient>;
+
 export class EncryptionSdkMode {
-  private readonly client = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
-  private readonly materials: KeyringNode | NodeMaterialsManager;
+  readonly #client = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+  readonly #materials: KeyringNode | NodeMaterialsManager;
   private readonly suiteId: AlgorithmSuiteIdentifier;
   private readonly context: Record<string, string>;
 
   constructor(options: EncryptionSdkModeOptions) {
     this.context = { ...options.encryptionContext };
     this.suiteId = options.suiteId ?? AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
-    this.materials = options.cache
+    this.#materials = options.cache
       ? new NodeCachingMaterialsManager({
           backingMaterials: options.keyring,
           cache: getLocalCryptographicMaterialsCache(options.cache.capacity ?? 100),
@@ -65,7 +67,7 @@ export class EncryptionSdkMode {
 
   async encrypt(plaintext: string | Uint8Array): Promise<Buffer> {
     const data = typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : Buffer.from(plaintext);
-    const { result } = await this.client.encrypt(this.materials, data, {
+    const { result } = await this.#client.encrypt(this.#materials, data, {
       encryptionContext: this.context,
       suiteId: this.suiteId,
       plaintextLength: data.length,
@@ -74,9 +76,9 @@ export class EncryptionSdkMode {
   }
 
   async decrypt(message: Uint8Array): Promise<Buffer> {
-    let out: Awaited<ReturnType<typeof this.client.decrypt>>;
+    let out: Awaited<ReturnType<EsdkClient["decrypt"]>>;
     try {
-      out = await this.client.decrypt(this.materials, message);
+      out = await this.#client.decrypt(this.#materials, message);
     } catch (error) {
       throw new FieldDecryptionError(`Encryption SDK message refused (${(error as Error).name})`);
     }

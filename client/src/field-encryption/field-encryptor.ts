@@ -5,7 +5,9 @@ import { dataKeyEncryptionContext } from '../../../contracts';
 import { FieldDecryptionError, FieldEncryptionError } from '../errors';
 import { deriveMessageKeys, open, seal, verifyCommitment } from './cipher';
 import { DataKeys, type DataKeyLimits, type DecryptedKeyCacheLimits, type KmsSender } from './data-keys';
-import { buildHeader, canonicalContext, decodeMessage, encodeMessage, IV_BYTES, SALT_BYTES, type FieldContext, type FieldMessage } from './format';
+import {
+  buildHeader, canonicalContext, COMMITMENT_BYTES, decodeMessage, encodeMessage, IV_BYTES, PREFIX, SALT_BYTES, TAG_BYTES, type FieldContext, type FieldMessage,
+} from './format';
 
 export interface FieldEncryptorOptions {
   /** The data key: `alias/<app>/<env>/data` (or its ARN). */
@@ -35,7 +37,7 @@ const RESERVED = ['app', 'env'] as const;
  * ciphertext copied to another row, column, table or environment fails to decrypt while data keys stay cacheable.
  */
 export class FieldEncryptor {
-  private readonly keys: DataKeys;
+  readonly #keys: DataKeys;
   private readonly random: (size: number) => Buffer;
   private readonly app: string;
   private readonly env: string;
@@ -53,17 +55,29 @@ export class FieldEncryptor {
     this.env = options.env;
     this.random = options.random ?? randomBytes;
     const kms = options.kms ?? (new KMSClient({}) as unknown as KmsSender);
-    this.keys = new DataKeys(kms, options.keyId, dataKeyEncryptionContext(options.app, options.env), limits, cache, options.now ?? Date.now);
+    this.#keys = new DataKeys(kms, options.keyId, dataKeyEncryptionContext(options.app, options.env), limits, cache, options.now ?? Date.now);
+  }
+
+  /** The field format encryptField writes. */
+  readonly format = 'gf1';
+
+  /** Length in characters of the text encryptField writes for a plaintext of `plaintextBytes` bytes, with the current data key. */
+  async ciphertextLength(plaintextBytes: number): Promise<number> {
+    if (!Number.isInteger(plaintextBytes) || plaintextBytes < 0) throw new RangeError('plaintextBytes must be an integer >= 0');
+    const { plaintext: dataKey, edk } = await this.#keys.forEncryption(0);
+    dataKey.fill(0);
+    const bytes = 4 + edk.length + SALT_BYTES + IV_BYTES + COMMITMENT_BYTES + plaintextBytes + TAG_BYTES;
+    return PREFIX.length + Math.ceil((bytes * 4) / 3);
   }
 
   /** KMS calls made so far (GenerateDataKey, Decrypt). */
   get kmsCalls(): Readonly<{ generateDataKey: number; decrypt: number }> {
-    return { ...this.keys.calls };
+    return { ...this.#keys.calls };
   }
 
   /** Inspecting shows the configuration and call counts, never key material. */
   [inspect.custom](): string {
-    return `FieldEncryptor { app: ${this.app}, env: ${this.env}, kmsCalls: ${JSON.stringify(this.keys.calls)} }`;
+    return `FieldEncryptor { app: ${this.app}, env: ${this.env}, kmsCalls: ${JSON.stringify(this.#keys.calls)} }`;
   }
 
   toJSON(): Record<string, unknown> {
@@ -73,7 +87,7 @@ export class FieldEncryptor {
   async encryptField(plaintext: string | Uint8Array, context: FieldContext): Promise<string> {
     const aadContext = this.fullContext(context, FieldEncryptionError);
     const data = typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : Buffer.from(plaintext);
-    const { plaintext: dataKey, edk } = await this.keys.forEncryption(data.length);
+    const { plaintext: dataKey, edk } = await this.#keys.forEncryption(data.length);
     try {
       const salt = this.random(SALT_BYTES);
       const iv = this.random(IV_BYTES);
@@ -95,7 +109,7 @@ export class FieldEncryptor {
   async decryptFieldBytes(ciphertext: string, context: FieldContext): Promise<Buffer> {
     const aadContext = this.fullContext(context, FieldDecryptionError);
     const message = decodeMessage(ciphertext);
-    const dataKey = await this.keys.forDecryption(message.edk);
+    const dataKey = await this.#keys.forDecryption(message.edk);
     return this.openWith(dataKey, message, aadContext, context);
   }
 
@@ -116,7 +130,7 @@ export class FieldEncryptor {
     const keys = new Map<string, Buffer>();
     const pending = [...byEdk.entries()];
     const workers = Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 8, pending.length)) }, async () => {
-      for (let next = pending.shift(); next; next = pending.shift()) keys.set(next[0], await this.keys.forDecryption(next[1]));
+      for (let next = pending.shift(); next; next = pending.shift()) keys.set(next[0], await this.#keys.forDecryption(next[1]));
     });
     try {
       await Promise.all(workers);

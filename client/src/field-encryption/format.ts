@@ -65,6 +65,43 @@ export function decodeMessage(text: string): FieldMessage {
   return { edk, salt, iv, commitment, ciphertext, tag, header };
 }
 
+/**
+ * The field formats this client reads, by prefix. A value is "in a field format" when its prefix matches and it
+ * decodes structurally (prefix, canonical base64url, version, suite, lengths); it may still fail to decrypt.
+ * A new format (e.g. a compact one) adds an entry here; the migration and re-keying recognize it through this list.
+ */
+export interface FieldFormat {
+  name: string;
+  prefix: string;
+  /** Throws FieldDecryptionError when the text is not a well-formed value of this format. */
+  decode: (text: string) => unknown;
+  /** A stable id of the (encrypted) data key the value is under, to group values by key without KMS. */
+  dataKeyOf: (text: string) => string;
+}
+
+export const FIELD_FORMATS: readonly FieldFormat[] = [
+  { name: 'gf1', prefix: PREFIX, decode: decodeMessage, dataKeyOf: (text) => decodeMessage(text).edk.toString('base64') },
+];
+
+/** The name of the field format `text` is in, or undefined for anything else (plaintext, or a malformed look-alike). */
+export function fieldFormatOf(text: unknown): string | undefined {
+  return recognizedFormat(text)?.name;
+}
+
+export function recognizedFormat(text: unknown): FieldFormat | undefined {
+  if (typeof text !== 'string') return undefined;
+  for (const format of FIELD_FORMATS) {
+    if (!text.startsWith(format.prefix)) continue;
+    try {
+      format.decode(text);
+      return format;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
 /** Fields that identify where a value lives; table and column are required. All values are strings. */
 export interface FieldContext {
   table: string;

@@ -13,13 +13,13 @@ export interface RingKeyMaterial {
  * verifies or decrypts, looked up by kid. Key bytes are copied out per call, so callers cannot alter the ring.
  */
 export class KeyRingKeys {
-  private readonly byKid: Map<string, string>;
+  readonly #byKid: Map<string, string>;
   private readonly currentKid: string;
 
   constructor(ring: KeyRing | SecretValue<KeyRing>, private readonly name = ring instanceof SecretValue ? ring.secretId : 'key ring') {
     const value = ring instanceof SecretValue ? ring.reveal() : ring;
     this.currentKid = value.current.kid;
-    this.byKid = new Map(ringKeys(value).map((k) => [k.kid, k.key]));
+    this.#byKid = new Map(ringKeys(value).map((k) => [k.kid, k.key]));
   }
 
   [inspect.custom](): string {
@@ -31,7 +31,7 @@ export class KeyRingKeys {
   }
 
   get kids(): string[] {
-    return [...this.byKid.keys()];
+    return [...this.#byKid.keys()];
   }
 
   current(): RingKeyMaterial {
@@ -40,7 +40,7 @@ export class KeyRingKeys {
 
   /** The key with this kid, or undefined when the ring no longer (or never) held it. */
   find(kid: string): RingKeyMaterial | undefined {
-    const key = this.byKid.get(kid);
+    const key = this.#byKid.get(kid);
     return key === undefined ? undefined : { kid, key: Buffer.from(key, 'base64url') };
   }
 

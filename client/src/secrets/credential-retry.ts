@@ -5,7 +5,8 @@ import { isAuthenticationError, type AuthErrorPredicate } from './auth-errors';
 import type { SecretsClient } from './secrets-client';
 
 export interface CredentialAttempt {
-  stage: 'AWSCURRENT' | 'AWSPENDING';
+  /** AWSPENDING with Secrets Manager; AWSPREVIOUS (the version before the latest) with Vault KV v2, which has no stages. */
+  stage: 'AWSCURRENT' | 'AWSPENDING' | 'AWSPREVIOUS';
   versionId: string | undefined;
 }
 
@@ -54,17 +55,20 @@ export async function withCredentialRetry<T, R>(
     if (outcome.ok) return outcome.result;
   }
 
-  const pending = await readPending(secrets, secretId, parse, startedAt);
+  // Secrets Manager: AWSPENDING (single-user rotation window). Vault KV v2: the previous version (a new version was
+  // written before the database took it, or the database change was rolled back).
+  const fallbackStage = secrets.source.kind === 'vault' ? 'AWSPREVIOUS' : 'AWSPENDING';
+  const pending = await readPending(secrets, secretId, parse, startedAt, fallbackStage);
   if (pending && !tried.has(pending.versionId)) {
-    outcome = await attempt(pending, 'AWSPENDING');
+    outcome = await attempt(pending, fallbackStage);
     if (outcome.ok) return outcome.result;
   }
   throw outcome.error;
 }
 
-async function readPending<T>(secrets: SecretsClient, secretId: string, parse: (raw: string) => T, startedAt: number): Promise<SecretValue<T> | undefined> {
+async function readPending<T>(secrets: SecretsClient, secretId: string, parse: (raw: string) => T, startedAt: number, stage: string): Promise<SecretValue<T> | undefined> {
   try {
-    return await secrets.getParsed(secretId, parse, { stage: 'AWSPENDING', forceRefresh: true, refreshUnlessFetchedAfter: startedAt });
+    return await secrets.getParsed(secretId, parse, { stage, forceRefresh: true, refreshUnlessFetchedAfter: startedAt });
   } catch (error) {
     // No rotation in progress (no AWSPENDING, or AWSPENDING without a value yet): nothing else to try.
     if (error instanceof SecretsClientError && error.reason === 'not-found') return undefined;

@@ -12,6 +12,27 @@ export function environmentVariableFor(secretId: string, prefix = DEFAULT_ENV_PR
   return prefix + name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
 }
 
+/**
+ * Names existing `.env` files of the Flask/Django/Node services use, read after the prefixed name (documented in
+ * client/README.md). Any other secret name also falls back to its bare upper-snake name (`smtp-password` -> SMTP_PASSWORD).
+ */
+export const CONVENTIONAL_VARIABLES: Readonly<Record<string, readonly string[]>> = {
+  'database-url': ['DATABASE_URL'],
+  'redis-password': ['REDIS_URL', 'REDIS_PASSWORD'],
+  'secret-key': ['SECRET_KEY'],
+  'jwt-secret': ['JWT_SECRET_KEY', 'JWT_SECRET'],
+  'encryption-key': ['ENCRYPTION_KEY'],
+  'mail-password': ['MAIL_PASSWORD', 'SMTP_PASSWORD'],
+  'sentry-dsn': ['SENTRY_DSN'],
+};
+
+/** Every variable the development fallback reads for a secret id, in order: the prefixed one first. */
+export function developmentVariablesFor(secretId: string, prefix = DEFAULT_ENV_PREFIX): string[] {
+  const name = secretId.split('/').pop() ?? secretId;
+  const bare = name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+  return [...new Set([environmentVariableFor(secretId, prefix), ...(CONVENTIONAL_VARIABLES[name] ?? [bare])])];
+}
+
 export interface EnvSourceOptions {
   env: NodeJS.ProcessEnv;
   prefix: string;
@@ -25,31 +46,61 @@ export interface EnvSourceOptions {
  */
 export class EnvSecretSource implements SecretSource {
   readonly kind = 'environment' as const;
-  private readonly values: Record<string, string | undefined>;
+  // Private field: no inspection (even customInspect: false, showHidden), JSON or enumeration of the client reaches it.
+  readonly #values: Record<string, string | undefined>;
 
-  constructor(private readonly options: EnvSourceOptions) {
+  readonly #prefix: string;
+
+  constructor(options: EnvSourceOptions) {
+    this.#prefix = options.prefix;
     const fromFile = options.dotenvPath && existsSync(options.dotenvPath) ? parseDotenv(readFileSync(options.dotenvPath)) : {};
-    this.values = { ...fromFile, ...options.env };
+    this.#values = { ...fromFile, ...options.env };
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { kind: this.kind };
   }
 
   async read(request: SecretRequest): Promise<SourcedSecret> {
-    const variable = environmentVariableFor(request.secretId, this.options.prefix);
-    const raw = this.values[variable];
-    if (request.versionId || (request.stage && request.stage !== 'AWSCURRENT') || raw === undefined || raw === '') {
-      throw new SecretsClientError(request.secretId, 'not-found', `${describeRequest(request)}: not found (development fallback reads ${variable}, AWSCURRENT only)`);
+    const variables = developmentVariablesFor(request.secretId, this.#prefix);
+    const variable = variables.find((v) => this.#values[v] !== undefined && this.#values[v] !== '');
+    if (request.versionId || (request.stage && request.stage !== 'AWSCURRENT') || variable === undefined) {
+      throw new SecretsClientError(request.secretId, 'not-found', `${describeRequest(request)}: not found (development fallback reads ${variables.join(', ')}, AWSCURRENT only)`);
     }
     const name = request.secretId.split('/').pop() ?? '';
-    return { value: developmentValue(name, raw, request.secretId, variable), versionId: 'environment' };
+    return { value: developmentValue(name, this.#values[variable] as string, request.secretId, variable, this.#values), versionId: 'environment' };
   }
 }
 
-function developmentValue(name: string, raw: string, secretId: string, variable: string): string {
+function developmentValue(name: string, raw: string, secretId: string, variable: string, values: Record<string, string | undefined>): string {
   const text = raw.trim();
   if (text.startsWith('{')) return text;
   if (name === 'database-url') return JSON.stringify(databaseFieldsFromUrl(text, secretId, variable));
-  if (name === 'redis-password') return JSON.stringify(redisFieldsFromUrl(text, secretId, variable));
+  if (name === 'redis-password') {
+    // REDIS_PASSWORD holds only the password: host, port and user come from REDIS_HOST, REDIS_PORT, REDIS_USERNAME.
+    const url = variable === 'REDIS_PASSWORD' ? bareRedisUrl(text, values) : text;
+    return JSON.stringify(redisFieldsFromUrl(url, secretId, variable));
+  }
   if (name === 'secret-key' || name === 'jwt-secret' || name === 'encryption-key') return JSON.stringify(ringFromKey(text, secretId, variable));
+  if (name === 'sentry-dsn' && /^https?:\/\//i.test(text)) return JSON.stringify({ dsn: text });
+  if (name === 'mail-password') {
+    const host = values.MAIL_SERVER ?? values.MAIL_HOST ?? values.SMTP_HOST;
+    if (host) {
+      const port = Number(values.MAIL_PORT ?? values.SMTP_PORT ?? 587);
+      const username = values.MAIL_USERNAME ?? values.SMTP_USER ?? values.SMTP_USERNAME ?? '';
+      return JSON.stringify({ host, port, username, password: raw });
+    }
+  }
   return raw;
+}
+
+function bareRedisUrl(password: string, values: Record<string, string | undefined>): string {
+  const url = new URL('redis://localhost:6379');
+  url.hostname = values.REDIS_HOST ?? 'localhost';
+  url.port = values.REDIS_PORT ?? '6379';
+  url.username = encodeURIComponent(values.REDIS_USERNAME ?? 'default');
+  url.password = encodeURIComponent(password);
+  return url.toString();
 }
 
 function parseUrl(text: string, secretId: string, variable: string): URL {

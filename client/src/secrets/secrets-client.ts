@@ -4,7 +4,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { LRUCache } from 'lru-cache';
 import {
   parseDatabaseSecret, parseKeyRing, parseMailSecret, parseRedisSecret, parseSentrySecret, SecretShapeError,
-  CATALOG, type DatabaseSecret, type KeyRing, type MailSecret, type RedisSecret, type SentrySecret,
+  CATALOG, DIMENSION, METRIC, METRICS_ENV, metricDimensions, type DatabaseSecret, type KeyRing, type MailSecret, type RedisSecret, type SentrySecret,
 } from '../../../contracts';
 import { SecretsClientError } from '../errors';
 import { SecretValue } from '../secret-value';
@@ -12,6 +12,7 @@ import { withCredentialRetry, type CredentialAttempt, type CredentialRetryOption
 import { AwsSecretSource, toSecretsClientError, type SecretsManagerSender } from './aws-source';
 import { DEFAULT_ENV_PREFIX, EnvSecretSource } from './env-source';
 import { describeRequest, type SecretRequest, type SecretSource } from './source';
+import { VaultSecretSource, type VaultSourceOptions } from './vault-source';
 
 export interface SecretsClientOptions {
   /** A SecretsManagerClient (or anything with its `send`); default: a new client for the ambient region. */
@@ -28,14 +29,27 @@ export interface SecretsClientOptions {
   maxEntries?: number;
   /** Timeout of one GetSecretValue call (the SDK's own retries happen inside it); default 5 s. */
   fetchTimeoutMs?: number;
-  /** A forced refresh within this long of the last fetch reuses it (a burst of auth failures costs one call); default 1 s. */
+  /**
+   * A forced refresh reaches the source unless another forced refresh of the same secret (stage/version) finished
+   * within this long: it then reuses that result (a hot path or a flood of unknown kids costs one call); default 1 s.
+   */
   minRefreshIntervalMs?: number;
+  /** A secret found missing (not-found) is remembered this long: reads with `default` make no call meanwhile; default 30 s. */
+  missingTtlMs?: number;
   /**
    * 'aws' (Secrets Manager), 'environment' (development fallback: environment variables and .env) or
-   * 'auto' (default): 'environment' when NODE_ENV=development, else 'aws'. 'environment' throws when NODE_ENV=production.
+   * 'auto' (default): 'environment' when NODE_ENV or ENVIRONMENT is `development`, else 'aws'.
+   * 'environment' is refused unless NODE_ENV or ENVIRONMENT is explicitly `development` or `test` (and none says production).
    */
-  source?: 'auto' | 'aws' | 'environment';
-  /** Environment read for NODE_ENV and the fallback's variables; default process.env. */
+  source?: 'auto' | 'aws' | 'environment' | 'vault';
+  /**
+   * HashiCorp Vault KV v2 instead of Secrets Manager: options for a VaultSecretSource, or one. With it, 'auto' picks
+   * Vault outside development (the development fallback still wins there).
+   */
+  vault?: VaultSourceOptions | VaultSecretSource;
+  /** Opt-in: emit the StaleSecretServed metric (CloudWatch embedded metric format, one JSON line on stdout) per stale serve. */
+  staleMetric?: boolean | StaleMetricOptions;
+  /** Environment read for NODE_ENV, ENVIRONMENT and the fallback's variables; default process.env. */
   env?: NodeJS.ProcessEnv;
   /** Prefix of the fallback's variables; default GAARA_SECRET_. */
   envPrefix?: string;
@@ -64,6 +78,17 @@ export interface GetSecretOptions<T = string> {
   default?: T;
 }
 
+export interface StaleMetricOptions {
+  /** The consuming service, written as the `Service` property (not a dimension); default SERVICE_NAME / POWERTOOLS_SERVICE_NAME / AWS_LAMBDA_FUNCTION_NAME. */
+  service?: string;
+  /** Default METRICS_NAMESPACE, else `<App>/Secrets` from APP_NAME (gaara-store -> GaaraStore/Secrets), as the stack's functions. */
+  namespace?: string;
+  /** Environment dimension; default: the `<env>` segment of the secret id, else APP_ENVIRONMENT / ENVIRONMENT. */
+  environment?: string;
+  /** Where the EMF line goes; default process.stdout. */
+  write?: (line: string) => void;
+}
+
 /** Event payloads: ids, stages, version ids and error names only, never a value. */
 export interface StaleEvent { secretId: string; stage?: string; versionId?: string; staleForMs: number; awsErrorName?: string }
 export interface RefreshEvent { secretId: string; stage?: string; versionId?: string; previousVersionId?: string }
@@ -77,10 +102,16 @@ interface CacheEntry {
   expiresAt: number;
   /** Parsed views of this value, keyed by parser, so a typed read parses once per fetched version. */
   parsed: Map<unknown, SecretValue<unknown>>;
+  /** When the last forced refresh of this key finished (succeeded, or failed and kept this value). */
+  forcedAt?: number;
 }
+
+/** What lru-cache hands the fetch method: the request, and whether a forced refresh started the fetch. */
+interface LoadContext { request: SecretRequest; forced: boolean }
 
 const DEFAULTS = {
   ttlMs: 300_000, jitter: 0.1, maxStaleMs: 900_000, staleRetryMs: 5_000, maxEntries: 256, fetchTimeoutMs: 5_000, minRefreshIntervalMs: 1_000,
+  missingTtlMs: 30_000,
 };
 
 /**
@@ -91,7 +122,10 @@ export class SecretsClient extends EventEmitter {
   private readonly settings: typeof DEFAULTS;
   private readonly now: () => number;
   private readonly random: () => number;
-  private readonly cache: LRUCache<string, CacheEntry, SecretRequest>;
+  private readonly cache: LRUCache<string, CacheEntry, LoadContext>;
+  /** Keys found missing, with the error: a read within missingTtlMs answers from here (default or not-found) without a call. */
+  private readonly misses: LRUCache<string, SecretsClientError>;
+  private readonly staleMetric: ((event: StaleEvent) => void) | undefined;
 
   constructor(options: SecretsClientOptions = {}) {
     super();
@@ -100,13 +134,20 @@ export class SecretsClient extends EventEmitter {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.source = chooseSource(options, this.settings.fetchTimeoutMs);
-    this.cache = new LRUCache<string, CacheEntry, SecretRequest>({
+    this.staleMetric = staleMetricEmitter(options.staleMetric, options.env ?? process.env, this.now);
+    this.misses = new LRUCache<string, SecretsClientError>({
+      max: this.settings.maxEntries,
+      ttl: Math.max(1, this.settings.missingTtlMs),
+      ttlResolution: 0,
+      perf: { now: this.now },
+    });
+    this.cache = new LRUCache<string, CacheEntry, LoadContext>({
       max: this.settings.maxEntries,
       ttl: this.settings.ttlMs,
       ttlResolution: 0,
       perf: { now: this.now },
       noDeleteOnStaleGet: true, // a stale entry stays for fetch(), which may serve it when Secrets Manager is unavailable
-      fetchMethod: (_key, stale, { signal, options: setOptions, context }) => this.load(context, stale, signal, setOptions),
+      fetchMethod: (_key, stale, { signal, options: setOptions, context }) => this.load(context.request, context.forced, stale, signal, setOptions),
     });
   }
 
@@ -118,10 +159,17 @@ export class SecretsClient extends EventEmitter {
   /** The value parsed by `parse` (e.g. a contracts/ parser), wrapped; parsed once per fetched version. */
   async getParsed<T>(secretId: string, parse: (raw: string) => T, options: GetSecretOptions<T> = {}): Promise<SecretValue<T>> {
     const request = toRequest(secretId, options);
-    let entry: CacheEntry | undefined = options.forceRefresh ? undefined : this.cache.get(cacheKey(request)); // fresh hit: no fetch machinery
+    const key = cacheKey(request);
+    let entry: CacheEntry | undefined = options.forceRefresh ? undefined : this.cache.get(key); // fresh hit: no fetch machinery
     try {
+      const missing = entry || options.forceRefresh ? undefined : this.misses.get(key);
+      if (missing) {
+        if ('default' in options) return new SecretValue(options.default as T, { secretId, stage: request.stage });
+        throw missing;
+      }
       entry ??= await this.entry(request, options);
     } catch (error) {
+      if (error instanceof SecretsClientError && error.reason === 'not-found' && this.settings.missingTtlMs > 0 && !this.misses.has(key)) this.misses.set(key, error);
       if (error instanceof SecretsClientError && error.reason === 'not-found' && 'default' in options) {
         return new SecretValue(options.default as T, { secretId, stage: request.stage });
       }
@@ -168,6 +216,7 @@ export class SecretsClient extends EventEmitter {
   /** Drops every cached entry of a secret (all stages and versions). */
   invalidate(secretId: string): void {
     for (const key of [...this.cache.keys()]) if (key.startsWith(`${secretId}\u0000`)) this.cache.delete(key);
+    for (const key of [...this.misses.keys()]) if (key.startsWith(`${secretId}\u0000`)) this.misses.delete(key);
   }
 
   /** Version id of the cached entry, stale or not, without a call. */
@@ -192,12 +241,16 @@ export class SecretsClient extends EventEmitter {
   private async entry(request: SecretRequest, options: GetSecretOptions<unknown>): Promise<CacheEntry> {
     const key = cacheKey(request);
     const current = options.forceRefresh ? this.cache.peek(key, { allowStale: true }) : undefined;
+    // A forced refresh is skipped only when someone else's forced refresh of this key finished within the minimum
+    // interval (or, for withCredentialRetry, since the caller started). A normal read never counts: right after one,
+    // a forced refresh still reaches the source (a newer kid or password may already be out).
     const recent = current !== undefined && (options.refreshUnlessFetchedAfter !== undefined
       ? current.fetchedAt > options.refreshUnlessFetchedAfter
-      : this.now() - current.fetchedAt < this.settings.minRefreshIntervalMs);
+      : current.forcedAt !== undefined && this.now() - current.forcedAt < this.settings.minRefreshIntervalMs);
     const force = options.forceRefresh === true && !recent;
     try {
-      const entry = await this.cache.fetch(key, { context: request, forceRefresh: force });
+      const entry = await this.cache.fetch(key, { context: { request, forced: force }, forceRefresh: force });
+      if (force) this.misses.delete(key);
       if (!entry) throw new SecretsClientError(request.secretId, 'other', `${describeRequest(request)}: read returned nothing`);
       return entry;
     } catch (error) {
@@ -207,6 +260,7 @@ export class SecretsClient extends EventEmitter {
 
   private async load(
     request: SecretRequest,
+    forced: boolean,
     stale: CacheEntry | undefined,
     signal: AbortSignal,
     setOptions: { ttl?: number },
@@ -219,12 +273,14 @@ export class SecretsClient extends EventEmitter {
       const reuse = stale && stale.versionId === versionId && stale.value.reveal() === value;
       this.emit('refresh', { secretId: request.secretId, stage: request.stage, versionId, previousVersionId: stale?.versionId } satisfies RefreshEvent);
       const wrapped = new SecretValue(value, { secretId: request.secretId, versionId, stage: request.stage });
-      return { value: wrapped, versionId, fetchedAt: now, expiresAt: now + ttl, parsed: reuse ? stale.parsed : new Map() };
+      this.misses.delete(cacheKey(request));
+      return { value: wrapped, versionId, fetchedAt: now, expiresAt: now + ttl, parsed: reuse ? stale.parsed : new Map(), forcedAt: forced ? now : undefined };
     } catch (error) {
       const failure = toSecretsClientError(request, error);
       this.emit('fetch-error', { secretId: request.secretId, stage: request.stage, reason: failure.reason, awsErrorName: failure.awsErrorName } satisfies FetchErrorEvent);
       if (!stale || failure.reason !== 'unavailable') throw failure;
       const now = this.now();
+      if (forced) stale.forcedAt = now;
       const staleForMs = now - stale.expiresAt;
       if (staleForMs > this.settings.maxStaleMs) throw failure;
       if (staleForMs <= 0) {
@@ -233,7 +289,9 @@ export class SecretsClient extends EventEmitter {
         return stale;
       }
       setOptions.ttl = Math.max(1, Math.min(this.settings.staleRetryMs, stale.expiresAt + this.settings.maxStaleMs - now));
-      this.emit('stale', { secretId: request.secretId, stage: request.stage, versionId: stale.versionId, staleForMs, awsErrorName: failure.awsErrorName } satisfies StaleEvent);
+      const event: StaleEvent = { secretId: request.secretId, stage: request.stage, versionId: stale.versionId, staleForMs, awsErrorName: failure.awsErrorName };
+      this.emit('stale', event);
+      this.staleMetric?.(event);
       return stale;
     }
   }
@@ -275,17 +333,39 @@ function cacheKey(request: SecretRequest): string {
   return `${request.secretId}\u0000${request.versionId ? `v:${request.versionId}` : `s:${request.stage}`}`;
 }
 
+const DEVELOPMENT = new Set(['development', 'test']);
+const PRODUCTION_LIKE = new Set(['production', 'prod', 'staging']);
+
+/**
+ * Which deployment the process says it is: `development` when NODE_ENV or ENVIRONMENT says so, `test` likewise,
+ * `production` when NODE_ENV, ENVIRONMENT or APP_ENVIRONMENT names production or staging (that wins), else undefined.
+ */
+export function declaredEnvironment(env: NodeJS.ProcessEnv): 'development' | 'test' | 'production' | undefined {
+  const said = [env.NODE_ENV, env.ENVIRONMENT, env.APP_ENVIRONMENT].map((v) => v?.trim().toLowerCase());
+  if (said.some((v) => v !== undefined && PRODUCTION_LIKE.has(v))) return 'production';
+  const explicit = said.slice(0, 2);
+  if (explicit.includes('development')) return 'development';
+  if (explicit.includes('test')) return 'test';
+  return undefined;
+}
+
 function chooseSource(options: SecretsClientOptions, timeoutMs: number): SecretSource {
   const env = options.env ?? process.env;
   const requested = options.source ?? 'auto';
-  const useEnvironment = requested === 'environment' || (requested === 'auto' && env.NODE_ENV === 'development');
+  const declared = declaredEnvironment(env);
+  const useEnvironment = requested === 'environment' || (requested === 'auto' && declared === 'development');
+  if (!useEnvironment && (requested === 'vault' || (requested === 'auto' && options.vault))) {
+    if (!options.vault) throw new SecretsClientError('(all)', 'not-allowed', "source 'vault' needs the vault option (address and auth)");
+    return options.vault instanceof VaultSecretSource ? options.vault : new VaultSecretSource({ timeoutMs, ...options.vault });
+  }
   if (!useEnvironment) return new AwsSecretSource(options.client ?? new SecretsManagerClient({}), timeoutMs);
-  if (env.NODE_ENV === 'production') {
-    throw new SecretsClientError('(all)', 'not-allowed', 'the environment-variable fallback is refused when NODE_ENV=production: read secrets from Secrets Manager');
+  if (declared === undefined || !DEVELOPMENT.has(declared)) {
+    throw new SecretsClientError('(all)', 'not-allowed',
+      `the environment-variable fallback is refused unless NODE_ENV or ENVIRONMENT is "development" or "test" (and none of NODE_ENV, ENVIRONMENT, APP_ENVIRONMENT names production or staging); this process says ${declared ?? 'nothing'}: read secrets from Secrets Manager`);
   }
   const prefix = options.envPrefix ?? DEFAULT_ENV_PREFIX;
   (options.warn ?? console.warn)(
-    `[gaara-secrets] development fallback: secrets are read from ${prefix}* environment variables` +
+    `[gaara-secrets] development fallback: secrets are read from ${prefix}* and conventional environment variables (DATABASE_URL, SECRET_KEY, ...)` +
       `${options.dotenvPath === false ? '' : ' and .env'}, not from Secrets Manager. Never use this in production.`,
   );
   return new EnvSecretSource({ env, prefix, dotenvPath: options.dotenvPath === false ? undefined : (options.dotenvPath ?? '.env') });
@@ -307,4 +387,44 @@ function validateSettings(settings: typeof DEFAULTS): void {
   if (settings.ttlMs < 1 || settings.maxEntries < 1 || settings.fetchTimeoutMs < 1) {
     throw new RangeError('SecretsClient options ttlMs, maxEntries and fetchTimeoutMs must be at least 1');
   }
+}
+
+/** Namespace as the stack's functions compute it (lambdas/rotation/observability.ts metricsNamespace). */
+export function staleMetricNamespace(env: NodeJS.ProcessEnv): string {
+  if (env[METRICS_ENV.namespace]) return env[METRICS_ENV.namespace] as string;
+  const app = (env[METRICS_ENV.app] ?? 'gaara-store').split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
+  return `${app}/Secrets`;
+}
+
+/**
+ * StaleSecretServed as one CloudWatch embedded-metric-format line: dimensions exactly {Environment, Secret}
+ * (contracts/metrics.ts, what the stack's alarm matches), the consuming service as a property. No value, no version id.
+ */
+function staleMetricEmitter(option: SecretsClientOptions['staleMetric'], env: NodeJS.ProcessEnv, now: () => number): ((event: StaleEvent) => void) | undefined {
+  if (!option) return undefined;
+  const settings: StaleMetricOptions = option === true ? {} : option;
+  const namespace = settings.namespace ?? staleMetricNamespace(env);
+  const service = settings.service ?? env.SERVICE_NAME ?? env.POWERTOOLS_SERVICE_NAME ?? env.AWS_LAMBDA_FUNCTION_NAME ?? 'unknown';
+  const write = settings.write ?? ((line: string) => void process.stdout.write(line));
+  return (event) => {
+    const parts = event.secretId.split('/');
+    const environment = settings.environment ?? (parts.length >= 3 ? parts[parts.length - 2] : (env[METRICS_ENV.environment] ?? env.ENVIRONMENT ?? 'unknown'));
+    const record = {
+      _aws: {
+        Timestamp: now(),
+        CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [[DIMENSION.Environment, DIMENSION.Secret]], Metrics: [{ Name: METRIC.StaleSecretServed, Unit: 'Count' }] }],
+      },
+      ...metricDimensions(environment, parts[parts.length - 1]),
+      [METRIC.StaleSecretServed]: 1,
+      Service: service,
+      Stage: event.stage,
+      StaleForMs: event.staleForMs,
+      AwsErrorName: event.awsErrorName,
+    };
+    try {
+      write(`${JSON.stringify(record)}\n`);
+    } catch {
+      // A metric must never break a read that is being served.
+    }
+  };
 }

@@ -12,7 +12,7 @@ export interface SourcedSecret {
 }
 
 export interface SecretSource {
-  readonly kind: 'aws' | 'environment';
+  readonly kind: 'aws' | 'environment' | 'vault';
   read(request: SecretRequest, signal: AbortSignal): Promise<SourcedSecret>;
 }
 
