@@ -15,6 +15,7 @@ module.exports = {
     project('integration', ['<rootDir>/test/integration']),
     project('bundle', ['<rootDir>/test/bundle']),
     project('client', ['<rootDir>/client/test']),
+    project('cli', ['<rootDir>/test/cli']),
   ],
   testTimeout: 120000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],

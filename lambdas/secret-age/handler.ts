@@ -3,7 +3,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ListSecretVersionIdsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { METRIC, metricDimensions } from '../../contracts/metrics';
 import type { WatchedSecret } from './config';
-import { secretFigures } from './version-figures';
+import { isOverdue, secretFigures } from '../../contracts/secret-age-rules';
 
 export interface SecretAgeDeps {
   secretsManager: Pick<SecretsManagerClient, 'send'>;
@@ -48,7 +48,7 @@ export function createSecretAgeHandler(deps: SecretAgeDeps): () => Promise<Secre
         metrics.addMetric(METRIC.PendingRotationHours, MetricUnit.Count, figures.pendingRotationHours);
         metrics.addMetric(METRIC.PlaceholderSecret, MetricUnit.Count, figures.placeholder);
         metrics.publishStoredMetrics();
-        const overdue = figures.daysSinceRotation > secret.maxAgeDays;
+        const overdue = isOverdue(figures, secret.maxAgeDays);
         (overdue ? deps.logger.warn : deps.logger.info).call(deps.logger, overdue ? 'secret overdue for rotation' : 'secret age checked', {
           secret: secret.name,
           ...figures,

@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+'use strict';
+// The operator CLI (cli/main.ts), run through tsx's CommonJS loader (a devDependency installed by `npm ci`).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+require('tsx/cjs');
+require('../cli/main.ts')
+  .main(process.argv)
+  .then((code) => {
+    process.exitCode = code;
+  });
