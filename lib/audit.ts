@@ -12,6 +12,7 @@ import type { SecretName } from '../contracts';
 import type { EnvironmentConfig } from './config';
 import { cisFilters, secretReadFilters, secretsFilters, trailMetricsNamespace, type TrailFilterSpec } from './metric-filters';
 import { alarmName, arnsFor, createsTrail, observabilityNames } from './ops-key-statements';
+import { trailAlarmRunbookLink } from './runbook-sections';
 
 export interface AuditTrailProps {
   config: EnvironmentConfig;
@@ -103,6 +104,12 @@ export class AuditTrail extends Construct implements AuditSignals {
     const names = observabilityNames(config);
     const arns = arnsFor(this, config);
     const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    // The trail's buckets are retained in every environment, whatever removalPolicy says: CloudFormation cannot delete
+    // a versioned bucket that holds objects (cdk destroy of dev/staging ended in DELETE_FAILED), and emptying it at
+    // destroy (autoDeleteObjects) would let whoever can delete the stack erase the audit evidence. The lifecycle
+    // rules expire the files; README "Destroy a dev or staging environment" says how to remove them
+    // earlier. The ops key that encrypts them is retained for the same reason (lib/keys.ts).
+    const auditRemovalPolicy = RemovalPolicy.RETAIN;
     const { transitionToGlacierDays, expireAfterDays } = config.audit;
 
     const accessLogBucket = new s3.Bucket(this, 'AccessLogBucket', {
@@ -113,7 +120,7 @@ export class AuditTrail extends Construct implements AuditSignals {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       // Ownership is left to the CDK: with @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy (cdk.json) the log
       // delivery is granted by bucket policy and ACLs stay disabled; without it the CDK falls back to the ACL.
-      removalPolicy,
+      removalPolicy: auditRemovalPolicy,
       lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(expireAfterDays), noncurrentVersionExpiration: Duration.days(30) }],
     });
     Validations.of(accessLogBucket).acknowledge(
@@ -135,11 +142,13 @@ export class AuditTrail extends Construct implements AuditSignals {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: accessLogBucket,
       serverAccessLogsPrefix: 'trail-bucket/',
-      removalPolicy,
+      removalPolicy: auditRemovalPolicy,
       lifecycleRules: [
         {
-          id: 'GlacierThenExpire',
-          transitions: [{ storageClass: s3.StorageClass.GLACIER, transitionAfter: Duration.days(transitionToGlacierDays) }],
+          id: 'GlacierInstantRetrievalThenExpire',
+          // Glacier Instant Retrieval: colder and cheaper, still read with a plain GetObject (no restore), so the
+          // auditor reads the trail for its whole retention.
+          transitions: [{ storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(transitionToGlacierDays) }],
           expiration: Duration.days(expireAfterDays),
           noncurrentVersionExpiration: Duration.days(30),
         },
@@ -229,9 +238,9 @@ export class AuditTrail extends Construct implements AuditSignals {
     this.addFilter(spec, props.config);
     const alarm = new cloudwatch.Alarm(this, `${spec.id}Alarm`, {
       alarmName: alarmName(props.config, spec.id),
-      alarmDescription: `${spec.meaning} Source: ${spec.source}. Runbook: ${props.runbookUrl ?? 'docs/runbook.md'}`,
+      alarmDescription: `${spec.meaning} Source: ${spec.source}. Runbook: ${trailAlarmRunbookLink(props.runbookUrl ?? 'docs/runbook.md', spec.id)}`,
       metric: this.metrics[spec.id],
-      threshold: 1,
+      threshold: spec.alarmThreshold ?? 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
       datapointsToAlarm: 1,

@@ -5,6 +5,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { SecretName } from '../contracts';
 import { SECRET_NAMES } from '../contracts';
 import type { AuditSignals } from './audit';
@@ -20,6 +21,12 @@ export interface DashboardSecret {
   pendingHours?: cloudwatch.IMetric;
   succeeded?: cloudwatch.IMetric;
   failed?: cloudwatch.IMetric;
+  /** PlaceholderSecret (1 while the deploy-time placeholder is current). */
+  placeholder?: cloudwatch.IMetric;
+  /** StaleSecretServed from the client library. */
+  staleServed?: cloudwatch.IMetric;
+  /** KeyRingPreviousKeys (key rings only). */
+  ringSize?: cloudwatch.IMetric;
 }
 
 export interface DashboardRotator {
@@ -27,6 +34,7 @@ export interface DashboardRotator {
   fn: lambda.IFunction;
   timeout: Duration;
   share: number;
+  logGroup?: ILogGroup;
 }
 
 export interface DashboardInput {
@@ -36,6 +44,12 @@ export interface DashboardInput {
   rotators: DashboardRotator[];
   ageFunction?: lambda.IFunction;
   audit?: AuditSignals;
+  /** Metrics of the environment-scoped trail filters and the heartbeat (lib/environment-filters.ts), by filter id. */
+  environmentMetrics?: Readonly<Record<string, cloudwatch.IMetric>>;
+  /** This environment's KMS key ARNs: the key-change query is scoped to them. */
+  keyArns?: string[];
+  /** The alarms the weekly review starts from: overdue, placeholder, stuck, key ring near full. */
+  reviewAlarms?: cloudwatch.IAlarm[];
   alarms: cloudwatch.IAlarm[];
 }
 
@@ -52,16 +66,13 @@ function header(input: DashboardInput): cloudwatch.TextWidget {
     : '**No trail log group in this account** (organisation trail): the trail sections are empty; see the organisation account.';
   const markdown = [
     `# ${config.appName} secrets: ${config.envName}`,
-    `Secrets \`${secretNamePrefix(config)}*\`. Runbook: [${input.runbookUrl}](${input.runbookUrl}). ${trail}`,
+    `Secrets \`${secretNamePrefix(config)}*\`. Runbook: [${input.runbookUrl}](${input.runbookUrl}). ${trail} Guide: docs/dashboard.md.`,
     '',
-    '**Rotation state**: per secret, days since the current version was created against its schedule (dashed line) and alarm threshold; ' +
-      'pending hours (a lingering AWSPENDING is a stuck rotation); rotation outcomes from the rotators. **Last rotation outcome** comes from CloudTrail. ' +
-      '**Rotators**: invocations, errors, throttles and p99 duration against the timeout. ' +
-      '**Secret reads**: GetSecretValue per secret, and per secret and caller. ' +
-      '**Access denied**, **Break-glass**, **KMS key events**: security signals from the trail; any non-zero value has an alarm. ' +
-      '**Alarms**: every alarm of this environment.',
+    '**Weekly review** (top): overdue, placeholder and stuck secrets; days since the last change against automatic rotations in 100 days; ' +
+      'every rotation failure of the range; who read which secret and unread secrets; policy and key changes with who made them; stale values served. ' +
+      'Then per secret and rotator graphs, security signals from the trail (access denied, break-glass, KMS), trail health and every alarm.',
   ].join('\n');
-  return new cloudwatch.TextWidget({ markdown, width: FULL, height: 4 });
+  return new cloudwatch.TextWidget({ markdown, width: FULL, height: 3 });
 }
 
 function sectionTitle(text: string): cloudwatch.TextWidget {
@@ -69,7 +80,7 @@ function sectionTitle(text: string): cloudwatch.TextWidget {
 }
 
 function secretWidget(s: DashboardSecret): cloudwatch.GraphWidget {
-  const right: cloudwatch.IMetric[] = [s.succeeded, s.failed, s.pendingHours].filter((m): m is cloudwatch.IMetric => m !== undefined);
+  const right: cloudwatch.IMetric[] = [s.succeeded, s.failed, s.pendingHours, s.ringSize].filter((m): m is cloudwatch.IMetric => m !== undefined);
   return new cloudwatch.GraphWidget({
     title: `${s.name}: age vs ${s.rotationDays}-day schedule (${s.rotator ? `${s.rotator} rotator` : 'rotated by hand'})`,
     left: [s.daysSinceRotation],
@@ -106,14 +117,26 @@ function rotatorWidget(r: DashboardRotator): cloudwatch.GraphWidget {
   });
 }
 
-function query(logGroup: string, title: string, lines: string[], width = 12): cloudwatch.LogQueryWidget {
-  return new cloudwatch.LogQueryWidget({ title, logGroupNames: [logGroup], queryString: lines.join('\n| '), width, height: 6 });
+function query(logGroups: string[], title: string, lines: string[], width = 12, height = 6): cloudwatch.LogQueryWidget {
+  return new cloudwatch.LogQueryWidget({ title, logGroupNames: logGroups, queryString: lines.join('\n| '), width, height });
 }
 
-/** Logs Insights queries over the trail log group. */
-export function trailQueries(config: EnvironmentConfig) {
+/** Logs Insights queries over the trail log group (and, for step failures, the rotators' log groups). */
+export function trailQueries(config: EnvironmentConfig, keyArns: readonly string[] = []) {
   const prefix = escapeRegex(secretNamePrefix(config));
+  const secretIdOfEnv = `/^(arn:[^:]+:secretsmanager:[^:]+:[0-9]+:secret:)?${prefix}/`;
+  const who = 'coalesce(userIdentity.sessionContext.sessionIssuer.arn, userIdentity.arn) as who';
   const bg = config.breakGlassRoleArn;
+  const secretChanges = [
+    'PutResourcePolicy', 'DeleteResourcePolicy', 'DeleteSecret', 'RestoreSecret', 'UpdateSecret', 'RotateSecret', 'CancelRotateSecret',
+    'ReplicateSecretToRegions', 'RemoveRegionsFromReplication', 'StopReplicationToReplica', 'TagResource', 'UntagResource',
+  ];
+  const keyChanges = [
+    'PutKeyPolicy', 'DisableKey', 'EnableKey', 'ScheduleKeyDeletion', 'CancelKeyDeletion', 'DisableKeyRotation', 'EnableKeyRotation',
+    'RotateKeyOnDemand', 'CreateGrant', 'RevokeGrant', 'RetireGrant', 'CreateAlias', 'UpdateAlias', 'DeleteAlias',
+  ];
+  const list = (xs: readonly string[]) => xs.map((x) => `"${x}"`).join(', ');
+  const keyClause = keyArns.length > 0 ? ` or (eventSource = "kms.amazonaws.com" and eventName in [${list(keyChanges)}] and resources.0.ARN in [${list(keyArns)}])` : '';
   return {
     lastOutcome: [
       'filter eventSource = "secretsmanager.amazonaws.com" and eventName in ["RotationStarted", "RotationSucceeded", "RotationFailed", "RotationAbandoned", "TestRotationFailed"]',
@@ -121,49 +144,166 @@ export function trailQueries(config: EnvironmentConfig) {
       'stats latest(eventName) as lastEvent, max(@timestamp) as lastAt by additionalEventData.SecretId as secret',
       'sort secret asc',
     ],
+    rotationFailures: [
+      'filter eventSource = "secretsmanager.amazonaws.com" and eventName in ["RotationFailed", "TestRotationFailed", "RotationAbandoned"]',
+      `filter additionalEventData.SecretId like /:secret:${prefix}/`,
+      'fields @timestamp, eventName, additionalEventData.SecretId as secret',
+      'sort @timestamp desc',
+      'limit 1000',
+    ],
+    failedSteps: [
+      'filter level = "ERROR"',
+      'fields @timestamp, secret, step, errorClass, token, message',
+      'sort @timestamp desc',
+      'limit 1000',
+    ],
+    handChanges: [
+      'filter eventSource = "secretsmanager.amazonaws.com" and eventName in ["PutSecretValue", "UpdateSecretVersionStage"]',
+      `filter requestParameters.secretId like ${secretIdOfEnv}`,
+      `fields @timestamp, eventName, requestParameters.secretId as secret, ${who}, errorCode`,
+      'sort @timestamp desc',
+      'limit 1000',
+    ],
     readsByCaller: [
-      'filter eventSource = "secretsmanager.amazonaws.com" and eventName = "GetSecretValue"',
-      `filter requestParameters.secretId like /^(arn:[^:]+:secretsmanager:[^:]+:[0-9]+:secret:)?${prefix}/`,
-      'stats count(*) as reads by requestParameters.secretId as secret, userIdentity.arn as caller',
-      'sort reads desc',
-      'limit 100',
+      'filter eventSource = "secretsmanager.amazonaws.com" and eventName in ["GetSecretValue", "BatchGetSecretValue"]',
+      `filter requestParameters.secretId like ${secretIdOfEnv} or eventName = "BatchGetSecretValue"`,
+      `fields @timestamp, requestParameters.secretId as secret, ${who}, userIdentity.arn as session, eventName, errorCode`,
+      'stats count(*) as calls, count_distinct(session) as sessions, min(@timestamp) as first, max(@timestamp) as last by secret, who, eventName, errorCode',
+      'sort calls asc',
+      'limit 10000',
+    ],
+    policyAndKeyChanges: [
+      `filter (eventSource = "secretsmanager.amazonaws.com" and eventName in [${list(secretChanges)}] and requestParameters.secretId like ${secretIdOfEnv})${keyClause}`,
+      `fields @timestamp, eventName, coalesce(requestParameters.secretId, resources.0.ARN) as target, ${who}, userIdentity.invokedBy as via, errorCode`,
+      'sort @timestamp desc',
+      'limit 1000',
     ],
     accessDenied: [
       'filter eventSource in ["secretsmanager.amazonaws.com", "kms.amazonaws.com"] and (errorCode like /AccessDenied/ or errorCode like /UnauthorizedOperation/)',
-      'stats count(*) as denied by eventSource, eventName, userIdentity.arn as caller, requestParameters.secretId as secret',
+      `fields eventSource, eventName, ${who}, userIdentity.accountId as account, requestParameters.secretId as secret`,
+      'stats count(*) as denied by eventSource, eventName, who, account, secret',
       'sort denied desc',
-      'limit 100',
+      'limit 1000',
     ],
     breakGlass: [
       `filter userIdentity.sessionContext.sessionIssuer.arn = "${bg}" or (eventName = "AssumeRole" and requestParameters.roleArn = "${bg}")`,
       'fields @timestamp, eventName, eventSource, sourceIPAddress, userIdentity.arn, requestParameters.secretId, errorCode',
       'sort @timestamp desc',
-      'limit 100',
+      'limit 1000',
     ],
     kmsKeyEvents: [
-      'filter eventSource = "kms.amazonaws.com" and eventName in ["DisableKey", "EnableKey", "ScheduleKeyDeletion", "CancelKeyDeletion", "PutKeyPolicy", "DisableKeyRotation", "EnableKeyRotation", "CreateGrant", "RevokeGrant"]',
-      'fields @timestamp, eventName, userIdentity.arn, requestParameters.keyId, errorCode',
+      `filter eventSource = "kms.amazonaws.com" and eventName in [${list(keyChanges)}]`,
+      'fields @timestamp, eventName, resources.0.ARN as key, coalesce(userIdentity.sessionContext.sessionIssuer.arn, userIdentity.arn) as who, errorCode',
       'sort @timestamp desc',
-      'limit 100',
+      'limit 1000',
     ],
   };
 }
 
-function trailMetricGraph(audit: AuditSignals | undefined, title: string, ids: string[], width = 12): cloudwatch.GraphWidget | undefined {
-  const metrics = ids.map((id) => audit?.metrics[id]).filter((m): m is cloudwatch.Metric => m !== undefined);
+function graph(title: string, metrics: (cloudwatch.IMetric | undefined)[], width = 12, extra: Partial<cloudwatch.GraphWidgetProps> = {}): cloudwatch.GraphWidget | undefined {
+  const left = metrics.filter((m): m is cloudwatch.IMetric => m !== undefined);
+  if (left.length === 0) return undefined;
+  return new cloudwatch.GraphWidget({ title, left, leftYAxis: { min: 0, showUnits: false }, width, height: 6, ...extra });
+}
+
+function singleValues(title: string, metrics: cloudwatch.IMetric[], props: Partial<cloudwatch.SingleValueWidgetProps> = {}, width = 12): cloudwatch.SingleValueWidget | undefined {
   if (metrics.length === 0) return undefined;
-  return new cloudwatch.GraphWidget({ title, left: metrics, leftYAxis: { min: 0, showUnits: false }, width, height: 6 });
+  return new cloudwatch.SingleValueWidget({ title, metrics, width, height: 4, ...props });
 }
 
 export function buildDashboardWidgets(input: DashboardInput): cloudwatch.IWidget[][] {
   const rows: cloudwatch.IWidget[][] = [[header(input)]];
   const present = <T>(xs: (T | undefined)[]): T[] => xs.filter((x): x is T => x !== undefined);
-
-  rows.push([sectionTitle('Rotation state')]);
-  for (let i = 0; i < input.secrets.length; i += 3) rows.push(input.secrets.slice(i, i + 3).map(secretWidget));
   const logGroup = input.audit?.logGroup?.logGroupName;
-  const q = trailQueries(input.config);
-  if (logGroup) rows.push([query(logGroup, 'Last rotation outcome per secret (CloudTrail service events)', q.lastOutcome, FULL)]);
+  const q = trailQueries(input.config, input.keyArns);
+  const env = input.environmentMetrics ?? {};
+  const labelled = (m: cloudwatch.IMetric | undefined, label: string) => (m instanceof cloudwatch.Metric || m instanceof cloudwatch.MathExpression ? m.with({ label }) : m);
+  const rotated = input.secrets.filter((s) => s.rotator);
+
+  // ------------------------------------------------------------------ weekly review
+  rows.push([sectionTitle('Weekly review: overdue and never-rotated secrets')]);
+  rows.push(
+    present<cloudwatch.IWidget>([
+      input.reviewAlarms && input.reviewAlarms.length > 0
+        ? new cloudwatch.AlarmStatusWidget({
+            title: 'Overdue, placeholder, stuck rotation, key ring near full',
+            alarms: input.reviewAlarms,
+            sortBy: cloudwatch.AlarmStatusWidgetSortBy.STATE_UPDATED_TIMESTAMP,
+            width: 12,
+            height: 4,
+          })
+        : undefined,
+      singleValues(
+        'Placeholder still current (1 = never set: the deploy-time value)',
+        present(input.secrets.map((s) => labelled(s.placeholder, s.name))),
+        { period: Duration.hours(1) },
+      ),
+    ]),
+  );
+  rows.push(
+    present<cloudwatch.IWidget>([
+      singleValues(
+        'Days since last change (AWSCURRENT created: a rotation or a manual put-secret-value)',
+        input.secrets.map((s) => labelled(s.daysSinceRotation, s.name) as cloudwatch.IMetric),
+        { period: Duration.hours(1) },
+      ),
+      singleValues(
+        'Automatic rotations completed, last 100 days (0: never rotated by its rotator)',
+        present(rotated.map((s) => labelled(s.succeeded, s.name))),
+        { start: '-P100D', setPeriodToTimeRange: true },
+      ),
+    ]),
+  );
+  if (logGroup) rows.push([query([logGroup], 'Every new value and version-stage change, with who (PutSecretValue, UpdateSecretVersionStage)', q.handChanges, FULL)]);
+
+  rows.push([sectionTitle('Weekly review: every rotation failure in the range')]);
+  const rotatorLogGroups = input.rotators.flatMap((r) => (r.logGroup ? [r.logGroup.logGroupName] : []));
+  rows.push(
+    present<cloudwatch.IWidget>([
+      singleValues('RotationFailed in the range, per secret (every step, timeouts included)', present(rotated.map((s) => labelled(s.failed, s.name))), { setPeriodToTimeRange: true }),
+      logGroup ? query([logGroup], 'Rotation failed / abandoned service events (CloudTrail), every one', q.rotationFailures) : undefined,
+    ]),
+  );
+  if (rotatorLogGroups.length > 0) rows.push([query(rotatorLogGroups, 'Failed rotation steps (rotator logs): secret, step, error class', q.failedSteps, FULL)]);
+
+  rows.push([sectionTitle('Weekly review: who read which secret')]);
+  const reads = present(SECRET_NAMES.map((n) => input.audit?.secretReadsMetric(n)?.with({ label: n, period: Duration.hours(1) })));
+  rows.push(
+    present<cloudwatch.IWidget>([
+      singleValues(
+        'Reads in the last 90 days per secret (0: unread, Security Hub SecretsManager.3)',
+        present(SECRET_NAMES.map((n) => input.audit?.secretReadsMetric(n)?.with({ label: n }))),
+        { start: '-P90D', setPeriodToTimeRange: true },
+      ),
+      graph('GetSecretValue per secret (hourly)', reads),
+    ]),
+  );
+  if (logGroup) rows.push([query([logGroup], 'Every reader of every secret (by role; GetSecretValue and BatchGetSecretValue; rarest first)', q.readsByCaller, FULL, 8)]);
+
+  rows.push([sectionTitle('Weekly review: policy and key changes of this environment, with who')]);
+  rows.push(
+    present<cloudwatch.IWidget>([
+      graph('Policy, key and rotation changes (this environment)', [
+        input.audit?.metrics.SecretPolicyChangedOrSecretDeleted,
+        env.EnvKeyPolicyChangedOrRotationDisabled,
+        env.EnvKeyDisabledOrScheduledForDeletion,
+        env.EnvRotationCancelled,
+      ]),
+      logGroup ? query([logGroup], 'Secret policy, rotation and KMS key changes of this environment (deploy role included)', q.policyAndKeyChanges) : undefined,
+    ]),
+  );
+
+  rows.push([sectionTitle('Weekly review: services living on stale values')]);
+  rows.push(
+    present<cloudwatch.IWidget>([
+      graph('StaleSecretServed per secret (client served a cached value after a failed refresh)', present(input.secrets.map((s) => labelled(s.staleServed, s.name))), FULL),
+    ]),
+  );
+
+  // ------------------------------------------------------------------ detail
+  rows.push([sectionTitle('Rotation state per secret')]);
+  for (let i = 0; i < input.secrets.length; i += 3) rows.push(input.secrets.slice(i, i + 3).map(secretWidget));
+  if (logGroup) rows.push([query([logGroup], 'Latest rotation event per secret in the range (CloudTrail service events)', q.lastOutcome, FULL)]);
 
   rows.push([sectionTitle('Rotators')]);
   const fnWidgets: cloudwatch.IWidget[] = input.rotators.map(rotatorWidget);
@@ -181,40 +321,35 @@ export function buildDashboardWidgets(input: DashboardInput): cloudwatch.IWidget
   }
   for (let i = 0; i < fnWidgets.length; i += 3) rows.push(fnWidgets.slice(i, i + 3));
 
-  rows.push([sectionTitle('Secret reads')]);
-  const reads = present(SECRET_NAMES.map((n) => input.audit?.secretReadsMetric(n)?.with({ label: n, period: Duration.hours(1) })));
+  rows.push([sectionTitle('Access denied, break-glass, KMS key events, trail health')]);
   rows.push(
     present<cloudwatch.IWidget>([
-      reads.length > 0
-        ? new cloudwatch.GraphWidget({ title: 'GetSecretValue per secret (hourly)', left: reads, leftYAxis: { min: 0, showUnits: false }, width: 12, height: 6 })
-        : undefined,
-      logGroup ? query(logGroup, 'GetSecretValue by secret and caller', q.readsByCaller) : undefined,
-    ]),
-  );
-
-  rows.push([sectionTitle('Access denied, break-glass, KMS key events')]);
-  rows.push(
-    present<cloudwatch.IWidget>([
-      trailMetricGraph(input.audit, 'Access denied (secrets of this env; all API calls)', ['SecretsAccessDenied', 'UnauthorizedApiCalls', 'DeletedSecretAccess']),
-      logGroup ? query(logGroup, 'Access denied on Secrets Manager and KMS by caller', q.accessDenied) : undefined,
-    ]),
-  );
-  rows.push(
-    present<cloudwatch.IWidget>([
-      trailMetricGraph(input.audit, 'Break-glass role use', ['BreakGlassRoleUsed']),
-      logGroup ? query(logGroup, 'Break-glass role: every call', q.breakGlass) : undefined,
-    ]),
-  );
-  rows.push(
-    present<cloudwatch.IWidget>([
-      trailMetricGraph(input.audit, 'KMS key and secret policy events', [
-        'KmsKeyDisabledOrScheduledForDeletion',
-        'KmsKeyPolicyChangedOrRotationDisabled',
-        'SecretPolicyChangedOrSecretDeleted',
+      graph('Access denied (secrets of this env; all API calls of the account) and reads of deleted secrets', [
+        input.audit?.metrics.SecretsAccessDenied,
+        input.audit?.metrics.UnauthorizedApiCalls,
+        input.audit?.metrics.DeletedSecretAccess,
+        env.EnvDeletedSecretAccess,
       ]),
-      logGroup ? query(logGroup, 'KMS key management events', q.kmsKeyEvents) : undefined,
+      logGroup ? query([logGroup], 'Access denied on Secrets Manager and KMS by caller', q.accessDenied) : undefined,
     ]),
   );
+  rows.push(
+    present<cloudwatch.IWidget>([
+      graph('Break-glass role use', [input.audit?.metrics.BreakGlassRoleUsed]),
+      logGroup ? query([logGroup], 'Break-glass role: every call', q.breakGlass) : undefined,
+    ]),
+  );
+  rows.push(
+    present<cloudwatch.IWidget>([
+      graph('KMS key events (account-wide CIS filters)', [
+        input.audit?.metrics.KmsKeyDisabledOrScheduledForDeletion,
+        input.audit?.metrics.KmsKeyPolicyChangedOrRotationDisabled,
+      ]),
+      logGroup ? query([logGroup], 'KMS key management events (every key of the account)', q.kmsKeyEvents) : undefined,
+    ]),
+  );
+  const heartbeat = graph('Trail heartbeat: events of the hourly secret-age function delivered by the trail (0: the trail alarms are blind)', [env.TrailHeartbeat], FULL);
+  if (heartbeat) rows.push([heartbeat]);
 
   rows.push([sectionTitle('Alarms')]);
   // An alarm status widget shows at most 100 alarms.

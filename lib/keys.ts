@@ -5,7 +5,10 @@ import { Construct } from 'constructs';
 import { DATA_KEY_CONTEXT_KEYS, DATA_KEY_PURPOSE } from '../contracts';
 import type { EnvironmentConfig } from './config';
 
-/** What administrators (and CloudFormation's deploy role) may do to a key: manage it, never use it. */
+/**
+ * What administrators (and CloudFormation's deploy role) may do to a key: manage it, never use it. ListGrants and
+ * RevokeGrant are the runbook's "Suspected key compromise" step 3 (unexpected grants).
+ */
 export const KEY_ADMIN_ACTIONS = [
   'kms:CancelKeyDeletion',
   'kms:CreateAlias',
@@ -16,8 +19,10 @@ export const KEY_ADMIN_ACTIONS = [
   'kms:EnableKeyRotation',
   'kms:GetKeyPolicy',
   'kms:GetKeyRotationStatus',
+  'kms:ListGrants',
   'kms:ListResourceTags',
   'kms:PutKeyPolicy',
+  'kms:RevokeGrant',
   'kms:ScheduleKeyDeletion',
   'kms:TagResource',
   'kms:UntagResource',
@@ -25,8 +30,14 @@ export const KEY_ADMIN_ACTIONS = [
   'kms:UpdateKeyDescription',
 ];
 
+/**
+ * What CloudFormation needs to create, update and delete the keys and aliases: the administration actions without
+ * the incident-only ones (cancelling a deletion, listing and revoking grants), which only key administrators run.
+ */
+export const DEPLOY_KEY_ACTIONS = KEY_ADMIN_ACTIONS.filter((a) => !['kms:CancelKeyDeletion', 'kms:ListGrants', 'kms:RevokeGrant'].includes(a));
+
 /** Read-only key metadata for auditors. */
-export const KEY_METADATA_ACTIONS = ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:ListResourceTags'];
+export const KEY_METADATA_ACTIONS = ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:ListGrants', 'kms:ListResourceTags'];
 
 /** Actions denied to every principal but the key administrators and the deploy role. */
 export const KEY_PROTECTED_ACTIONS = ['kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:DisableKeyRotation'];
@@ -103,8 +114,14 @@ export class EnvironmentKeys extends Construct {
       statements: [
         new iam.PolicyStatement({
           sid: 'KeyAdministration',
-          principals: admins.map((arn) => new iam.ArnPrincipal(arn)),
+          principals: config.keyAdminRoleArns.map((arn) => new iam.ArnPrincipal(arn)),
           actions: KEY_ADMIN_ACTIONS,
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'KeyManagementByTheDeployRole',
+          principals: [new iam.ArnPrincipal(config.deployRoleArn)],
+          actions: DEPLOY_KEY_ACTIONS,
           resources: ['*'],
         }),
         new iam.PolicyStatement({
@@ -137,7 +154,9 @@ export class EnvironmentKeys extends Construct {
       description: keyDescription(config, purpose),
       enableKeyRotation: true,
       pendingWindow: Duration.days(30),
-      removalPolicy: config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      // The ops key is retained in every environment: it encrypts the audit trail's files, which outlive the stack
+      // (lib/audit.ts); deleting it would make the retained audit evidence unreadable.
+      removalPolicy: config.removalPolicy === 'retain' || purpose === 'ops' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       policy,
     });
   }

@@ -3,14 +3,17 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { catalogEntry, DIMENSION, METRIC, metricDimensions, ROTATION_STEPS, type MetricName, type RotatorKind, type SecretName } from '../contracts';
 import type { AuditSignals } from './audit';
 import { metricsNamespace, type EnvironmentConfig } from './config';
 import { buildDashboardWidgets } from './dashboard';
+import { environmentFilters, type EnvironmentFilterSpec } from './environment-filters';
 import { ROTATION_EVENT_FIELDS, ROTATION_FAILURE_EVENTS, ROTATION_WARNING_EVENTS, rotationServiceEventPattern } from './event-patterns';
-import { secretNamePrefix } from './metric-filters';
+import { secretNamePrefix, trailMetricsNamespace } from './metric-filters';
+import { RUNBOOK_ANCHOR, runbookLink, trailAlarmRunbookLink, type RunbookAnchor } from './runbook-sections';
 import { alarmName, arnsFor, observabilityNames, ruleName } from './ops-key-statements';
 
 
@@ -27,6 +30,8 @@ export interface MonitoredRotator {
   kind: string;
   fn: lambda.IFunction;
   timeout: Duration;
+  /** Its log group: the dashboard lists every failed step from it. */
+  logGroup?: logs.ILogGroup;
 }
 
 export interface MonitoringProps {
@@ -48,6 +53,14 @@ export interface MonitoringProps {
   pendingHoursThreshold?: number;
   /** Rotator p99 duration above this share of its timeout alarms. Default 0.8. */
   durationShareOfTimeout?: number;
+  /** While a rotation stays pending, the pending-rotation alarm notifies again every this many hours. Default 24. */
+  pendingRenotifyHours?: number;
+  /** This environment's KMS keys: the environment-scoped key filters (lib/environment-filters.ts) match exactly these. */
+  keys?: { purpose: string; keyArn: string }[];
+  /** StaleSecretServed (client stale-on-error reads of one secret) at or above this in 15 minutes alarms. Default 1. */
+  staleServedThreshold?: number;
+  /** Previous keys below the bound at which a ring that never drops a key alarms as nearly full. Default 4 (a year of 90-day rotations). */
+  keyRingHeadroom?: number;
 }
 
 /** The raw EventBridge pattern (`detail-type`) in the CDK's camelCase shape (`detailType`). */
@@ -62,12 +75,18 @@ function topicTarget(topic: sns.ITopic, input: events.RuleTargetInput): events.I
 
 /**
  * Alarms, rotation-event rules and the dashboard of one environment. Every alarm is named
- * `<app>-<env>-<what>` (the ops key and topic policies match that prefix) and notifies the alarm topic.
+ * `<app>-<env>-<what>` (the ops key and topic policies match that prefix), notifies the alarm topic, and its
+ * description ends with the link to its runbook section (lib/runbook-sections.ts).
  */
 export class SecurityMonitoring extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
   readonly alarms: cloudwatch.Alarm[] = [];
   readonly rules: events.Rule[] = [];
+  /** The environment-scoped trail filters and the heartbeat (empty without a trail log group in this account). */
+  readonly environmentFilters: logs.MetricFilter[] = [];
+  readonly environmentFilterMetrics: Record<string, cloudwatch.Metric> = {};
+  /** The alarms the weekly review starts from (overdue, placeholder, stuck, key ring near full). */
+  readonly reviewAlarms: cloudwatch.Alarm[] = [];
   private readonly props: MonitoringProps;
   private readonly action: actions.SnsAction;
 
@@ -79,60 +98,101 @@ export class SecurityMonitoring extends Construct {
     const grace = props.ageGraceDays ?? 5;
     const agePeriod = props.ageMetricPeriod ?? Duration.hours(1);
     const share = props.durationShareOfTimeout ?? 0.8;
+    const pendingHours = props.pendingHoursThreshold ?? 2;
+    const renotify = props.pendingRenotifyHours ?? 24;
 
     for (const r of props.rotators) this.rotatorAlarms(r, share);
     if (props.ageFunction) {
       this.alarm(`age-function-errors`, props.ageFunction.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }), {
         threshold: 1,
-        description: 'The secret-age function failed: DaysSinceRotation/PendingRotationHours may be stale.',
+        description: 'The secret-age function failed: DaysSinceRotation, PendingRotationHours and PlaceholderSecret may be stale.',
         missing: cloudwatch.TreatMissingData.NOT_BREACHING,
+        anchor: RUNBOOK_ANCHOR.ageFunctionErrors,
       });
     }
 
     for (const s of props.secrets) {
+      const ring = catalogEntry(s.name).ring;
       this.alarm(`${s.name}-days-since-rotation`, this.secretMetric(METRIC.DaysSinceRotation, s.name, 'Maximum', agePeriod), {
         threshold: s.rotationDays + grace,
         comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         description:
-          `${s.name} is older than its ${s.rotationDays}-day policy plus ${grace} days of grace` +
-          (s.rotator ? ': automatic rotation is not completing.' : ': rotate it by hand (runbook).') +
+          `The current value of ${s.name} was created more than its ${s.rotationDays}-day policy plus ${grace} days of grace ago` +
+          (s.rotator ? ': automatic rotation is not completing.' : ': rotate it by hand.') +
           ' Missing data alarms too: the age function has stopped reporting.',
         // A silent age function must not hide an overdue secret; 3 periods ride out one late run.
         missing: cloudwatch.TreatMissingData.BREACHING,
         evaluationPeriods: 3,
         datapointsToAlarm: 3,
+        anchor: RUNBOOK_ANCHOR.daysSinceRotation,
+          review: true,
       });
       if (s.rotator) {
-        this.alarm(`${s.name}-pending-rotation`, this.secretMetric(METRIC.PendingRotationHours, s.name, 'Maximum', agePeriod), {
-          threshold: props.pendingHoursThreshold ?? 2,
-          comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-          description: `${s.name} has had an AWSPENDING version for too long: a stuck rotation that blocks the next one.`,
+        this.alarm(`${s.name}-pending-rotation`, this.pendingRotation(s.name, agePeriod, pendingHours, renotify), {
+          threshold: 1,
+          description:
+            `${s.name} has had an AWSPENDING version for more than ${pendingHours} hours: a stuck rotation that blocks the next one. ` +
+            `The alarm returns to OK for 2 hours every ${renotify} hours while it lasts, so it notifies again each time.`,
           // Absence is covered by the days-since-rotation alarm.
           missing: cloudwatch.TreatMissingData.NOT_BREACHING,
+          anchor: RUNBOOK_ANCHOR.pendingRotation,
+          review: true,
         });
         this.alarm(`${s.name}-rotation-failed`, this.rotationFailed(s.name, Duration.minutes(5)), {
           threshold: 1,
-          description: `The ${s.rotator} rotator reported a failed step for ${s.name} (the Step dimension names which).`,
+          description:
+            `The ${s.rotator} rotator reported a failed step for ${s.name} (the Step dimension names which), a step still running ` +
+            '1.5 s before the function timeout included.',
           missing: cloudwatch.TreatMissingData.NOT_BREACHING,
+          anchor: RUNBOOK_ANCHOR.rotationFailed,
         });
       }
-      const ring = catalogEntry(s.name).ring;
       if (ring && !ring.dropOldest) {
-        this.alarm(`${s.name}-key-ring-full`, this.secretMetric(METRIC.KeyRingFull, s.name, 'Maximum', Duration.hours(1)), {
-          threshold: 1,
-          description: `${s.name} holds its maximum of ${ring.maxPrevious} previous keys: rotation refuses to drop one. Re-encrypt and retire old keys (runbook).`,
-          missing: cloudwatch.TreatMissingData.NOT_BREACHING,
+        const headroom = props.keyRingHeadroom ?? 4;
+        const ringSize = this.secretMetric(METRIC.KeyRingPreviousKeys, s.name, 'Maximum', Duration.hours(1));
+        // The gauge is published once per rotator run (every rotation), so missing data keeps the last state.
+        this.alarm(`${s.name}-key-ring-near-full`, ringSize, {
+          threshold: ring.maxPrevious - headroom,
+          description:
+            `${s.name} holds ${ring.maxPrevious - headroom} or more previous keys; at ${ring.maxPrevious} rotation stops (it never drops a key). ` +
+            'Re-encrypt the data under the oldest keys and prune them before that.',
+          missing: cloudwatch.TreatMissingData.IGNORE,
+          anchor: RUNBOOK_ANCHOR.keyRingFull,
+          review: true,
+        });
+        this.alarm(`${s.name}-key-ring-full`, ringSize, {
+          threshold: ring.maxPrevious,
+          description: `${s.name} holds its maximum of ${ring.maxPrevious} previous keys: rotation refuses to drop one and fails until the ring is pruned.`,
+          missing: cloudwatch.TreatMissingData.IGNORE,
+          anchor: RUNBOOK_ANCHOR.keyRingFull,
+          review: true,
         });
       }
-      if (config.envName === 'prod') {
+      if (config.production === true) {
+        const what = ring
+          ? 'the first rotation after the deploy has not replaced it: key rings need no seeding, find out why that rotation failed.'
+          : s.rotator
+            ? 'seed it or run its first rotation (first deploy of an environment).'
+            : 'store the value the provider issued.';
         this.alarm(`${s.name}-placeholder`, this.secretMetric(METRIC.PlaceholderSecret, s.name, 'Maximum', agePeriod), {
           threshold: 1,
-          description: `${s.name} still holds its deploy-time placeholder in prod: applications cannot use it. Seed it (runbook first-deploy step).`,
+          description: `${s.name} still holds its deploy-time placeholder in a production environment, so applications cannot use it: ${what}`,
           missing: cloudwatch.TreatMissingData.NOT_BREACHING,
+          anchor: RUNBOOK_ANCHOR.placeholder,
+          review: true,
         });
       }
+      this.alarm(`${s.name}-stale-value-served`, this.secretMetric(METRIC.StaleSecretServed, s.name, 'Sum', Duration.minutes(15)), {
+        threshold: props.staleServedThreshold ?? 1,
+        description:
+          `A service served a cached value of ${s.name} after its refresh from Secrets Manager failed (client stale-on-error): ` +
+          'it keeps working on the old value until the cache limit, then fails; a rotation meanwhile breaks it.',
+        missing: cloudwatch.TreatMissingData.NOT_BREACHING,
+        anchor: RUNBOOK_ANCHOR.staleValueServed,
+      });
     }
 
+    this.trailFilters();
     this.rotationEventRules();
 
     const allAlarms: cloudwatch.IAlarm[] = [...this.alarms, ...(props.audit?.alarms ?? [])];
@@ -146,13 +206,19 @@ export class SecurityMonitoring extends Construct {
           ...s,
           alarmDays: s.rotationDays + grace,
           daysSinceRotation: this.secretMetric(METRIC.DaysSinceRotation, s.name, 'Maximum', agePeriod),
+          placeholder: this.secretMetric(METRIC.PlaceholderSecret, s.name, 'Maximum', agePeriod),
           pendingHours: s.rotator ? this.secretMetric(METRIC.PendingRotationHours, s.name, 'Maximum', agePeriod) : undefined,
           succeeded: s.rotator ? this.secretMetric(METRIC.RotationSucceeded, s.name, 'Sum', Duration.hours(1)) : undefined,
           failed: s.rotator ? this.rotationFailed(s.name, Duration.hours(1)) : undefined,
+          staleServed: this.secretMetric(METRIC.StaleSecretServed, s.name, 'Sum', Duration.minutes(15)),
+          ringSize: catalogEntry(s.name).ring ? this.secretMetric(METRIC.KeyRingPreviousKeys, s.name, 'Maximum', Duration.days(1)) : undefined,
         })),
         rotators: props.rotators.map((r) => ({ ...r, share })),
         ageFunction: props.ageFunction,
         audit: props.audit,
+        environmentMetrics: this.environmentFilterMetrics,
+        keyArns: (props.keys ?? []).map((k) => k.keyArn),
+        reviewAlarms: this.reviewAlarms,
         alarms: allAlarms,
       }),
     });
@@ -172,8 +238,10 @@ export class SecurityMonitoring extends Construct {
   /** RotationFailed carries {Environment, Secret, Step}: one metric per step, summed (missing steps count as 0). */
   rotationFailed(secret: SecretName, period: Duration): cloudwatch.MathExpression {
     const usingMetrics: Record<string, cloudwatch.IMetric> = {};
+    // Ids unique per secret: a dashboard widget shows several secrets' expressions side by side.
+    const id = secret.replace(/[^A-Za-z0-9]/g, '_');
     for (const step of ROTATION_STEPS) {
-      usingMetrics[`f_${step}`] = new cloudwatch.Metric({
+      usingMetrics[`f_${id}_${step}`] = new cloudwatch.Metric({
         namespace: metricsNamespace(this.props.config),
         metricName: METRIC.RotationFailed,
         dimensionsMap: { ...metricDimensions(this.props.config.envName, secret), [DIMENSION.Step]: step },
@@ -189,6 +257,21 @@ export class SecurityMonitoring extends Construct {
     });
   }
 
+  /**
+   * 1 while PendingRotationHours is above the threshold, except during the last 2 hours of every `every`-hour
+   * cycle of its age: the alarm goes back to OK for those hours and notifies again when the next cycle starts.
+   * A CloudWatch alarm notifies only on a state change; this is how a stuck rotation keeps reminding.
+   */
+  pendingRotation(secret: SecretName, period: Duration, thresholdHours: number, every: number): cloudwatch.MathExpression {
+    const p = `p_${secret.replace(/[^A-Za-z0-9]/g, '_')}`;
+    return new cloudwatch.MathExpression({
+      expression: `IF(${p} > ${thresholdHours}, IF((${p} - ${every} * FLOOR(${p} / ${every})) < ${every - 2}, 1, 0), 0)`,
+      usingMetrics: { [p]: this.secretMetric(METRIC.PendingRotationHours, secret, 'Maximum', period) },
+      label: `${secret} pending rotation (re-notifies every ${every} h)`,
+      period,
+    });
+  }
+
   private rotatorAlarms(r: MonitoredRotator, share: number): void {
     const fiveMinutes = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
     // No invocation in a period is the normal state of a rotator: missing data is not breaching.
@@ -196,11 +279,15 @@ export class SecurityMonitoring extends Construct {
       threshold: 1,
       description: `The ${r.kind} rotation function raised an error: a rotation step failed (see its log group).`,
       missing: cloudwatch.TreatMissingData.NOT_BREACHING,
+      anchor: RUNBOOK_ANCHOR.rotatorErrors,
     });
     this.alarm(`rotator-${r.kind}-throttles`, r.fn.metricThrottles(fiveMinutes), {
       threshold: 1,
-      description: `The ${r.kind} rotation function was throttled (reserved concurrency): Secrets Manager will retry, rotations may stall.`,
+      description:
+        `The ${r.kind} rotation function was throttled (its reserved concurrency, or the account's unreserved concurrency is exhausted): ` +
+        'Secrets Manager retries, rotations may stall.',
       missing: cloudwatch.TreatMissingData.NOT_BREACHING,
+      anchor: RUNBOOK_ANCHOR.rotatorThrottles,
     });
     const limitMs = Math.round(r.timeout.toMilliseconds() * share);
     this.alarm(`rotator-${r.kind}-duration-near-timeout`, r.fn.metricDuration({ period: Duration.minutes(5), statistic: cloudwatch.Stats.p(99) }), {
@@ -208,7 +295,47 @@ export class SecurityMonitoring extends Construct {
       comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       description: `The ${r.kind} rotation function's p99 duration is above ${Math.round(share * 100)}% of its ${r.timeout.toSeconds()} s timeout: slow target or network path.`,
       missing: cloudwatch.TreatMissingData.NOT_BREACHING,
+      anchor: RUNBOOK_ANCHOR.rotatorDuration,
     });
+  }
+
+  /** The environment-scoped trail filters and the heartbeat, each with its alarm, on the trail's log group in this account. */
+  private trailFilters(): void {
+    const { config, audit, ageFunction, keys } = this.props;
+    if (!audit?.logGroup) return;
+    const specs = environmentFilters(config, { keyArns: (keys ?? []).map((k) => k.keyArn), heartbeatRoleArn: ageFunction?.role?.roleArn });
+    for (const spec of specs) this.trailFilter(spec, audit.logGroup);
+  }
+
+  private trailFilter(spec: EnvironmentFilterSpec, logGroup: logs.ILogGroup): void {
+    const { config } = this.props;
+    const filter = new logs.MetricFilter(this, `Filter-${spec.id}`, {
+      logGroup,
+      filterName: `${config.appName}-${config.envName}-${spec.id}`,
+      filterPattern: logs.FilterPattern.literal(spec.pattern),
+      metricNamespace: trailMetricsNamespace(config),
+      metricName: spec.metricName,
+      metricValue: '1',
+      // 0 while the trail delivers other events: only a trail that delivers nothing leaves the metric missing.
+      defaultValue: 0,
+    });
+    this.environmentFilters.push(filter);
+    const metric = filter.metric({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(spec.alarm.periodMinutes) });
+    this.environmentFilterMetrics[spec.id] = metric;
+    const link = trailAlarmRunbookLink(this.props.runbookUrl, spec.id);
+    const alarm = new cloudwatch.Alarm(this, `Alarm-${spec.id}`, {
+      alarmName: alarmName(config, spec.id),
+      alarmDescription: `${spec.meaning} Source: ${spec.source}. Runbook: ${link}`,
+      metric,
+      threshold: spec.alarm.threshold,
+      comparisonOperator:
+        spec.alarm.comparison === 'below' ? cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD : cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: spec.alarm.evaluationPeriods,
+      datapointsToAlarm: spec.alarm.datapointsToAlarm,
+      treatMissingData: spec.alarm.missing === 'breaching' ? cloudwatch.TreatMissingData.BREACHING : cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(this.action);
+    this.alarms.push(alarm);
   }
 
   private alarm(
@@ -218,6 +345,9 @@ export class SecurityMonitoring extends Construct {
       threshold: number;
       description: string;
       missing: cloudwatch.TreatMissingData;
+      anchor: RunbookAnchor;
+      /** Listed in the dashboard's weekly-review alarm widget too. */
+      review?: boolean;
       comparison?: cloudwatch.ComparisonOperator;
       evaluationPeriods?: number;
       datapointsToAlarm?: number;
@@ -225,7 +355,7 @@ export class SecurityMonitoring extends Construct {
   ): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, `Alarm-${what}`, {
       alarmName: alarmName(this.props.config, what),
-      alarmDescription: `${o.description} Runbook: ${this.props.runbookUrl}`,
+      alarmDescription: `${o.description} Runbook: ${runbookLink(this.props.runbookUrl, o.anchor)}`,
       metric,
       threshold: o.threshold,
       comparisonOperator: o.comparison ?? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -235,6 +365,7 @@ export class SecurityMonitoring extends Construct {
     });
     alarm.addAlarmAction(this.action);
     this.alarms.push(alarm);
+    if (o.review) this.reviewAlarms.push(alarm);
     return alarm;
   }
 
@@ -254,7 +385,7 @@ export class SecurityMonitoring extends Construct {
           `[${config.appName} ${config.envName}] ROTATION FAILED: ${where}. ` +
           'AWSCURRENT still holds the previous value, so applications keep working, but an AWSPENDING version may be left ' +
           'behind and block the next rotation. ' +
-          `${inspect} . Then read the rotator's log group for this secret and follow ${runbookUrl}#failed-or-stuck-rotation`,
+          `${inspect} . Then read the rotator's log group for this secret and follow ${runbookLink(runbookUrl, RUNBOOK_ANCHOR.rotationFailed)}`,
       },
       {
         what: 'rotation-abandoned',
@@ -262,7 +393,7 @@ export class SecurityMonitoring extends Construct {
         text:
           `[${config.appName} ${config.envName}] WARNING rotation abandoned: ${where}. ` +
           'Someone wrote a new version while a rotation was in progress (expected during the runbook\'s manual fix; otherwise ' +
-          `find who with CloudTrail PutSecretValue/UpdateSecret). ${inspect} . Runbook: ${runbookUrl}#rotation-abandoned`,
+          `find who with CloudTrail PutSecretValue/UpdateSecret). ${inspect} . Runbook: ${runbookLink(runbookUrl, RUNBOOK_ANCHOR.rotationAbandoned)}`,
       },
     ];
     for (const r of rules) {

@@ -112,8 +112,17 @@ export class AccessPolicies extends Construct {
         new iam.PolicyStatement({
           sid: 'NeverReadValues',
           effect: iam.Effect.DENY,
-          actions: ['secretsmanager:GetSecretValue', 'kms:Decrypt', 'kms:GenerateDataKey'],
+          actions: ['secretsmanager:BatchGetSecretValue', 'secretsmanager:GetSecretValue', 'kms:GenerateDataKey'],
           resources: ['*'],
+        }),
+        // The only decryption an auditor does is of the trail's log files (lib/auditor-access.ts): any kms:Decrypt
+        // without CloudTrail's encryption context (a secret, a data key) is denied, whatever another policy allows.
+        new iam.PolicyStatement({
+          sid: 'DecryptOnlyTrailLogFiles',
+          effect: iam.Effect.DENY,
+          actions: ['kms:Decrypt'],
+          resources: ['*'],
+          conditions: { Null: { 'kms:EncryptionContext:aws:cloudtrail:arn': 'true' } },
         }),
       ],
     });

@@ -72,8 +72,12 @@ export class RotationFunction extends Construct {
         rotationRules: rotationRules(scheduleFor(props.config, secret)),
         rotateImmediatelyOnUpdate: scheduleFor(props.config, secret).rotateImmediately,
       });
+      // The function is ordered by RotationLambdaARN (a GetAtt); its invoke permission is not.
       schedule.node.addDependency(permission);
-      schedule.node.addDependency(this.function.fn);
+      // A schedule with RotateImmediatelyOnUpdate invokes the function as soon as it exists: everything the function
+      // needs to reach AWS (endpoints, the security groups and their rules) must exist first, or the first rotation
+      // of a new environment times out.
+      schedule.node.addDependency(props.network);
       this.schedules.push(schedule);
     }
   }

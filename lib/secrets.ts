@@ -6,17 +6,31 @@ import { Construct } from 'constructs';
 import { CATALOG, CatalogEntry, SecretName, secretId } from '../contracts';
 import { EnvironmentConfig, rotationDays } from './config';
 
-/** Actions that change a secret or its policy: only rotators, break-glass and the deploy role may call them. */
-export const SECRET_WRITE_ACTIONS = [
-  'secretsmanager:CancelRotateSecret',
-  'secretsmanager:DeleteResourcePolicy',
-  'secretsmanager:DeleteSecret',
-  'secretsmanager:PutResourcePolicy',
-  'secretsmanager:PutSecretValue',
-  'secretsmanager:RotateSecret',
-  'secretsmanager:UpdateSecret',
-  'secretsmanager:UpdateSecretVersionStage',
-];
+/**
+ * Every Secrets Manager action that changes an existing secret, its versions, its policy, its rotation, its tags or
+ * its replicas, grouped by who may call it (docs/access.md "Who may change a secret"). The secret resource policy
+ * denies each group to every principal but the ones named here, so an account administrator with
+ * `secretsmanager:*` on `*` can neither write a value nor copy the secret out (replication, a new policy, a restore).
+ */
+export const SECRET_WRITE_GROUPS = {
+  /** New values and staging labels: the secret's rotator (rotation) and break-glass (manual values, rollback). */
+  values: ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+  /** Starting or stopping rotation: the deploy role (AWS::SecretsManager::RotationSchedule) and break-glass (runbook R4). */
+  rotation: ['secretsmanager:CancelRotateSecret', 'secretsmanager:RotateSecret'],
+  /** The secret's definition, tags, policy and deletion: only CloudFormation through the deploy role. */
+  definition: [
+    'secretsmanager:DeleteResourcePolicy',
+    'secretsmanager:DeleteSecret',
+    'secretsmanager:PutResourcePolicy',
+    'secretsmanager:TagResource',
+    'secretsmanager:UntagResource',
+    'secretsmanager:UpdateSecret',
+  ],
+  /** Undoing a deletion: break-glass only (runbook "Access-denied spike"). */
+  restore: ['secretsmanager:RestoreSecret'],
+  /** Copies of the secret in other regions, under keys this stack does not control: nobody. */
+  replication: ['secretsmanager:RemoveRegionsFromReplication', 'secretsmanager:ReplicateSecretToRegions', 'secretsmanager:StopReplicationToReplica'],
+} as const;
 
 export interface AppSecret {
   entry: CatalogEntry;
@@ -84,7 +98,10 @@ export interface SecretAccessPolicyProps {
   deployRoleArn: string;
 }
 
-/** The resource policy of one secret: deny reads and writes to everyone but the named principals; public policies blocked. */
+/**
+ * The resource policy of one secret: deny reads and every kind of change to everyone but the principals that need
+ * it (SECRET_WRITE_GROUPS); replication denied to all; public policies blocked.
+ */
 export class SecretAccessPolicy extends Construct {
   readonly resource: secretsmanager.CfnResourcePolicy;
   readonly document: iam.PolicyDocument;
@@ -102,13 +119,16 @@ export class SecretAccessPolicy extends Construct {
           resources: ['*'],
           conditions: { ArnNotLike: { 'aws:PrincipalArn': [...props.readerRoleArns, ...rotator, props.breakGlassRoleArn] } },
         }),
+        denyExcept('DenyValueWritesExceptRotatorAndBreakGlass', SECRET_WRITE_GROUPS.values, [...rotator, props.breakGlassRoleArn]),
+        denyExcept('DenyRotationControlExceptDeployAndBreakGlass', SECRET_WRITE_GROUPS.rotation, [props.deployRoleArn, props.breakGlassRoleArn]),
+        denyExcept('DenyDefinitionChangesExceptDeploy', SECRET_WRITE_GROUPS.definition, [props.deployRoleArn]),
+        denyExcept('DenyRestoreExceptBreakGlass', SECRET_WRITE_GROUPS.restore, [props.breakGlassRoleArn]),
         new iam.PolicyStatement({
-          sid: 'DenyWriteExceptRotatorBreakGlassAndDeploy',
+          sid: 'DenyReplicationToEveryone',
           effect: iam.Effect.DENY,
           principals: [new iam.AnyPrincipal()],
-          actions: SECRET_WRITE_ACTIONS,
+          actions: [...SECRET_WRITE_GROUPS.replication],
           resources: ['*'],
-          conditions: { ArnNotLike: { 'aws:PrincipalArn': [...rotator, props.breakGlassRoleArn, props.deployRoleArn] } },
         }),
       ],
     });
@@ -118,6 +138,18 @@ export class SecretAccessPolicy extends Construct {
       blockPublicPolicy: true,
     });
   }
+}
+
+/** Deny `actions` to every principal whose ARN is not one of `except`. */
+function denyExcept(sid: string, actions: readonly string[], except: string[]): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid,
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: [...actions],
+    resources: ['*'],
+    conditions: { ArnNotLike: { 'aws:PrincipalArn': except } },
+  });
 }
 
 function acknowledgeManualRotation(resource: secretsmanager.CfnSecret, entry: CatalogEntry, days: number): void {

@@ -10,6 +10,7 @@ import { FunctionNetwork } from './network';
 import { opsKeyServiceStatements } from './ops-key-statements';
 import { AlarmTopic } from './alarm-topic';
 import { AuditTrail } from './audit';
+import { AuditorReadAccess } from './auditor-access';
 import { SecurityMonitoring } from './monitoring';
 import { AccessPolicies, AccessRoles } from './roles';
 import { ROTATOR_TIMEOUT, RotationFunction } from './rotation-function';
@@ -64,8 +65,9 @@ export class SecretsStack extends Stack {
       config,
       applicationRoleArn: this.roles.applicationRole.roleArn,
       auditorRoleArn: this.roles.auditorRole.roleArn,
-      // Auditors read the trail through CloudWatch Logs (the service decrypts); their own policy denies kms:Decrypt.
-      opsKeyServiceStatements: opsKeyServiceStatements(this, config),
+      // Auditors read the trail through CloudWatch Logs (the service decrypts) and its files in S3 for the whole
+      // retention: kms:Decrypt of the ops key with CloudTrail's encryption context only (lib/auditor-access.ts).
+      opsKeyServiceStatements: opsKeyServiceStatements(this, config, { trailLogReaderArns: [this.roles.auditorRole.roleArn] }),
     });
     this.secrets = new ApplicationSecrets(this, 'Secrets', { config, key: this.keys.secretsKey });
     new AccessPolicies(this, 'AccessPolicies', {
@@ -96,14 +98,29 @@ export class SecretsStack extends Stack {
 
     const topic = new AlarmTopic(this, 'AlarmTopic', { config, opsKey: this.keys.opsKey });
     const audit = new AuditTrail(this, 'Audit', { config, opsKey: this.keys.opsKey, alarmTopic: topic.topic, runbookUrl: config.runbookUrl });
+    new AuditorReadAccess(this, 'AuditorAccess', {
+      config,
+      auditorRole: this.roles.auditorRole,
+      trailBucket: audit.bucket,
+      trailLogGroup: audit.logGroup,
+      functionLogGroups: [...this.rotators.map((r) => r.function.logGroup), this.secretAge.logGroup],
+      opsKeyArn: this.keys.opsKey.keyArn,
+      keyArns: [this.keys.secretsKey.keyArn, this.keys.dataKey.keyArn, this.keys.opsKey.keyArn],
+    });
     this.monitoring = new SecurityMonitoring(this, 'Monitoring', {
       config,
       alarmTopic: topic.topic,
       audit,
       runbookUrl: config.runbookUrl,
       secrets: this.secrets.secrets.map((s) => ({ name: s.name, rotationDays: s.rotationDays, rotator: s.entry.rotator })),
-      rotators: this.rotators.map((r) => ({ kind: r.kind, fn: r.function.fn, timeout: r.function.timeout })),
+      rotators: this.rotators.map((r) => ({ kind: r.kind, fn: r.function.fn, timeout: r.function.timeout, logGroup: r.function.logGroup })),
       ageFunction: this.secretAge.fn,
+      // issue #11: environment-scoped key filters (lib/environment-filters.ts) match exactly these keys.
+      keys: [
+        { purpose: 'secrets', keyArn: this.keys.secretsKey.keyArn },
+        { purpose: 'data', keyArn: this.keys.dataKey.keyArn },
+        { purpose: 'ops', keyArn: this.keys.opsKey.keyArn },
+      ],
     });
 
   }
@@ -172,6 +189,8 @@ export class SecretsStack extends Stack {
         REDIS_PORT: String(redis.port),
         REDIS_USERNAME: redis.username,
         REDIS_TLS: String(redis.tls),
+        ...(redis.adminSecretArn ? { REDIS_ADMIN_SECRET_ARN: redis.adminSecretArn } : {}),
+        ...(redis.elastiCacheUserId ? { REDIS_ELASTICACHE_USER_ID: redis.elastiCacheUserId } : {}),
         NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
       },
     });
@@ -189,7 +208,9 @@ export class SecretsStack extends Stack {
       timeout: ROTATOR_TIMEOUT['key-ring'],
       secrets: this.secrets.secrets.filter((s) => s.entry.kind === 'key-ring'),
       extraStatements: ringExtras,
-      environment: config.fipsKeyMaterial ? { KEY_MATERIAL_SOURCE: 'kms', AWS_USE_FIPS_ENDPOINT: 'true' } : { KEY_MATERIAL_SOURCE: 'crypto' },
+      // No AWS_USE_FIPS_ENDPOINT: it would send the Secrets Manager client to secretsmanager-fips (absent in most
+      // regions) and KMS to kms-fips (no endpoint in the VPC). GenerateRandom on the standard endpoint is FIPS-validated.
+      environment: { KEY_MATERIAL_SOURCE: config.fipsKeyMaterial ? 'kms' : 'crypto' },
     });
     if (config.fipsKeyMaterial) keyRing.function.acknowledgeWildcard('kms:GenerateRandom', fipsReason);
     return [database, redisRotation, keyRing];

@@ -34,8 +34,18 @@ export function kmsKeyMaterial(kms: Pick<KMSClient, 'send'>): KeyMaterialSource 
   };
 }
 
-/** KEY_MATERIAL_SOURCE: `crypto` (default) or `kms` (FIPS). Anything else is a deployment error, caught at cold start. */
-export function keyMaterialFromEnv(env: NodeJS.ProcessEnv = process.env, makeKms: () => Pick<KMSClient, 'send'> = () => new KMSClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 } })): KeyMaterialSource {
+/**
+ * The KMS client for GenerateRandom: always the standard regional endpoint (`kms.<region>.amazonaws.com`, reached
+ * through the stack's KMS interface endpoint). GenerateRandom there already comes from KMS's FIPS 140-validated
+ * HSMs; `kms-fips` endpoints exist in few regions and the VPC has no endpoint for them, so an inherited
+ * AWS_USE_FIPS_ENDPOINT must not redirect this client. Timeouts: a missing endpoint fails, it does not hang.
+ */
+export function createKeyMaterialKmsClient(): KMSClient {
+  return new KMSClient({ useFipsEndpoint: false, maxAttempts: 3, requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000, throwOnRequestTimeout: true } });
+}
+
+/** KEY_MATERIAL_SOURCE: `crypto` (default) or `kms` (FIPS-validated HSMs). Anything else is a deployment error, caught at cold start. */
+export function keyMaterialFromEnv(env: NodeJS.ProcessEnv = process.env, makeKms: () => Pick<KMSClient, 'send'> = createKeyMaterialKmsClient): KeyMaterialSource {
   const source = env.KEY_MATERIAL_SOURCE ?? 'crypto';
   if (source === 'crypto') return cryptoKeyMaterial;
   if (source === 'kms') return kmsKeyMaterial(makeKms());

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { METRICS_ENV } from '../../contracts/metrics';
 import { metricsNamespace } from '../rotation/observability';
+import { createSecretAgeClient } from './client';
 import { parseWatchedSecrets } from './config';
 import { createSecretAgeHandler } from './handler';
 
@@ -13,7 +13,7 @@ function requiredEnv(name: string): string {
 
 /** Scheduled (hourly) secret-age function. Env: SECRETS_JSON, APP_ENVIRONMENT, METRICS_NAMESPACE (default from APP_NAME). Bad config fails at cold start. */
 export const handler = createSecretAgeHandler({
-  secretsManager: new SecretsManagerClient({}),
+  secretsManager: createSecretAgeClient(),
   secrets: parseWatchedSecrets(process.env.SECRETS_JSON),
   environment: requiredEnv(METRICS_ENV.environment),
   namespace: metricsNamespace(process.env),

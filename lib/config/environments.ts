@@ -24,6 +24,14 @@ function baseEnvironment(envName: string, account: string | undefined, region: s
     applicationTrustedPrincipals: ['ecs-tasks.amazonaws.com'],
     additionalReaderRoleArns: [],
     auditorTrustedPrincipals: [`arn:aws:iam::${acct}:role/${APP}-security-auditor`],
+    network: {
+      vpcId: 'vpc-0a1b2c3d4e5f60718',
+      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      privateSubnetIds: ['subnet-0a1b2c3d4e5f60001', 'subnet-0a1b2c3d4e5f60002'],
+      // create: a new interface endpoint; existing: {mode: 'existing', securityGroupId | cidr | prefixListId};
+      // none: through the subnets' NAT gateway. RDS, ElastiCache and KMS default to create when used.
+      endpoints: { secretsManager: { mode: 'create' } },
+    },
     database: {
       engine: 'postgres',
       host: `${envName}-db.gaara.internal`,
@@ -32,12 +40,8 @@ function baseEnvironment(envName: string, account: string | undefined, region: s
       username: 'gaara_app',
       strategy: 'single-user',
       tls: true,
-      vpcId: 'vpc-0a1b2c3d4e5f60718',
-      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-      privateSubnetIds: ['subnet-0a1b2c3d4e5f60001', 'subnet-0a1b2c3d4e5f60002'],
       securityGroupId: 'sg-0a1b2c3d4e5f60003',
       addIngressRule: false,
-      secretsManagerEndpoint: { mode: 'create' },
     },
     redis: {
       host: `${envName}-cache.gaara.internal`,
@@ -72,6 +76,7 @@ const staging: EnvironmentConfig = {
 const prodBase = baseEnvironment('prod', '333333333333', 'eu-west-1');
 const prod: EnvironmentConfig = {
   ...prodBase,
+  production: true,
   logRetentionDays: 400,
   removalPolicy: 'retain',
   terminationProtection: true,

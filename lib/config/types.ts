@@ -20,15 +20,52 @@ export interface DatabaseConfig {
   dbClusterIdentifier?: string;
   /** false only when the database really has no TLS (a dev container); never in prod. */
   tls: boolean;
-  vpcId: string;
-  availabilityZones: string[];
-  privateSubnetIds: string[];
+  /** @deprecated moved to `network.vpcId`; read only when `network` is absent. */
+  vpcId?: string;
+  /** @deprecated moved to `network.availabilityZones`; read only when `network` is absent. */
+  availabilityZones?: string[];
+  /** @deprecated moved to `network.privateSubnetIds`; read only when `network` is absent. */
+  privateSubnetIds?: string[];
   /** The database's security group: the rotator's group must be admitted by it. */
   securityGroupId: string;
   /** Add the ingress rule to the database's (imported) security group; off by default, documented otherwise. */
   addIngressRule: boolean;
-  /** Interface endpoint for Secrets Manager in the VPC: create one, or one exists (path via private DNS). */
-  secretsManagerEndpoint: CreateOrExisting<{ endpointId?: string }>;
+  /** @deprecated moved to `network.endpoints.secretsManager`; read only when `network` is absent. */
+  secretsManagerEndpoint?: EndpointAccess;
+}
+
+/**
+ * How the functions reach one AWS API from the VPC.
+ * - `create`: an interface endpoint with private DNS in the functions' subnets, behind the stack's endpoint security
+ *   group (EC2 refuses it if the VPC already has an endpoint with private DNS for the service: use `existing`);
+ * - `existing`: an endpoint already in the VPC (private DNS on), reached through its security group
+ *   (`securityGroupId`, which must admit 443 from the functions' security group: stack output
+ *   FunctionSecurityGroupId), or through a `cidr` or a managed `prefixListId` that covers its addresses;
+ * - `none`: no endpoint; HTTPS to the public API through the subnets' NAT gateway (egress 443 to 0.0.0.0/0).
+ */
+export interface EndpointAccess {
+  mode: 'create' | 'existing' | 'none';
+  securityGroupId?: string;
+  cidr?: string;
+  prefixListId?: string;
+}
+
+/** Where the functions run: the database's VPC, its private subnets, and how each AWS API is reached. */
+export interface NetworkConfig {
+  vpcId: string;
+  /** One zone per subnet, in the same order (no lookup at synth). */
+  availabilityZones: string[];
+  privateSubnetIds: string[];
+  endpoints: {
+    /** Always used: every function calls Secrets Manager. */
+    secretsManager: EndpointAccess;
+    /** Used when `fipsKeyMaterial` is on (KMS GenerateRandom). Default `create`. */
+    kms?: EndpointAccess;
+    /** Used when `database.dbInstanceIdentifier`/`dbClusterIdentifier` is set (the RDS API). Default `create`. */
+    rds?: EndpointAccess;
+    /** Used when `redis.elastiCacheUserId` is set (the ElastiCache API). Default `create`. */
+    elastiCache?: EndpointAccess;
+  };
 }
 
 export interface RedisConfig {
@@ -73,6 +110,12 @@ export interface TrailConfig {
 
 export interface EnvironmentConfig {
   envName: EnvName;
+  /**
+   * A production environment: TLS to the database and cache, retained keys, secrets and logs, termination
+   * protection, 365+ days of logs and audit files, no credential rotation at deploy. Required (true) for an
+   * environment whose name starts with "prod"; default false.
+   */
+  production?: boolean;
   /** Absent: environment-agnostic stack. */
   account?: string;
   region?: string;
@@ -93,6 +136,8 @@ export interface EnvironmentConfig {
   /** Existing roles that may also read the secrets (e.g. ECS task execution role). */
   additionalReaderRoleArns: string[];
   auditorTrustedPrincipals: string[];
+  /** The functions' network (replaces database.vpcId/availabilityZones/privateSubnetIds/secretsManagerEndpoint). */
+  network?: NetworkConfig;
   database: DatabaseConfig;
   redis: RedisConfig;
   audit: TrailConfig;
@@ -100,6 +145,19 @@ export interface EnvironmentConfig {
   rotation: Partial<Record<SecretName, RotationScheduleConfig>>;
   /** Use KMS GenerateRandom (FIPS-validated) for key material instead of crypto.randomBytes. */
   fipsKeyMaterial: boolean;
+  /**
+   * Reserved concurrency of each of the four functions (three rotators, the age function). Off by default: each
+   * reservation is taken from the account's regional quota, of which Lambda keeps 100 unreserved, so reserving
+   * fails deploys in accounts with the default quota of new accounts. Set it (e.g. 5) where the quota allows, to
+   * guarantee rotations a slot and cap them.
+   */
+  reservedConcurrency?: number;
+  /**
+   * ARNs in this config that are in another account on purpose (e.g. an auditor role of a security account). With
+   * `account` set, any other ARN of another account is refused at synth: a copied config must not silently trust or
+   * read from someone else's account.
+   */
+  crossAccountArns?: string[];
   /** Where on-call finds docs/runbook.md (linked from the dashboard and the alarm descriptions). */
   runbookUrl: string;
   /** Metrics namespace; default `<App>/Secrets`. */

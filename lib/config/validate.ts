@@ -1,5 +1,5 @@
 import { CATALOG, DATABASE_ENGINES, SECRET_NAMES } from '../../contracts';
-import type { EnvironmentConfig, RotationScheduleConfig } from './types';
+import type { DatabaseConfig, EndpointAccess, EnvironmentConfig, RotationScheduleConfig } from './types';
 
 /** Config errors are collected and reported together, each naming environment, field and problem. */
 export class ConfigError extends Error {
@@ -21,6 +21,10 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const VPC = /^vpc-[0-9a-f]{8,17}$/;
 const SUBNET = /^subnet-[0-9a-f]{8,17}$/;
 const SG = /^sg-[0-9a-f]{8,17}$/;
+const CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
+const PREFIX_LIST = /^pl-[0-9a-f]{8,17}$/;
+/** The services whose endpoint access `network.endpoints` configures. */
+export const ENDPOINT_SERVICES = ['secretsManager', 'kms', 'rds', 'elastiCache'] as const;
 const HOST = /^[A-Za-z0-9.-]+$/;
 const IDENT = /^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/;
 const DURATION = /^\d+h$/;
@@ -34,6 +38,10 @@ export function validateEnvironment(c: EnvironmentConfig): EnvironmentConfig {
     if (!ok) problems.push(`${field}: ${problem}`);
   };
   const port = (p: number) => Number.isInteger(p) && p > 0 && p < 65536;
+  // Production guards are keyed on the explicit flag, never on the environment's name.
+  const production = c.production === true;
+  check(c.production === undefined || typeof c.production === 'boolean', 'production', 'must be true or false');
+  check(production || !/^prod/.test(c.envName ?? ''), 'production', `must be true for an environment named "${c.envName}" (the production guards are keyed on it); set production: false only for a non-production environment with another name`);
 
   check(typeof c.envName === 'string' && ENV_NAME.test(c.envName), 'envName', 'must be 2-16 lowercase letters or digits, starting with a letter');
   check(c.account === undefined || ACCOUNT.test(c.account), 'account', 'must be a 12-digit AWS account id');
@@ -43,6 +51,11 @@ export function validateEnvironment(c: EnvironmentConfig): EnvironmentConfig {
   check(typeof c.owner === 'string' && c.owner.trim().length > 0, 'owner', 'must name the owning team');
   check(EMAIL.test(c.alarmEmail ?? ''), 'alarmEmail', 'must be an e-mail address');
   check(/^https:\/\/\S+$/.test(c.runbookUrl ?? ''), 'runbookUrl', 'must be an https URL where on-call finds docs/runbook.md');
+  check(
+    c.reservedConcurrency === undefined || (Number.isInteger(c.reservedConcurrency) && c.reservedConcurrency >= 1 && c.reservedConcurrency <= 100),
+    'reservedConcurrency',
+    'must be an integer between 1 and 100, or left out (no reservation, the default)',
+  );
   check(LOG_RETENTION.includes(c.logRetentionDays), 'logRetentionDays', `must be one of ${LOG_RETENTION.join(', ')}`);
   check(c.removalPolicy === 'retain' || c.removalPolicy === 'destroy', 'removalPolicy', 'must be "retain" or "destroy"');
   check(Array.isArray(c.keyAdminRoleArns) && c.keyAdminRoleArns.length > 0, 'keyAdminRoleArns', 'must name at least one key administrator role');
@@ -71,15 +84,11 @@ export function validateEnvironment(c: EnvironmentConfig): EnvironmentConfig {
     check(db.strategy !== 'alternating-users' || SECRET_ARN.test(db.masterSecretArn ?? ''), 'database.masterSecretArn', 'must be a Secrets Manager ARN when strategy is alternating-users');
     check(db.masterSecretArn === undefined || SECRET_ARN.test(db.masterSecretArn), 'database.masterSecretArn', 'must be a Secrets Manager secret ARN');
     check(db.masterSecretKeyArn === undefined || KEY_ARN.test(db.masterSecretKeyArn), 'database.masterSecretKeyArn', 'must be a KMS key ARN');
-    check(VPC.test(db.vpcId ?? ''), 'database.vpcId', 'must be a VPC id (vpc-...)');
-    check(Array.isArray(db.privateSubnetIds) && db.privateSubnetIds.length >= 2, 'database.privateSubnetIds', 'must list at least two subnets (two availability zones)');
-    (db.privateSubnetIds ?? []).forEach((s, i) => check(SUBNET.test(s), `database.privateSubnetIds[${i}]`, 'must be a subnet id (subnet-...)'));
-    check(Array.isArray(db.availabilityZones) && db.availabilityZones.length === (db.privateSubnetIds ?? []).length, 'database.availabilityZones', 'must list one zone per subnet, in the same order');
     check(SG.test(db.securityGroupId ?? ''), 'database.securityGroupId', 'must be a security group id (sg-...)');
-    check(db.tls === true || c.envName !== 'prod', 'database.tls', 'must be true in prod');
-    const ep = db.secretsManagerEndpoint;
-    check(ep?.mode === 'create' || ep?.mode === 'existing', 'database.secretsManagerEndpoint.mode', 'must be "create" or "existing"');
+    check(db.tls === true || !production, 'database.tls', 'must be true in prod (production: true)');
   }
+  validateNetwork(c, check);
+  validateAccounts(c, check);
 
   const r = c.redis;
   if (!r) {
@@ -91,7 +100,7 @@ export function validateEnvironment(c: EnvironmentConfig): EnvironmentConfig {
     check((r.adminSecretArn === undefined) !== (r.elastiCacheUserId === undefined), 'redis.adminSecretArn', 'or redis.elastiCacheUserId must be set, exactly one');
     check(r.adminSecretArn === undefined || SECRET_ARN.test(r.adminSecretArn), 'redis.adminSecretArn', 'must be a Secrets Manager secret ARN');
     check(r.adminSecretKeyArn === undefined || KEY_ARN.test(r.adminSecretKeyArn), 'redis.adminSecretKeyArn', 'must be a KMS key ARN');
-    check(r.tls === true || c.envName !== 'prod', 'redis.tls', 'must be true in prod');
+    check(r.tls === true || !production, 'redis.tls', 'must be true in prod (production: true)');
     check(SG.test(r.securityGroupId ?? ''), 'redis.securityGroupId', 'must be a security group id (sg-...)');
   }
 
@@ -102,11 +111,11 @@ export function validateEnvironment(c: EnvironmentConfig): EnvironmentConfig {
     check(t.trail?.mode === 'create' || t.trail?.mode === 'existing', 'audit.trail.mode', 'must be "create" or "existing"');
     check(Number.isInteger(t.transitionToGlacierDays) && t.transitionToGlacierDays >= 30, 'audit.transitionToGlacierDays', 'must be an integer of at least 30');
     check(Number.isInteger(t.expireAfterDays) && t.expireAfterDays > t.transitionToGlacierDays, 'audit.expireAfterDays', 'must be an integer greater than transitionToGlacierDays');
-    check(c.envName !== 'prod' || t.expireAfterDays >= 365, 'audit.expireAfterDays', 'must keep prod audit logs at least 365 days');
+    check(!production || t.expireAfterDays >= 365, 'audit.expireAfterDays', 'must keep prod audit logs at least 365 days (production: true)');
   }
-  check(c.envName !== 'prod' || c.logRetentionDays >= 365, 'logRetentionDays', 'must be at least 365 in prod');
-  check(c.envName !== 'prod' || c.removalPolicy === 'retain', 'removalPolicy', 'must be "retain" in prod');
-  check(c.envName !== 'prod' || c.terminationProtection === true, 'terminationProtection', 'must be true in prod');
+  check(!production || c.logRetentionDays >= 365, 'logRetentionDays', 'must be at least 365 in prod (production: true)');
+  check(!production || c.removalPolicy === 'retain', 'removalPolicy', 'must be "retain" in prod (production: true)');
+  check(!production || c.terminationProtection === true, 'terminationProtection', 'must be true in prod (production: true)');
 
   for (const [name, schedule] of Object.entries(c.rotation ?? {})) {
     const field = `rotation.${name}`;
@@ -119,26 +128,111 @@ export function validateEnvironment(c: EnvironmentConfig): EnvironmentConfig {
       problems.push(`${field}: ${name} is issued by a third party and cannot rotate automatically; its age alarm uses the catalog's period`);
       continue;
     }
-    validateSchedule(schedule as RotationScheduleConfig, field, c.envName, entry.kind !== 'key-ring', check);
+    validateSchedule(schedule as RotationScheduleConfig, field, production, entry.kind !== 'key-ring', check);
   }
 
   if (problems.length > 0) throw new ConfigError(c.envName ?? '(unnamed)', problems);
   return c;
 }
 
+type Check = (ok: boolean, field: string, problem: string) => void;
+
+/** With an account set, every ARN of the config is in that account, unless listed in crossAccountArns. */
+function validateAccounts(c: EnvironmentConfig, check: Check): void {
+  const allowed = new Set(c.crossAccountArns ?? []);
+  (c.crossAccountArns ?? []).forEach((a, i) => check(/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$/.test(a), `crossAccountArns[${i}]`, 'must be an ARN with an account id'));
+  if (c.account === undefined) return;
+  const fields: [string, string | undefined][] = [
+    ...(c.keyAdminRoleArns ?? []).map((a, i) => [`keyAdminRoleArns[${i}]`, a] as [string, string]),
+    ['breakGlassRoleArn', c.breakGlassRoleArn],
+    ['deployRoleArn', c.deployRoleArn],
+    ...(c.applicationTrustedPrincipals ?? []).map((a, i) => [`applicationTrustedPrincipals[${i}]`, a] as [string, string]),
+    ...(c.additionalReaderRoleArns ?? []).map((a, i) => [`additionalReaderRoleArns[${i}]`, a] as [string, string]),
+    ...(c.auditorTrustedPrincipals ?? []).map((a, i) => [`auditorTrustedPrincipals[${i}]`, a] as [string, string]),
+    ['database.masterSecretArn', c.database?.masterSecretArn],
+    ['database.masterSecretKeyArn', c.database?.masterSecretKeyArn],
+    ['redis.adminSecretArn', c.redis?.adminSecretArn],
+    ['redis.adminSecretKeyArn', c.redis?.adminSecretKeyArn],
+  ];
+  for (const [field, arn] of fields) {
+    const account = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/.exec(arn ?? '')?.[1];
+    if (account === undefined || account === c.account || allowed.has(arn as string)) continue;
+    check(false, field, `is in account ${account}, not this environment's ${c.account}; list it in crossAccountArns if that is on purpose`);
+  }
+}
+
+const LEGACY_NETWORK_FIELDS = ['vpcId', 'availabilityZones', 'privateSubnetIds', 'secretsManagerEndpoint'] as const;
+
+/**
+ * The top-level `network` block, or (deprecated) the same fields under `database`, validated under the name they
+ * were given. Both at once is refused: one place says where the functions run.
+ */
+function validateNetwork(c: EnvironmentConfig, check: Check): void {
+  const db = (c.database ?? {}) as Partial<DatabaseConfig>;
+  const legacy = LEGACY_NETWORK_FIELDS.filter((f) => db[f] !== undefined);
+  if (c.network !== undefined) {
+    check(legacy.length === 0, 'network', `is set, so ${legacy.map((f) => `database.${f}`).join(', ')} must be left out (moved to network)`);
+  } else {
+    check(legacy.length > 0, 'network', 'is missing: give vpcId, availabilityZones, privateSubnetIds and endpoints');
+  }
+  const validateShape = (prefix: string, n: { vpcId?: string; availabilityZones?: string[]; privateSubnetIds?: string[] }) => {
+    check(VPC.test(n.vpcId ?? ''), `${prefix}.vpcId`, 'must be a VPC id (vpc-...)');
+    check(Array.isArray(n.privateSubnetIds) && n.privateSubnetIds.length >= 2, `${prefix}.privateSubnetIds`, 'must list at least two subnets (two availability zones)');
+    (n.privateSubnetIds ?? []).forEach((s, i) => check(SUBNET.test(s), `${prefix}.privateSubnetIds[${i}]`, 'must be a subnet id (subnet-...)'));
+    check(
+      Array.isArray(n.availabilityZones) && n.availabilityZones.length === (n.privateSubnetIds ?? []).length,
+      `${prefix}.availabilityZones`,
+      'must list one zone per subnet, in the same order',
+    );
+  };
+  if (legacy.length > 0) {
+    validateShape('database', db);
+    if (db.secretsManagerEndpoint !== undefined) validateEndpoint(db.secretsManagerEndpoint, 'database.secretsManagerEndpoint', check);
+  }
+  const n = c.network;
+  if (n === undefined) return;
+  validateShape('network', n);
+  const endpoints = (n.endpoints ?? {}) as Record<string, EndpointAccess | undefined>;
+  check(n.endpoints?.secretsManager !== undefined, 'network.endpoints.secretsManager', 'is missing: every function calls Secrets Manager (create, existing or none)');
+  for (const [name, ep] of Object.entries(endpoints)) {
+    if (!(ENDPOINT_SERVICES as readonly string[]).includes(name)) {
+      check(false, `network.endpoints.${name}`, `is not one of ${ENDPOINT_SERVICES.join(', ')}`);
+      continue;
+    }
+    if (ep !== undefined) validateEndpoint(ep, `network.endpoints.${name}`, check);
+  }
+}
+
+function validateEndpoint(ep: EndpointAccess, field: string, check: Check): void {
+  check(['create', 'existing', 'none'].includes(ep?.mode), `${field}.mode`, 'must be "create", "existing" or "none"');
+  const given = (['securityGroupId', 'cidr', 'prefixListId'] as const).filter((k) => ep?.[k] !== undefined);
+  if (ep?.mode === 'existing') {
+    check(
+      given.length === 1,
+      field,
+      'existing needs exactly one of securityGroupId (the endpoint\'s security group), cidr or prefixListId (its addresses)',
+    );
+  } else {
+    check(given.length === 0, field, `${given.join(', ')} only go with mode "existing"`);
+  }
+  check(ep?.securityGroupId === undefined || SG.test(ep.securityGroupId), `${field}.securityGroupId`, 'must be a security group id (sg-...)');
+  check(ep?.cidr === undefined || CIDR.test(ep.cidr), `${field}.cidr`, 'must be an IPv4 CIDR such as 10.0.0.0/16');
+  check(ep?.prefixListId === undefined || PREFIX_LIST.test(ep.prefixListId), `${field}.prefixListId`, 'must be a prefix list id (pl-...)');
+}
+
 function validateSchedule(
   s: RotationScheduleConfig,
   field: string,
-  envName: string,
+  production: boolean,
   isCredential: boolean,
-  check: (ok: boolean, f: string, p: string) => void,
+  check: Check,
 ) {
   check(Number.isInteger(s.days) && s.days >= 1 && s.days <= 1000, `${field}.days`, 'must be an integer between 1 and 1000 (Secrets Manager limits)');
   check(s.scheduleExpression === undefined || SCHEDULE.test(s.scheduleExpression), `${field}.scheduleExpression`, 'must be rate(...) or cron(...)');
   check(s.duration === undefined || (DURATION.test(s.duration) && parseInt(s.duration, 10) >= 1 && parseInt(s.duration, 10) <= 24), `${field}.duration`, 'must be between 1h and 24h');
   check(s.duration === undefined || s.scheduleExpression !== undefined, `${field}.duration`, 'needs a scheduleExpression (a rotation window is a schedule plus a duration)');
   check(typeof s.rotateImmediately === 'boolean', `${field}.rotateImmediately`, 'must be true or false');
-  check(!(envName === 'prod' && isCredential && s.rotateImmediately), `${field}.rotateImmediately`, 'must be false in prod: a deploy must not rotate prod credentials as a side effect');
+  check(!(production && isCredential && s.rotateImmediately), `${field}.rotateImmediately`, 'must be false in prod: a deploy must not rotate prod credentials as a side effect');
 }
 
 /** Every configured environment, validated; unique names. */

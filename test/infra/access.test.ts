@@ -26,11 +26,20 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('roles and pol
     }
   });
 
-  it('application role: assumed only by the configured principals', () => {
-    const trust = roles.find(([id]) => id.startsWith('AccessApplicationRole'))![1].Properties.AssumeRolePolicyDocument.Statement;
-    const principals = trust.flatMap((s: { Principal: Record<string, unknown> }) => Object.values(s.Principal).flat());
-    expect(principals.sort()).toEqual([...config.applicationTrustedPrincipals].sort());
-    for (const s of trust) if (s.Principal.Service) expect(s.Condition.StringEquals['aws:SourceAccount']).toBeDefined();
+  it('application role: assumed only by ECS tasks of this very account', () => {
+    const trust = roles.find(([id]) => id.startsWith('AccessApplicationRole'))![1].Properties.AssumeRolePolicyDocument;
+    const thisAccount: Record<string, unknown> = { dev: { Ref: 'AWS::AccountId' }, staging: '222222222222', prod: '333333333333' };
+    expect(trust).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'ecs-tasks.amazonaws.com' },
+          Condition: { StringEquals: { 'aws:SourceAccount': thisAccount[envName] } },
+        },
+      ],
+    });
   });
 
   it('application role: reads exactly its seven secrets, decrypts only through Secrets Manager', () => {
@@ -74,7 +83,7 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('roles and pol
     const auditor = policy('AccessPoliciesAuditorPolicy');
     expect(auditor.Roles).toEqual([roleRef('AccessAuditorRole')]);
     const statements = auditor.PolicyDocument.Statement;
-    expect(statements.map((s: { Sid: string }) => s.Sid)).toEqual(['DescribeApplicationSecrets', 'ListSecrets', 'ReadKeyMetadata', 'NeverReadValues']);
+    expect(statements.map((s: { Sid: string }) => s.Sid)).toEqual(['DescribeApplicationSecrets', 'ListSecrets', 'ReadKeyMetadata', 'NeverReadValues', 'DecryptOnlyTrailLogFiles']);
     expect(sorted(statement(statements, 'DescribeApplicationSecrets').Action)).toEqual([
       'secretsmanager:DescribeSecret',
       'secretsmanager:GetResourcePolicy',
@@ -83,10 +92,19 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('roles and pol
     expect(statement(statements, 'DescribeApplicationSecrets').Resource).toEqual(secretRefs);
     expect(statement(statements, 'ListSecrets')).toMatchObject({ Action: 'secretsmanager:ListSecrets', Resource: '*' });
     expect(statement(statements, 'ReadKeyMetadata').Resource).toEqual([keyArn('secrets'), keyArn('data'), keyArn('ops')]);
-    expect(statement(statements, 'NeverReadValues')).toMatchObject({
+    expect(statement(statements, 'NeverReadValues')).toEqual({
+      Sid: 'NeverReadValues',
       Effect: 'Deny',
-      Action: ['secretsmanager:GetSecretValue', 'kms:Decrypt', 'kms:GenerateDataKey'],
+      Action: ['secretsmanager:BatchGetSecretValue', 'secretsmanager:GetSecretValue', 'kms:GenerateDataKey'],
       Resource: '*',
+    });
+    // Decrypting is denied unless it carries CloudTrail's encryption context: trail log files only, never a secret.
+    expect(statement(statements, 'DecryptOnlyTrailLogFiles')).toEqual({
+      Sid: 'DecryptOnlyTrailLogFiles',
+      Effect: 'Deny',
+      Action: 'kms:Decrypt',
+      Resource: '*',
+      Condition: { Null: { 'kms:EncryptionContext:aws:cloudtrail:arn': 'true' } },
     });
     for (const s of statements.filter((x: { Effect: string }) => x.Effect === 'Allow')) {
       for (const a of [s.Action].flat()) expect(a).not.toMatch(/GetSecretValue|Decrypt|GenerateDataKey|\*/);
@@ -157,5 +175,23 @@ describe('admin secrets on their own customer-managed keys', () => {
         StringLike: { 'kms:EncryptionContext:SecretARN': prod.database.masterSecretArn },
       },
     });
+  });
+});
+
+describe('application role trust with role ARNs and service principals', () => {
+  it('a role ARN is trusted as itself; a service principal only for calls on behalf of this account', () => {
+    const staging = results.find((r) => r.config.envName === 'staging')!.config;
+    const config = { ...staging, applicationTrustedPrincipals: ['arn:aws:iam::222222222222:role/gaara-store-staging-task', 'lambda.amazonaws.com'] };
+    const [{ template }] = synthAll([config]).results;
+    const [, role] = resourcesOf(template, 'AWS::IAM::Role').find(([id]) => id.startsWith('AccessApplicationRole'))!;
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::222222222222:role/gaara-store-staging-task' } },
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: 'lambda.amazonaws.com' },
+        Condition: { StringEquals: { 'aws:SourceAccount': '222222222222' } },
+      },
+    ]);
   });
 });

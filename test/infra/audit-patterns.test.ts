@@ -2,7 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ENVIRONMENTS, type EnvironmentConfig } from '../../lib/config';
 import { ROTATION_FAILURE_EVENTS, ROTATION_WARNING_EVENTS, rotationServiceEventPattern } from '../../lib/event-patterns';
+import { environmentFilters } from '../../lib/environment-filters';
 import {
+  CIS_CLOUDTRAIL_CONFIG_CHANGES,
+  CIS_IAM_POLICY_CHANGES,
   CIS_KMS_DISABLE_OR_DELETE,
   CIS_UNAUTHORIZED_API_CALLS,
   cisFilters,
@@ -23,7 +26,11 @@ const events: Record<string, { [k: string]: Json }> = Object.fromEntries(
 // The fixtures are recorded-style events of account 111111111111 in eu-west-1: dev's placeholder account.
 const dev = ENVIRONMENTS.find((e) => e.envName === 'dev') as EnvironmentConfig;
 
-const filters: TrailFilterSpec[] = [...cisFilters(), ...secretsFilters(dev), ...secretReadFilters(dev)];
+/** The fixtures' KMS key stands for one of dev's keys; the age function's role makes the heartbeat events. */
+const DEV_KEY = 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+const AGE_ROLE = 'arn:aws:iam::111111111111:role/gaara-store-dev-secret-age';
+const envFilters = environmentFilters(dev, { keyArns: [DEV_KEY], heartbeatRoleArn: AGE_ROLE });
+const filters: TrailFilterSpec[] = [...cisFilters(), ...secretsFilters(dev), ...secretReadFilters(dev), ...envFilters];
 const byId = (id: string) => filters.find((f) => f.id === id) as TrailFilterSpec;
 
 /** Exactly which fixtures each filter must count; every other fixture is a negative. */
@@ -34,11 +41,13 @@ const EXPECTED: Record<string, string[]> = {
     'get-secret-value-access-denied-other-app',
     'kms-decrypt-access-denied',
   ],
-  KmsKeyDisabledOrScheduledForDeletion: ['kms-disable-key', 'kms-schedule-key-deletion'],
+  KmsKeyDisabledOrScheduledForDeletion: ['kms-disable-key', 'kms-schedule-key-deletion', 'kms-schedule-key-deletion-other-env'],
+  IamPolicyChanges: ['iam-put-role-policy'],
+  CloudTrailConfigChanges: ['cloudtrail-stop-logging'],
   SecretsAccessDenied: ['get-secret-value-access-denied'],
-  DeletedSecretAccess: ['get-secret-value-marked-for-deletion'],
-  SecretPolicyChangedOrSecretDeleted: ['delete-resource-policy-by-role', 'delete-secret', 'put-resource-policy-by-iam-user'],
-  KmsKeyPolicyChangedOrRotationDisabled: ['kms-disable-key-rotation', 'kms-put-key-policy-by-admin'],
+  DeletedSecretAccess: ['get-secret-value-marked-for-deletion', 'get-secret-value-marked-for-deletion-staging'],
+  SecretPolicyChangedOrSecretDeleted: ['delete-resource-policy-by-role', 'delete-secret', 'put-resource-policy-by-deploy-role', 'put-resource-policy-by-iam-user'],
+  KmsKeyPolicyChangedOrRotationDisabled: ['kms-disable-key-rotation', 'kms-put-key-policy-by-admin', 'kms-put-key-policy-by-deploy-role'],
   BreakGlassRoleUsed: ['get-secret-value-with-break-glass', 'sts-assume-break-glass'],
   'SecretReads-secret-key': ['get-secret-value-by-partial-arn'],
   'SecretReads-jwt-secret': ['get-secret-value-by-full-arn'],
@@ -47,6 +56,12 @@ const EXPECTED: Record<string, string[]> = {
   'SecretReads-redis-password': ['get-secret-value-access-denied'],
   'SecretReads-mail-password': ['get-secret-value-marked-for-deletion'],
   'SecretReads-sentry-dsn': [],
+  // Environment-scoped (lib/environment-filters.ts): another environment's key or secret does not count.
+  EnvKeyDisabledOrScheduledForDeletion: ['kms-disable-key', 'kms-schedule-key-deletion'],
+  EnvKeyPolicyChangedOrRotationDisabled: ['kms-disable-key-rotation', 'kms-put-key-policy-by-admin', 'kms-put-key-policy-by-deploy-role'],
+  EnvDeletedSecretAccess: ['get-secret-value-marked-for-deletion'],
+  EnvRotationCancelled: ['cancel-rotate-secret'],
+  TrailHeartbeat: ['secret-age-list-versions'],
 };
 
 describe('CloudTrail metric filter patterns (modelled CloudWatch Logs matcher, recorded-style events)', () => {
@@ -66,11 +81,35 @@ describe('CloudTrail metric filter patterns (modelled CloudWatch Logs matcher, r
     expect(byId('UnauthorizedApiCalls').pattern).toBe(CIS_UNAUTHORIZED_API_CALLS);
     expect(CIS_UNAUTHORIZED_API_CALLS).toBe('{($.errorCode="*UnauthorizedOperation") || ($.errorCode="AccessDenied*")}');
     expect(CIS_KMS_DISABLE_OR_DELETE).toBe('{($.eventSource=kms.amazonaws.com) && (($.eventName=DisableKey) || ($.eventName=ScheduleKeyDeletion))}');
+    expect(byId('IamPolicyChanges').pattern).toBe(CIS_IAM_POLICY_CHANGES);
+    expect(CIS_IAM_POLICY_CHANGES).toBe(
+      '{($.eventName=DeleteGroupPolicy)||($.eventName=DeleteRolePolicy)||($.eventName=DeleteUserPolicy)||($.eventName=PutGroupPolicy)||($.eventName=PutRolePolicy)||($.eventName=PutUserPolicy)||($.eventName=CreatePolicy)||($.eventName=DeletePolicy)||($.eventName=CreatePolicyVersion)||($.eventName=DeletePolicyVersion)||($.eventName=AttachRolePolicy)||($.eventName=DetachRolePolicy)||($.eventName=AttachUserPolicy)||($.eventName=DetachUserPolicy)||($.eventName=AttachGroupPolicy)||($.eventName=DetachGroupPolicy)}',
+    );
+    expect(byId('CloudTrailConfigChanges').pattern).toBe(CIS_CLOUDTRAIL_CONFIG_CHANGES);
+    expect(CIS_CLOUDTRAIL_CONFIG_CHANGES).toBe(
+      '{($.eventName=CreateTrail) || ($.eventName=UpdateTrail) || ($.eventName=DeleteTrail) || ($.eventName=StartLogging) || ($.eventName=StopLogging)}',
+    );
+  });
+
+  it('alarms the account-wide CIS 3.1 filter at 10 refusals in 5 minutes, not at the first one (consoles and SDKs probe)', () => {
+    expect(byId('UnauthorizedApiCalls').alarmThreshold).toBe(10);
+    expect(cisFilters().filter((f) => f.alarmThreshold !== undefined).map((f) => f.id)).toEqual(['UnauthorizedApiCalls']);
+  });
+
+  it('scopes the environment key filters to the keys given (three ARNs of prod)', () => {
+    const keys = ['arn:aws:kms:eu-west-1:333333333333:key/a', 'arn:aws:kms:eu-west-1:333333333333:key/b', 'arn:aws:kms:eu-west-1:333333333333:key/c'];
+    const prodConfig = ENVIRONMENTS.find((e) => e.envName === 'prod') as EnvironmentConfig;
+    const [disable] = environmentFilters(prodConfig, { keyArns: keys });
+    expect(disable.pattern).toBe(
+      '{ ($.eventSource = "kms.amazonaws.com") && (($.eventName = "DisableKey") || ($.eventName = "ScheduleKeyDeletion")) && ' +
+        '(($.resources[0].ARN = "arn:aws:kms:eu-west-1:333333333333:key/a") || ($.resources[0].ARN = "arn:aws:kms:eu-west-1:333333333333:key/b") || ($.resources[0].ARN = "arn:aws:kms:eu-west-1:333333333333:key/c")) }',
+    );
+    expect(environmentFilters(prodConfig, { keyArns: [] }).map((f) => f.id)).toEqual(['EnvDeletedSecretAccess', 'EnvRotationCancelled']);
   });
 
   it('keeps every pattern within the 1024-character limit of CloudWatch Logs, in every environment', () => {
     for (const config of ENVIRONMENTS) {
-      for (const f of [...cisFilters(), ...secretsFilters(config), ...secretReadFilters(config)]) {
+      for (const f of [...cisFilters(), ...secretsFilters(config), ...secretReadFilters(config), ...environmentFilters(config, { keyArns: [DEV_KEY, DEV_KEY, DEV_KEY], heartbeatRoleArn: AGE_ROLE })]) {
         expect({ id: f.id, env: config.envName, length: f.pattern.length, ok: f.pattern.length <= 1024 }).toMatchObject({ ok: true });
         expect(() => parseFilterPattern(f.pattern)).not.toThrow();
       }

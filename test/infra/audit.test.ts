@@ -52,7 +52,7 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('audit trail of 
         Rules: [
           Match.objectLike({
             Status: 'Enabled',
-            Transitions: [{ StorageClass: 'GLACIER', TransitionInDays: config.audit.transitionToGlacierDays }],
+            Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: config.audit.transitionToGlacierDays }],
             ExpirationInDays: config.audit.expireAfterDays,
           }),
         ],
@@ -63,8 +63,9 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('audit trail of 
       VersioningConfiguration: { Status: 'Enabled' },
       LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: config.audit.expireAfterDays })] },
     });
-    const removal = config.removalPolicy === 'retain' ? 'Retain' : 'Delete';
-    for (const [, b] of resources(template, 'AWS::S3::Bucket')) expect((b as unknown as { DeletionPolicy: string }).DeletionPolicy).toBe(removal);
+    // Retained in every environment: a versioned bucket with objects cannot be deleted by CloudFormation, and
+    // emptying it at destroy would erase audit evidence.
+    for (const [, b] of resources(template, 'AWS::S3::Bucket')) expect(b).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
   it('lets only this trail write to the bucket (aws:SourceArn on both CloudTrail statements) and denies non-TLS access', () => {
@@ -91,7 +92,8 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('audit trail of 
 
   it('puts every filter of lib/metric-filters.ts on the trail log group with its exact pattern, and an alarm with an action on each security filter', () => {
     const specs = [...cisFilters(), ...secretsFilters(config), ...secretReadFilters(config)];
-    template.resourceCountIs('AWS::Logs::MetricFilter', specs.length);
+    // + 5: the environment-scoped filters and the heartbeat of lib/environment-filters.ts (issue #11), on the same log group.
+    template.resourceCountIs('AWS::Logs::MetricFilter', specs.length + 5);
     for (const spec of specs) {
       template.hasResourceProperties('AWS::Logs::MetricFilter', {
         FilterPattern: spec.pattern,
@@ -145,7 +147,8 @@ describe('audit trail with an existing trail (synthesized template)', () => {
     const s = buildObservabilityStack(config);
     const template = Template.fromStack(s.stack);
     template.resourceCountIs('AWS::CloudTrail::Trail', 0);
-    template.resourceCountIs('AWS::Logs::MetricFilter', secretsFilters(config).length + secretReadFilters(config).length);
+    // + 5: the environment-scoped filters and the heartbeat of lib/environment-filters.ts (issue #11), on the same log group.
+    template.resourceCountIs('AWS::Logs::MetricFilter', secretsFilters(config).length + secretReadFilters(config).length + 5);
     template.allResourcesProperties('AWS::Logs::MetricFilter', { LogGroupName: 'aws-controltower/CloudTrailLogs' });
     for (const cis of cisFilters()) expect(JSON.stringify(template.toJSON())).not.toContain(cis.metricName);
   });

@@ -59,7 +59,10 @@ export function buildObservabilityStack(config: EnvironmentConfig, app = new App
       code: lambda.Code.fromInline('exports.handler = async () => undefined;'),
       timeout,
     });
-  const rotators = Object.entries(ROTATOR_TIMEOUTS).map(([kind, timeout]) => ({ kind, fn: standIn(`Rotator-${kind}`, timeout), timeout }));
+  const rotators = Object.entries(ROTATOR_TIMEOUTS).map(([kind, timeout]) => {
+    const fn = standIn(`Rotator-${kind}`, timeout);
+    return { kind, fn, timeout, logGroup: fn.logGroup };
+  });
   const monitoring = new SecurityMonitoring(stack, 'Monitoring', {
     config,
     alarmTopic: topic.topic,
@@ -68,6 +71,7 @@ export function buildObservabilityStack(config: EnvironmentConfig, app = new App
     ageFunction: standIn('AgeFunction', Duration.seconds(60)),
     audit,
     runbookUrl: RUNBOOK_URL,
+    keys: [{ purpose: 'ops', keyArn: opsKey.keyArn }],
   });
   return { app, stack, opsKey, topic, audit, monitoring, rotators };
 }

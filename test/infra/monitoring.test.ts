@@ -48,15 +48,11 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('monitoring of %
   const rotated = CATALOG.filter((e) => e.rotator);
   const byName = (what: string) => alarms.find((a) => a.Properties.AlarmName === `${names.alarmNamePrefix}${what}`) as Alarm;
 
-  it('has the expected number of alarms, computed from the catalog, the rotators and the trail filters', () => {
-    const expected =
-      s.rotators.length * 3 + // errors, throttles, duration near timeout
-      1 + // age function errors
-      CATALOG.length + // days since rotation
-      rotated.length * 2 + // pending rotation, rotation failed
-      CATALOG.filter((e) => e.ring && !e.ring.dropOldest).length + // key ring full
-      (config.envName === 'prod' ? CATALOG.length : 0) + // placeholder, prod only
-      s.audit.alarms.length;
+  it('has the expected number of alarms per environment (50 in dev and staging, 57 in prod; 35 and 42 before issue #11)', () => {
+    const expected = ({ dev: 50, staging: 50, prod: 57 } as Record<string, number>)[config.envName];
+    // 9 rotator (3 x errors, throttles, duration) + 1 age function + 7 days since rotation + 5 pending + 5 rotation failed
+    // + 2 key ring (near full, full) + 7 stale value served + 5 environment trail filters (2 key, deleted secret,
+    // rotation cancelled, heartbeat) + 9 audit (4 CIS, 5 secrets) + 7 placeholder in prod.
     expect(alarms).toHaveLength(expected);
     expect(s.monitoring.alarms.length + s.audit.alarms.length).toBe(expected);
   });
@@ -66,7 +62,9 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('monitoring of %
       expect(a.Properties.AlarmActions).toEqual([topicRef]);
       expect(a.Properties.ActionsEnabled).not.toBe(false);
       expect(String(a.Properties.AlarmName).startsWith(names.alarmNamePrefix)).toBe(true);
-      expect(a.Properties.TreatMissingData).toMatch(/^(breaching|notBreaching)$/);
+      const keyRing = /-key-ring-(near-)?full$/.test(String(a.Properties.AlarmName));
+      // Only the key-ring gauge (published once per rotation) keeps its state through missing data.
+      expect(a.Properties.TreatMissingData).toBe(keyRing ? 'ignore' : a.Properties.TreatMissingData === 'breaching' ? 'breaching' : 'notBreaching');
     }
   });
 
@@ -105,11 +103,55 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('monitoring of %
       });
     }
     for (const e of rotated) {
-      expect(byName(`${e.name}-pending-rotation`).Properties).toMatchObject({ MetricName: METRIC.PendingRotationHours, Threshold: 2, DatapointsToAlarm: 1 });
+      expect(byName(`${e.name}-pending-rotation`).Properties).toMatchObject({ Threshold: 1, DatapointsToAlarm: 1, TreatMissingData: 'notBreaching' });
     }
     const placeholders = alarms.filter((a) => String(a.Properties.AlarmName).endsWith('-placeholder'));
-    expect(placeholders).toHaveLength(config.envName === 'prod' ? CATALOG.length : 0);
-    expect(byName('encryption-key-key-ring-full').Properties).toMatchObject({ MetricName: METRIC.KeyRingFull, Threshold: 1 });
+    expect(placeholders).toHaveLength(({ dev: 0, staging: 0, prod: 7 } as Record<string, number>)[config.envName]);
+    for (const a of placeholders.filter((x) => /(secret-key|jwt-secret|encryption-key)-placeholder$/.test(String(x.Properties.AlarmName)))) {
+      expect(a.Properties.AlarmDescription).toContain('key rings need no seeding');
+      expect(a.Properties.AlarmDescription).not.toMatch(/seed it/i);
+    }
+  });
+
+  it('alarms before a ring that never drops a key is full, on the KeyRingPreviousKeys gauge, holding the state between rotations', () => {
+    expect(byName('encryption-key-key-ring-near-full').Properties).toMatchObject({
+      MetricName: 'KeyRingPreviousKeys',
+      Dimensions: [{ Name: 'Environment', Value: config.envName }, { Name: 'Secret', Value: 'encryption-key' }],
+      Statistic: 'Maximum',
+      Threshold: 60,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'ignore',
+    });
+    expect(byName('encryption-key-key-ring-full').Properties).toMatchObject({ MetricName: 'KeyRingPreviousKeys', Threshold: 64, TreatMissingData: 'ignore' });
+    // Rings that drop their oldest key (secret-key, jwt-secret) never fill up.
+    expect(byName('secret-key-key-ring-full')).toBeUndefined();
+    expect(byName('jwt-secret-key-ring-near-full')).toBeUndefined();
+  });
+
+  it('re-notifies a pending rotation: the alarm expression is 1 above 2 hours except 2 hours in every 24', () => {
+    const metrics = byName('database-url-pending-rotation').Properties.Metrics as { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string } } }[];
+    expect(metrics.find((m) => m.Expression)?.Expression).toBe('IF(p_database_url > 2, IF((p_database_url - 24 * FLOOR(p_database_url / 24)) < 22, 1, 0), 0)');
+    expect(metrics.find((m) => m.MetricStat)?.MetricStat?.Metric.MetricName).toBe('PendingRotationHours');
+    // The expression, evaluated as CloudWatch would on hourly PendingRotationHours points (modelled).
+    const value = (p: number) => (p > 2 ? (p - 24 * Math.floor(p / 24) < 22 ? 1 : 0) : 0);
+    const states = Array.from({ length: 72 }, (_, h) => value(h));
+    const notifications = states.filter((v, h) => v === 1 && (h === 0 || states[h - 1] === 0)).length;
+    expect(states.slice(0, 4)).toEqual([0, 0, 0, 1]);
+    expect(notifications).toBe(3); // hours 3, 24 and 48 of a rotation stuck for 3 days
+  });
+
+  it('alarms on StaleSecretServed per secret with exactly {Environment, Secret}', () => {
+    for (const e of CATALOG) {
+      expect(byName(`${e.name}-stale-value-served`).Properties).toMatchObject({
+        Namespace: 'GaaraStore/Secrets',
+        MetricName: 'StaleSecretServed',
+        Dimensions: [{ Name: 'Environment', Value: config.envName }, { Name: 'Secret', Value: e.name }],
+        Statistic: 'Sum',
+        Period: 900,
+        Threshold: 1,
+        TreatMissingData: 'notBreaching',
+      });
+    }
   });
 
   it("alarms on each rotator's errors, throttles and p99 duration above 80% of its timeout", () => {
@@ -184,8 +226,16 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('monitoring of %
       expect(body).toContain(s.stack.getLogicalId(r.fn.node.defaultChild as never));
     }
     expect(body).toContain(RUNBOOK_URL);
-    expect(body).toContain('GetSecretValue by secret and caller');
-    expect(body).toContain('userIdentity.arn as caller');
+    expect(body).toContain('Every reader of every secret (by role; GetSecretValue and BatchGetSecretValue; rarest first)');
+    expect(body).toContain('coalesce(userIdentity.sessionContext.sessionIssuer.arn, userIdentity.arn) as who');
+    expect(body).toContain('Reads in the last 90 days per secret (0: unread, Security Hub SecretsManager.3)');
+    expect(body).toContain('Rotation failed / abandoned service events (CloudTrail), every one');
+    expect(body).toContain('Failed rotation steps (rotator logs): secret, step, error class');
+    expect(body).toContain('Automatic rotations completed, last 100 days');
+    expect(body).toContain('Days since last change');
+    expect(body).toContain('Secret policy, rotation and KMS key changes of this environment (deploy role included)');
+    expect(body).toContain('StaleSecretServed per secret');
+    expect(body).toContain('Trail heartbeat');
     // Logs Insights widgets query the trail log group (a Ref to it).
     expect(body).toContain(`SOURCE '",{"Ref":"${s.stack.getLogicalId(s.audit.logGroup!.node.defaultChild as never)}"}`);
     expect(body).toContain('Break-glass role');
@@ -231,7 +281,10 @@ describe('tuning props', () => {
     });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'gaara-store-dev-database-url-days-since-rotation', Threshold: 32 });
-    t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'gaara-store-dev-database-url-pending-rotation', Threshold: 6 });
+    const pending = Object.values(t.toJSON().Resources as Record<string, { Properties?: { AlarmName?: string; Metrics?: { Expression?: string }[] } }>).find(
+      (r) => r.Properties?.AlarmName === 'gaara-store-dev-database-url-pending-rotation',
+    );
+    expect(pending?.Properties?.Metrics?.find((m) => m.Expression)?.Expression).toBe('IF(p_database_url > 6, IF((p_database_url - 24 * FLOOR(p_database_url / 24)) < 22, 1, 0), 0)');
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'gaara-store-dev-rotator-database-duration-near-timeout', Threshold: 50000 });
     // No trail given: the dashboard has no Logs Insights widgets.
     const body = JSON.stringify(stack.resolve(Object.values(t.toJSON().Resources as Record<string, { Type: string; Properties: { DashboardBody: Json } }>).find((r) => r.Type === 'AWS::CloudWatch::Dashboard')!.Properties.DashboardBody));

@@ -1,4 +1,6 @@
 import { CATALOG } from '../../contracts';
+import { ENVIRONMENTS, validateEnvironment } from '../../lib/config';
+import { nagPacks } from '../../lib/nag';
 import { resourcesOf, synthAll } from '../support/synth';
 
 const { results } = synthAll();
@@ -32,6 +34,16 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('rotation wiri
     expect(schedule.DependsOn).toContain(permission[0]);
   });
 
+  it('every schedule waits for the endpoints, security groups and their rules (a rotation at deploy must reach AWS)', () => {
+    const network = ['AWS::EC2::VPCEndpoint', 'AWS::EC2::SecurityGroup', 'AWS::EC2::SecurityGroupEgress'].flatMap((t) => resourcesOf(template, t).map(([id]) => id));
+    // the Secrets Manager endpoint, the function and endpoint security groups, egress to the endpoints, database and cache
+    expect(network.filter((id) => /SecretsManagerEndpoint[0-9A-F]{8}$/.test(id))).toHaveLength(1);
+    expect(network.filter((id) => /SecurityGroup[0-9A-F]{8}$/.test(id))).toHaveLength(2);
+    expect(resourcesOf(template, 'AWS::EC2::SecurityGroupEgress').length).toBeGreaterThanOrEqual(3);
+    expect(schedules).toHaveLength(5);
+    for (const [, schedule] of schedules) expect(schedule.DependsOn).toEqual(expect.arrayContaining(network));
+  });
+
   it('database-url rotates every 30 days by default', () => {
     const [, schedule] = schedules.find(([, s]) => s.Properties.SecretId.Ref === secretId('database-url'))!;
     const rules = schedule.Properties.RotationRules;
@@ -49,14 +61,18 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('rotation wiri
     }
   });
 
-  it('functions: latest Node.js runtime, in the VPC, bounded concurrency, own encrypted log group with retention', () => {
+  it('functions: latest Node.js runtime, in the VPC, no reserved concurrency by default, own encrypted log group with retention', () => {
     expect(functions).toHaveLength(4);
     const logGroups = resourcesOf(template, 'AWS::Logs::LogGroup');
     for (const [, fn] of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
-      expect(fn.Properties.VpcConfig.SubnetIds).toEqual(config.database.privateSubnetIds);
+      expect(fn.Properties.VpcConfig.SubnetIds).toEqual(['subnet-0a1b2c3d4e5f60001', 'subnet-0a1b2c3d4e5f60002']);
       expect(fn.Properties.VpcConfig.SecurityGroupIds).toHaveLength(1);
-      expect(fn.Properties.ReservedConcurrentExecutions).toBeGreaterThan(0);
+      // Reserved concurrency is opt-in: reserving it fails deploys in accounts with a small quota.
+      expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+      // Created after its role's policy (ENI permissions); the role itself is ordered by the GetAtt (no W3005).
+      expect(fn.DependsOn).toEqual([expect.stringMatching(/^(DatabaseRotationRotator|RedisRotationRotator|KeyRingRotationRotator|SecretAge)Policy[0-9A-F]{8}$/)]);
+      expect(fn.DependsOn![0].replace(/Policy[0-9A-F]{8}$/, '')).toBe(fn.Properties.Role['Fn::GetAtt'][0].replace(/Role[0-9A-F]{8}$/, ''));
       const logGroupId = fn.Properties.LoggingConfig.LogGroup.Ref;
       const [, logGroup] = logGroups.find(([id]) => id === logGroupId)!;
       expect(logGroup.Properties.RetentionInDays).toBe(config.logRetentionDays);
@@ -92,5 +108,23 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('rotation wiri
   it('the secret-age function runs hourly', () => {
     const rules = resourcesOf(template, 'AWS::Events::Rule').filter(([, r]) => r.Properties.ScheduleExpression);
     expect(rules.map(([, r]) => r.Properties.ScheduleExpression)).toContain('rate(1 hour)');
+  });
+});
+
+describe('reserved concurrency (opt-in)', () => {
+  it('config reservedConcurrency reserves that many executions for each of the four functions, and nag still passes', () => {
+    const staging = ENVIRONMENTS.find((e) => e.envName === 'staging')!;
+    const { app, results: [{ template }] } = synthAll([{ ...staging, reservedConcurrency: 5 }]);
+    const fns = resourcesOf(template, 'AWS::Lambda::Function');
+    expect(fns.map(([, f]) => f.Properties.ReservedConcurrentExecutions)).toEqual([5, 5, 5, 5]);
+    const findings = nagPacks().flatMap((p) => p.validateScope(app).violations.map((v) => v.ruleName));
+    expect(findings).toEqual([]);
+  });
+
+  it.each([0, 1.5, 101])('rejects reservedConcurrency %p naming the environment and field', (value) => {
+    const staging = ENVIRONMENTS.find((e) => e.envName === 'staging')!;
+    expect(() => validateEnvironment({ ...staging, reservedConcurrency: value })).toThrow(
+      'Invalid configuration for environment "staging":\n  - reservedConcurrency: must be an integer between 1 and 100, or left out (no reservation, the default)',
+    );
   });
 });

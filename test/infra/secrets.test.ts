@@ -1,6 +1,5 @@
 import { CATALOG } from '../../contracts';
-import { SECRET_WRITE_ACTIONS } from '../../lib/secrets';
-import { resourcesOf, sorted, statement, synthAll } from '../support/synth';
+import { resourcesOf, synthAll } from '../support/synth';
 
 const { results } = synthAll();
 
@@ -33,34 +32,82 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('secrets of %s
     for (const [, p] of policies) expect(p.Properties.BlockPublicPolicy).toBe(true);
   });
 
-  it.each(CATALOG.map((e) => [e.name, e] as const))('%s: only readers, its rotator and break-glass read; only its rotator, break-glass and deploy write', (name, entry) => {
+  it.each(CATALOG.map((e) => [e.name, e] as const))('%s: only readers, its rotator and break-glass read; every change is denied but to the principals that need it', (name, entry) => {
     const [secretLogicalId] = secrets.find(([, s]) => s.Properties.Name === `${config.appName}/${envName}/${name}`)!;
     const [, policy] = policies.find(([, p]) => p.Properties.SecretId.Ref === secretLogicalId)!;
     const statements = policy.Properties.ResourcePolicy.Statement;
-    expect(statements).toHaveLength(2);
     const rotatorRoles: Record<string, string> = { database: 'DatabaseRotation', redis: 'RedisRotation', 'key-ring': 'KeyRingRotation' };
     const rotatorRole = entry.rotator ? rotatorRoles[entry.rotator] : undefined;
     const rotator = rotatorRole ? [{ 'Fn::GetAtt': [roleId(`${rotatorRole}RotatorRole`), 'Arn'] }] : [];
-    const read = statement(statements, 'DenyReadExceptReadersRotatorAndBreakGlass');
-    expect(read).toEqual({
-      Sid: 'DenyReadExceptReadersRotatorAndBreakGlass',
-      Effect: 'Deny',
-      Principal: { AWS: '*' },
-      Action: 'secretsmanager:GetSecretValue',
-      Resource: '*',
-      Condition: {
-        ArnNotLike: {
-          'aws:PrincipalArn': [{ 'Fn::GetAtt': [roleId('AccessApplicationRole'), 'Arn'] }, ...config.additionalReaderRoleArns, ...rotator, config.breakGlassRoleArn],
-        },
+    const exceptFor = (...arns: unknown[]) => ({ ArnNotLike: { 'aws:PrincipalArn': arns } });
+    const deny = { Effect: 'Deny', Principal: { AWS: '*' }, Resource: '*' };
+    expect(statements).toEqual([
+      {
+        Sid: 'DenyReadExceptReadersRotatorAndBreakGlass',
+        ...deny,
+        Action: 'secretsmanager:GetSecretValue',
+        Condition: { ArnNotLike: { 'aws:PrincipalArn': [{ 'Fn::GetAtt': [roleId('AccessApplicationRole'), 'Arn'] }, ...config.additionalReaderRoleArns, ...rotator, config.breakGlassRoleArn] } },
       },
-    });
-    const write = statement(statements, 'DenyWriteExceptRotatorBreakGlassAndDeploy');
-    expect(sorted(write.Action)).toEqual(sorted(SECRET_WRITE_ACTIONS));
-    expect(write.Effect).toBe('Deny');
-    expect(write.Principal).toEqual({ AWS: '*' });
-    expect(write.Condition).toEqual({ ArnNotLike: { 'aws:PrincipalArn': [...rotator, config.breakGlassRoleArn, config.deployRoleArn] } });
-    // The auditor role is never a reader.
-    expect(JSON.stringify(read)).not.toContain(roleId('AccessAuditorRole'));
+      {
+        Sid: 'DenyValueWritesExceptRotatorAndBreakGlass',
+        ...deny,
+        Action: ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+        Condition: exceptFor(...rotator, config.breakGlassRoleArn),
+      },
+      {
+        Sid: 'DenyRotationControlExceptDeployAndBreakGlass',
+        ...deny,
+        Action: ['secretsmanager:CancelRotateSecret', 'secretsmanager:RotateSecret'],
+        Condition: exceptFor(config.deployRoleArn, config.breakGlassRoleArn),
+      },
+      {
+        Sid: 'DenyDefinitionChangesExceptDeploy',
+        ...deny,
+        Action: [
+          'secretsmanager:DeleteResourcePolicy',
+          'secretsmanager:DeleteSecret',
+          'secretsmanager:PutResourcePolicy',
+          'secretsmanager:TagResource',
+          'secretsmanager:UntagResource',
+          'secretsmanager:UpdateSecret',
+        ],
+        Condition: exceptFor(config.deployRoleArn),
+      },
+      { Sid: 'DenyRestoreExceptBreakGlass', ...deny, Action: 'secretsmanager:RestoreSecret', Condition: exceptFor(config.breakGlassRoleArn) },
+      {
+        Sid: 'DenyReplicationToEveryone',
+        ...deny,
+        Action: ['secretsmanager:RemoveRegionsFromReplication', 'secretsmanager:ReplicateSecretToRegions', 'secretsmanager:StopReplicationToReplica'],
+      },
+    ]);
+    // The auditor role is never a reader or a writer.
+    expect(JSON.stringify(statements)).not.toContain(roleId('AccessAuditorRole'));
+  });
+
+  it('every mutating Secrets Manager action on a secret is in some deny statement (from the service authorization reference)', () => {
+    // Write and permissions-management actions of Secrets Manager that apply to an existing secret
+    // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html).
+    // CreateSecret names a secret that does not exist yet, and GetRandomPassword/ValidateResourcePolicy change nothing.
+    const mutating = [
+      'secretsmanager:CancelRotateSecret',
+      'secretsmanager:DeleteResourcePolicy',
+      'secretsmanager:DeleteSecret',
+      'secretsmanager:PutResourcePolicy',
+      'secretsmanager:PutSecretValue',
+      'secretsmanager:RemoveRegionsFromReplication',
+      'secretsmanager:ReplicateSecretToRegions',
+      'secretsmanager:RestoreSecret',
+      'secretsmanager:RotateSecret',
+      'secretsmanager:StopReplicationToReplica',
+      'secretsmanager:TagResource',
+      'secretsmanager:UntagResource',
+      'secretsmanager:UpdateSecret',
+      'secretsmanager:UpdateSecretVersionStage',
+    ];
+    for (const [, p] of policies) {
+      const denied = p.Properties.ResourcePolicy.Statement.filter((st: { Effect: string }) => st.Effect === 'Deny').flatMap((st: { Action: string | string[] }) => [st.Action].flat());
+      expect(mutating.filter((a) => !denied.includes(a))).toEqual([]);
+    }
   });
 
   it('prod stacks have termination protection, others do not', () => {

@@ -52,9 +52,14 @@ describe('RDS target check (RDS API mocked)', () => {
     expect(e.message).toContain('interface VPC endpoint for RDS');
   });
 
-  it('cluster: the writer, reader or a custom endpoint matches -> passes', async () => {
-    rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ Endpoint: 'writer.example', ReaderEndpoint: HOST, CustomEndpoints: ['c.example'], Status: 'available' }] });
-    await confirmRdsTarget(client, secret({ dbClusterIdentifier: 'app-cluster', engine: 'aurora-postgresql' }), 'w');
+  it.each([
+    ['writer', { Endpoint: HOST, ReaderEndpoint: 'reader.example', CustomEndpoints: ['c.example'] }],
+    ['reader', { Endpoint: 'writer.example', ReaderEndpoint: HOST, CustomEndpoints: ['c.example'] }],
+    ['custom', { Endpoint: 'writer.example', ReaderEndpoint: 'reader.example', CustomEndpoints: ['c.example', HOST] }],
+  ])('cluster: the %s endpoint matches -> passes, after asking RDS for exactly that cluster', async (_which, endpoints) => {
+    rds.on(DescribeDBClustersCommand, { DBClusterIdentifier: 'app-cluster' }).resolves({ DBClusters: [{ ...endpoints, Status: 'available' }] });
+    await expect(confirmRdsTarget(client, secret({ dbClusterIdentifier: 'app-cluster', engine: 'aurora-postgresql' }), 'w')).resolves.toBeUndefined();
+    expect(rds.commandCalls(DescribeDBClustersCommand).map((c) => c.args[0].input)).toEqual([{ DBClusterIdentifier: 'app-cluster' }]);
   });
 
   it('cluster: no matching endpoint -> InvalidState; not available -> TargetUnavailable', async () => {

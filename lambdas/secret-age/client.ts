@@ -1,0 +1,16 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+/**
+ * The function runs in the VPC: a missing endpoint or security-group rule must fail the call, not hang until the
+ * Lambda timeout (60 s) kills the run with nothing logged. Without throwOnRequestTimeout the SDK only warns.
+ * Budget: seven secrets, one call each, at most 2 attempts x 3 s plus backoff: well inside 60 s, so every failing
+ * secret is logged by name before the invocation fails.
+ */
+export const SECRET_AGE_SDK = { maxAttempts: 2, connectionTimeout: 2_000, requestTimeout: 3_000 } as const;
+
+export function createSecretAgeClient(): SecretsManagerClient {
+  return new SecretsManagerClient({
+    maxAttempts: SECRET_AGE_SDK.maxAttempts,
+    requestHandler: { connectionTimeout: SECRET_AGE_SDK.connectionTimeout, requestTimeout: SECRET_AGE_SDK.requestTimeout, throwOnRequestTimeout: true },
+  });
+}

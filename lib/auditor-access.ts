@@ -1,0 +1,150 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { EnvironmentConfig } from './config';
+import { arnsFor, observabilityNames } from './ops-key-statements';
+
+export interface AuditorReadAccessProps {
+  config: EnvironmentConfig;
+  auditorRole: iam.IRole;
+  /** The trail's bucket, when this stack creates the trail. */
+  trailBucket?: s3.IBucket;
+  /** The trail's log group in this account (created or existing), if any. */
+  trailLogGroup?: logs.ILogGroup;
+  /** The functions' log groups (the dashboard's rotation widgets and the runbook's `aws logs tail`). */
+  functionLogGroups: logs.ILogGroup[];
+  opsKeyArn: string;
+  keyArns: string[];
+}
+
+/**
+ * What the auditor role needs for the dashboard and the runbook's read-only steps, and to read the audit trail for
+ * its whole retention: the trail's files in S3 (decrypted with the ops key, only with CloudTrail's encryption
+ * context, only through S3), Logs Insights on the trail and function log groups, the dashboard, alarms and
+ * metrics, CloudTrail event history, and the keys' grants. Still no secret value: the auditor policy
+ * (lib/roles.ts) denies GetSecretValue, and kms:Decrypt without CloudTrail's encryption context.
+ */
+export class AuditorReadAccess extends Construct {
+  readonly policy: iam.ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: AuditorReadAccessProps) {
+    super(scope, id);
+    const { config } = props;
+    const stack = Stack.of(this);
+    const names = observabilityNames(config);
+    const arns = arnsFor(this, config);
+    const logGroups = [...(props.trailLogGroup ? [props.trailLogGroup] : []), ...props.functionLogGroups];
+    const statements: iam.PolicyStatement[] = [];
+
+    if (props.trailBucket) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'ListTrailBucket',
+          actions: ['s3:GetBucketLocation', 's3:ListBucket'],
+          resources: [props.trailBucket.bucketArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReadTrailLogFiles',
+          actions: ['s3:GetObject'],
+          resources: [props.trailBucket.arnForObjects(`AWSLogs/${stack.account}/*`)],
+        }),
+        new iam.PolicyStatement({
+          sid: 'DecryptTrailLogFilesThroughS3',
+          actions: ['kms:Decrypt'],
+          resources: [props.opsKeyArn],
+          conditions: {
+            StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` },
+            StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': arns.anyTrailOfAccount },
+          },
+        }),
+      );
+    }
+    if (logGroups.length > 0) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'QueryTrailAndFunctionLogs',
+          actions: ['logs:DescribeLogStreams', 'logs:FilterLogEvents', 'logs:GetLogEvents', 'logs:StartLiveTail', 'logs:StartQuery'],
+          resources: logGroups.map((g) => g.logGroupArn),
+        }),
+      );
+    }
+    statements.push(
+      new iam.PolicyStatement({
+        // No resource-level permissions: query results are addressed by query id, and listing shows names only.
+        sid: 'LogsInsightsResultsAndLogGroupNames',
+        actions: ['logs:DescribeLogGroups', 'logs:DescribeQueries', 'logs:GetQueryResults', 'logs:StopQuery'],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadDashboard',
+        actions: ['cloudwatch:GetDashboard'],
+        resources: [stack.formatArn({ service: 'cloudwatch', region: '', resource: 'dashboard', resourceName: names.dashboardName })],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadAlarmsOfThisEnvironment',
+        actions: ['cloudwatch:DescribeAlarmHistory', 'cloudwatch:DescribeAlarms'],
+        resources: [arns.alarmArnPattern],
+      }),
+      new iam.PolicyStatement({
+        // Metric reads and dashboard listing have no resource-level permissions.
+        sid: 'ReadMetrics',
+        actions: ['cloudwatch:GetMetricData', 'cloudwatch:GetMetricStatistics', 'cloudwatch:ListDashboards', 'cloudwatch:ListMetrics'],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        // CloudTrail event history (90 days, management events) has no resource-level permission.
+        sid: 'LookupTrailEvents',
+        actions: ['cloudtrail:DescribeTrails', 'cloudtrail:LookupEvents'],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ListKeyGrants',
+        actions: ['kms:ListGrants'],
+        resources: props.keyArns,
+      }),
+    );
+    if (config.audit.trail.mode === 'create') {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'ReadTrailStatus',
+          actions: ['cloudtrail:GetEventSelectors', 'cloudtrail:GetTrailStatus'],
+          resources: [arns.trailArn],
+        }),
+      );
+    }
+
+    this.policy = new iam.ManagedPolicy(this, 'Policy', {
+      description: `${config.appName} ${config.envName} auditor: read the audit trail, logs, dashboard and alarms (never a secret value)`,
+      roles: [props.auditorRole],
+      statements,
+    });
+    Validations.of(this.policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'logs:GetQueryResults/StopQuery/DescribeQueries/DescribeLogGroups, cloudwatch:GetMetricData/GetMetricStatistics/ListMetrics/ListDashboards and cloudtrail:LookupEvents/DescribeTrails have no resource-level permissions; all are reads, and the auditor policy denies every secret value.',
+    });
+    if (props.trailBucket) {
+      const objects = stack.resolve(props.trailBucket.arnForObjects(`AWSLogs/${stack.account}/*`));
+      Validations.of(this.policy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${renderedForNag(objects)}]`,
+        reason: 'CloudTrail names its log files by region, date and a random suffix; the wildcard is limited to this account\'s prefix of the trail bucket.',
+      });
+    }
+    Validations.of(this.policy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${renderedForNag(stack.resolve(arns.alarmArnPattern))}]`,
+      reason: 'Alarms of this environment all start with its prefix (lib/ops-key-statements.ts); describing them is read-only.',
+    });
+  }
+}
+
+/** How cdk-nag writes a resolved ARN in a finding id: pseudo parameters as `<AWS::Region>`, GetAtt as `<Id.Arn>`. */
+function renderedForNag(v: unknown): string {
+  if (typeof v === 'string') return v;
+  const o = v as { Ref?: string; 'Fn::Join'?: [string, unknown[]]; 'Fn::GetAtt'?: [string, string] };
+  if (o.Ref) return `<${o.Ref}>`;
+  if (o['Fn::GetAtt']) return `<${o['Fn::GetAtt'][0]}.${o['Fn::GetAtt'][1]}>`;
+  if (o['Fn::Join']) return o['Fn::Join'][1].map(renderedForNag).join(o['Fn::Join'][0]);
+  return JSON.stringify(v);
+}
