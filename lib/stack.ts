@@ -1,3 +1,4 @@
+import { DATABASE_ROTATOR_ENV, KEY_RING_ROTATOR_ENV, REDIS_ROTATOR_ENV, writeEnv } from '../contracts/function-env';
 import { ArnFormat, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -154,14 +155,16 @@ export class SecretsStack extends Stack {
       extraStatements: databaseExtras,
       environment: {
         NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
-        DB_ENGINE: db.engine,
-        DB_HOST: db.host,
-        DB_PORT: String(db.port),
-        DB_NAME: db.dbname,
-        DB_USERNAME: db.username,
-        DB_TLS: String(db.tls),
-        DB_STRATEGY: db.strategy,
-        ...(db.masterSecretArn ? { DB_MASTER_SECRET_ARN: db.masterSecretArn } : {}),
+        ...writeEnv(DATABASE_ROTATOR_ENV, {
+          engine: db.engine,
+          host: db.host,
+          port: db.port,
+          dbname: db.dbname,
+          username: db.username,
+          tls: db.tls,
+          strategy: db.strategy,
+          masterSecretArn: db.masterSecretArn,
+        }),
       },
     });
 
@@ -185,12 +188,14 @@ export class SecretsStack extends Stack {
       secrets: [this.secret('redis-password')],
       extraStatements: redisExtras,
       environment: {
-        REDIS_HOST: redis.host,
-        REDIS_PORT: String(redis.port),
-        REDIS_USERNAME: redis.username,
-        REDIS_TLS: String(redis.tls),
-        ...(redis.adminSecretArn ? { REDIS_ADMIN_SECRET_ARN: redis.adminSecretArn } : {}),
-        ...(redis.elastiCacheUserId ? { REDIS_ELASTICACHE_USER_ID: redis.elastiCacheUserId } : {}),
+        ...writeEnv(REDIS_ROTATOR_ENV, {
+          host: redis.host,
+          port: redis.port,
+          username: redis.username,
+          tls: redis.tls,
+          adminSecretArn: redis.adminSecretArn,
+          elastiCacheUserId: redis.elastiCacheUserId,
+        }),
         NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
       },
     });
@@ -210,7 +215,7 @@ export class SecretsStack extends Stack {
       extraStatements: ringExtras,
       // No AWS_USE_FIPS_ENDPOINT: it would send the Secrets Manager client to secretsmanager-fips (absent in most
       // regions) and KMS to kms-fips (no endpoint in the VPC). GenerateRandom on the standard endpoint is FIPS-validated.
-      environment: { KEY_MATERIAL_SOURCE: config.fipsKeyMaterial ? 'kms' : 'crypto' },
+      environment: writeEnv(KEY_RING_ROTATOR_ENV, { keyMaterial: config.fipsKeyMaterial ? 'kms' : 'crypto' }),
     });
     if (config.fipsKeyMaterial) keyRing.function.acknowledgeWildcard('kms:GenerateRandom', fipsReason);
     return [database, redisRotation, keyRing];

@@ -1,4 +1,5 @@
 import type { DatabaseEngine, SecretName } from '../../contracts';
+import type { DatabaseStrategyName } from '../../contracts/function-env';
 
 export type EnvName = string;
 
@@ -12,7 +13,7 @@ export interface DatabaseConfig {
   dbname: string;
   username: string;
   /** alternating users needs masterSecretArn; dual-password is MySQL 8 only (detected at run time, falls back). */
-  strategy: 'single-user' | 'alternating-users' | 'dual-password';
+  strategy: DatabaseStrategyName;
   masterSecretArn?: string;
   /** The customer-managed KMS key of the master secret, if it is not on `aws/secretsmanager` (RDS-managed masters may be). */
   masterSecretKeyArn?: string;

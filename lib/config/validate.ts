@@ -1,3 +1,4 @@
+import { DATABASE_STRATEGIES } from '../../contracts/function-env';
 import { CATALOG, DATABASE_ENGINES, SECRET_NAMES } from '../../contracts';
 import type { DatabaseConfig, EndpointAccess, EnvironmentConfig, RotationScheduleConfig } from './types';
 
@@ -80,7 +81,7 @@ export function validateEnvironment(c: EnvironmentConfig): EnvironmentConfig {
     check(port(db.port), 'database.port', 'must be an integer between 1 and 65535');
     check(IDENT.test(db.dbname ?? ''), 'database.dbname', 'must be a plain database name');
     check(IDENT.test(db.username ?? ''), 'database.username', 'must be a plain user name (letters, digits, _ $ -)');
-    check(['single-user', 'alternating-users', 'dual-password'].includes(db.strategy), 'database.strategy', 'must be single-user, alternating-users or dual-password');
+    check((DATABASE_STRATEGIES as readonly string[]).includes(db.strategy), 'database.strategy', `must be ${DATABASE_STRATEGIES.join(', ')}`);
     check(db.strategy !== 'alternating-users' || SECRET_ARN.test(db.masterSecretArn ?? ''), 'database.masterSecretArn', 'must be a Secrets Manager ARN when strategy is alternating-users');
     check(db.masterSecretArn === undefined || SECRET_ARN.test(db.masterSecretArn), 'database.masterSecretArn', 'must be a Secrets Manager secret ARN');
     check(db.masterSecretKeyArn === undefined || KEY_ARN.test(db.masterSecretKeyArn), 'database.masterSecretKeyArn', 'must be a KMS key ARN');
