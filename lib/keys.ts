@@ -49,6 +49,8 @@ export interface EnvironmentKeysProps {
   /** The role the application runs as: the only user of the data key (with break-glass). */
   applicationRoleArn: string;
   auditorRoleArn: string;
+  /** The operator role, if any: `kms:DescribeKey` only (gaara-secrets verify checks which key protects the secrets). */
+  operatorRoleArn?: string;
   /** Service statements the ops key needs for SNS, CloudWatch Logs and CloudTrail. */
   opsKeyServiceStatements: iam.PolicyStatement[];
 }
@@ -146,6 +148,9 @@ export class EnvironmentKeys extends Construct {
           actions: KEY_METADATA_ACTIONS,
           resources: ['*'],
         }),
+        ...(props.operatorRoleArn
+          ? [new iam.PolicyStatement({ sid: 'OperatorsDescribeKey', principals: [new iam.ArnPrincipal(props.operatorRoleArn)], actions: ['kms:DescribeKey'], resources: ['*'] })]
+          : []),
         ...useStatements,
       ],
     });

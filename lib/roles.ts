@@ -21,6 +21,8 @@ export interface AccessRolesProps {
 export class AccessRoles extends Construct {
   readonly applicationRole: iam.Role;
   readonly auditorRole: iam.Role;
+  /** The operator role (lib/operator-access.ts), when the config names who may assume it. */
+  readonly operatorRole?: iam.Role;
 
   constructor(scope: Construct, id: string, props: AccessRolesProps) {
     super(scope, id);
@@ -34,6 +36,15 @@ export class AccessRoles extends Construct {
       description: `${config.appName} ${config.envName} security auditor: describes secrets and keys, never reads a value`,
       assumedBy: new iam.CompositePrincipal(...config.auditorTrustedPrincipals.map((p) => new iam.ArnPrincipal(p))),
     });
+    const operators = config.operatorTrustedPrincipals ?? [];
+    if (operators.length > 0) {
+      this.operatorRole = new iam.Role(this, 'OperatorRole', {
+        // A fixed name: gaara-secrets names it in its AccessDenied messages.
+        roleName: `${config.appName}-${config.envName}-operator`,
+        description: `${config.appName} ${config.envName} operator: status, history, verify and starting rotations; reads no value, writes nothing`,
+        assumedBy: new iam.CompositePrincipal(...operators.map((p) => new iam.ArnPrincipal(p))),
+      });
+    }
   }
 }
 

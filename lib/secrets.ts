@@ -96,6 +96,8 @@ export interface SecretAccessPolicyProps {
   rotatorRoleArn?: string;
   breakGlassRoleArn: string;
   deployRoleArn: string;
+  /** The operator role, if any: may start a rotation (RotateSecret), nothing else that changes the secret. */
+  operatorRoleArn?: string;
 }
 
 /**
@@ -120,7 +122,11 @@ export class SecretAccessPolicy extends Construct {
           conditions: { ArnNotLike: { 'aws:PrincipalArn': [...props.readerRoleArns, ...rotator, props.breakGlassRoleArn] } },
         }),
         denyExcept('DenyValueWritesExceptRotatorAndBreakGlass', SECRET_WRITE_GROUPS.values, [...rotator, props.breakGlassRoleArn]),
-        denyExcept('DenyRotationControlExceptDeployAndBreakGlass', SECRET_WRITE_GROUPS.rotation, [props.deployRoleArn, props.breakGlassRoleArn]),
+        denyExcept('DenyRotationControlExceptDeployAndBreakGlass', SECRET_WRITE_GROUPS.rotation, [
+          props.deployRoleArn,
+          props.breakGlassRoleArn,
+          ...(props.operatorRoleArn ? [props.operatorRoleArn] : []),
+        ]),
         denyExcept('DenyDefinitionChangesExceptDeploy', SECRET_WRITE_GROUPS.definition, [props.deployRoleArn]),
         denyExcept('DenyRestoreExceptBreakGlass', SECRET_WRITE_GROUPS.restore, [props.breakGlassRoleArn]),
         new iam.PolicyStatement({

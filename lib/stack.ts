@@ -12,6 +12,7 @@ import { opsKeyServiceStatements } from './ops-key-statements';
 import { AlarmTopic } from './alarm-topic';
 import { AuditTrail } from './audit';
 import { AuditorReadAccess } from './auditor-access';
+import { OperatorAccess } from './operator-access';
 import { SecurityMonitoring } from './monitoring';
 import { AccessPolicies, AccessRoles } from './roles';
 import { ROTATOR_TIMEOUT, RotationFunction } from './rotation-function';
@@ -66,6 +67,7 @@ export class SecretsStack extends Stack {
       config,
       applicationRoleArn: this.roles.applicationRole.roleArn,
       auditorRoleArn: this.roles.auditorRole.roleArn,
+      operatorRoleArn: this.roles.operatorRole?.roleArn,
       // Auditors read the trail through CloudWatch Logs (the service decrypts) and its files in S3 for the whole
       // retention: kms:Decrypt of the ops key with CloudTrail's encryption context only (lib/auditor-access.ts).
       opsKeyServiceStatements: opsKeyServiceStatements(this, config, { trailLogReaderArns: [this.roles.auditorRole.roleArn] }),
@@ -84,6 +86,15 @@ export class SecretsStack extends Stack {
     const network = new FunctionNetwork(this, 'Network', { config });
     this.rotators = this.createRotators(network);
     this.secretAge = this.createSecretAgeFunction(network);
+    if (this.roles.operatorRole) {
+      new OperatorAccess(this, 'OperatorAccess', {
+        config,
+        operatorRole: this.roles.operatorRole,
+        secretArns: this.secrets.secrets.map((s) => s.arn),
+        secretsKeyArn: this.keys.secretsKey.keyArn,
+        rotatorFunctionArns: this.rotators.map((r) => r.function.fn.functionArn),
+      });
+    }
 
     const readers = [this.roles.applicationRole.roleArn, ...config.additionalReaderRoleArns];
     for (const secret of this.secrets.secrets) {
@@ -94,6 +105,7 @@ export class SecretsStack extends Stack {
         rotatorRoleArn: rotator?.roleArn,
         breakGlassRoleArn: config.breakGlassRoleArn,
         deployRoleArn: config.deployRoleArn,
+        operatorRoleArn: this.roles.operatorRole?.roleArn,
       });
     }
 

@@ -24,6 +24,7 @@ function baseEnvironment(envName: string, account: string | undefined, region: s
     applicationTrustedPrincipals: ['ecs-tasks.amazonaws.com'],
     additionalReaderRoleArns: [],
     auditorTrustedPrincipals: [`arn:aws:iam::${acct}:role/${APP}-security-auditor`],
+    operatorTrustedPrincipals: [`arn:aws:iam::${acct}:role/${APP}-on-call`],
     network: {
       vpcId: 'vpc-0a1b2c3d4e5f60718',
       availabilityZones: ['eu-west-1a', 'eu-west-1b'],

@@ -137,6 +137,12 @@ export interface EnvironmentConfig {
   /** Existing roles that may also read the secrets (e.g. ECS task execution role). */
   additionalReaderRoleArns: string[];
   auditorTrustedPrincipals: string[];
+  /**
+   * Role ARNs that assume the operator role (`gaara-secrets status/history/verify/rotate`): describes secrets, lists
+   * versions, reads rotation metrics, starts rotations; reads no value and writes nothing. Absent or empty: no
+   * operator role.
+   */
+  operatorTrustedPrincipals?: string[];
   /** The functions' network (replaces database.vpcId/availabilityZones/privateSubnetIds/secretsManagerEndpoint). */
   network?: NetworkConfig;
   database: DatabaseConfig;

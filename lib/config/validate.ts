@@ -71,6 +71,8 @@ export function validateEnvironment(c: EnvironmentConfig): EnvironmentConfig {
   (c.additionalReaderRoleArns ?? []).forEach((a, i) => check(ROLE_ARN.test(a), `additionalReaderRoleArns[${i}]`, 'must be an IAM role ARN'));
   check(Array.isArray(c.auditorTrustedPrincipals) && c.auditorTrustedPrincipals.length > 0, 'auditorTrustedPrincipals', 'must name at least one principal');
   (c.auditorTrustedPrincipals ?? []).forEach((a, i) => check(ROLE_ARN.test(a), `auditorTrustedPrincipals[${i}]`, 'must be an IAM role ARN'));
+  check(c.operatorTrustedPrincipals === undefined || Array.isArray(c.operatorTrustedPrincipals), 'operatorTrustedPrincipals', 'must be a list of IAM role ARNs');
+  (c.operatorTrustedPrincipals ?? []).forEach((a, i) => check(ROLE_ARN.test(a), `operatorTrustedPrincipals[${i}]`, 'must be an IAM role ARN'));
 
   const db = c.database;
   if (!db) {
@@ -150,6 +152,7 @@ function validateAccounts(c: EnvironmentConfig, check: Check): void {
     ...(c.applicationTrustedPrincipals ?? []).map((a, i) => [`applicationTrustedPrincipals[${i}]`, a] as [string, string]),
     ...(c.additionalReaderRoleArns ?? []).map((a, i) => [`additionalReaderRoleArns[${i}]`, a] as [string, string]),
     ...(c.auditorTrustedPrincipals ?? []).map((a, i) => [`auditorTrustedPrincipals[${i}]`, a] as [string, string]),
+    ...(c.operatorTrustedPrincipals ?? []).map((a, i) => [`operatorTrustedPrincipals[${i}]`, a] as [string, string]),
     ['database.masterSecretArn', c.database?.masterSecretArn],
     ['database.masterSecretKeyArn', c.database?.masterSecretKeyArn],
     ['redis.adminSecretArn', c.redis?.adminSecretArn],

@@ -104,6 +104,7 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('KMS keys of %
       'DenyProtectedActionsToAllButKeyAdministrators',
       'DenyDeletionWindowShorterThan30Days',
       'AuditorsReadKeyMetadata',
+      'OperatorsDescribeKey',
       'UseOnlyViaSecretsManagerForThisEnvironment',
     ]);
     const use = statement(statements, 'UseOnlyViaSecretsManagerForThisEnvironment');
@@ -133,6 +134,7 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('KMS keys of %
       'KeyAdministration',
       'KeyManagementByTheDeployRole',
       'AuditorsReadKeyMetadata',
+      'OperatorsDescribeKey',
       'FieldEncryptionByTheApplicationOnly',
     ]);
   });
@@ -160,7 +162,7 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('KMS keys of %
 
   it('ops key: only service principals use it, each with a source condition but EventBridge', () => {
     const statements = keyByAlias('ops').Properties.KeyPolicy.Statement;
-    const uses = statements.filter((s: { Sid: string }) => !['KeyAdministration', 'KeyManagementByTheDeployRole', 'DenyProtectedActionsToAllButKeyAdministrators', 'DenyDeletionWindowShorterThan30Days', 'AuditorsReadKeyMetadata', 'TrailLogFileDecryptByAuditors'].includes(s.Sid));
+    const uses = statements.filter((s: { Sid: string }) => !['KeyAdministration', 'KeyManagementByTheDeployRole', 'DenyProtectedActionsToAllButKeyAdministrators', 'DenyDeletionWindowShorterThan30Days', 'AuditorsReadKeyMetadata', 'OperatorsDescribeKey', 'TrailLogFileDecryptByAuditors'].includes(s.Sid));
     expect(uses.length).toBeGreaterThanOrEqual(2);
     for (const use of uses) {
       expect(use.Effect).toBe('Allow');

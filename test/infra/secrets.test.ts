@@ -58,7 +58,7 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('secrets of %s
         Sid: 'DenyRotationControlExceptDeployAndBreakGlass',
         ...deny,
         Action: ['secretsmanager:CancelRotateSecret', 'secretsmanager:RotateSecret'],
-        Condition: exceptFor(config.deployRoleArn, config.breakGlassRoleArn),
+        Condition: exceptFor(config.deployRoleArn, config.breakGlassRoleArn, { 'Fn::GetAtt': [roleId('AccessOperatorRole'), 'Arn'] }),
       },
       {
         Sid: 'DenyDefinitionChangesExceptDeploy',
