@@ -3,10 +3,10 @@
  * environment (from contracts/ catalog), an AWS client with the SDK's normal credential chain, and role names.
  * Imports no aws-cdk-lib: lib/config is plain data and validation.
  */
-import { readFileSync } from 'node:fs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CATALOG, type CatalogEntry, type SecretName, secretId } from '../contracts/catalog';
 import { ConfigError, ENVIRONMENTS, type EnvironmentConfig, rotationDays, validateEnvironment } from '../lib/config';
+import { environmentsFromJsonFile } from '../lib/config/json-file';
 import { CliError, EXIT } from './errors';
 
 export interface GlobalOptions {
@@ -39,23 +39,14 @@ export interface Context {
   breakGlassRole: string;
 }
 
-/** Reads --config: a JSON array of environment objects, or `{ "environments": [...] }`; each validated like synth. */
+/** Reads --config with the loader `cdk synth -c config=…` uses (lib/config/json-file.ts); each entry is validated like synth. */
 function loadConfigFile(path: string): EnvironmentConfig[] {
-  let raw: string;
   try {
-    raw = readFileSync(path, 'utf8');
+    return environmentsFromJsonFile(path);
   } catch (e) {
-    throw new CliError(EXIT.config, `cannot read --config ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'}): pass the environments JSON file that cdk synth -c config=… uses`);
+    const problem = e instanceof ConfigError ? `${e.problems.join('; ')}` : (e as Error).message.replace(/^-c config=[^:]*: /, '');
+    throw new CliError(EXIT.config, `--config ${path}: ${problem}`);
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw new CliError(EXIT.config, `--config ${path} is not valid JSON: fix the file (cdk synth refuses it too)`);
-  }
-  const list = Array.isArray(parsed) ? parsed : (parsed as { environments?: unknown })?.environments;
-  if (!Array.isArray(list)) throw new CliError(EXIT.config, `--config ${path} must hold a JSON array of environments or {"environments": [...]}`);
-  return list as EnvironmentConfig[];
 }
 
 export function loadEnvironment(opts: GlobalOptions): EnvironmentConfig {
