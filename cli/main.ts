@@ -109,6 +109,34 @@ Roles: status, history, rotate, verify run with the operator role; rollback runs
     .addHelpText('after', `\nDefault names: SECRET_KEY, JWT_SECRET_KEY, ENCRYPTION_KEY, DATABASE_URL, REDIS_URL, REDIS_PASSWORD, MAIL_SERVER, MAIL_PORT,\nMAIL_USERNAME, MAIL_PASSWORD, SENTRY_DSN. The exit code is the command's.`)
     .action(run(async (opts, command, o) => execWithSecrets(createContext(opts), command, o as ExecOptions)));
 
+  program
+    .command('pii-migrate')
+    .description('encrypt, decrypt or re-key existing plaintext PII columns in place with the field format (reads database-url and uses the data key: break-glass or the application role)')
+    .allowUnknownOption(true)
+    .allowExcessArguments(true)
+    .addHelpText(
+      'after',
+      '\nOptions are the migration\'s own (client/src/migration/pii-migrate-command.ts, docs/field-encryption.md):\n' +
+        '  --table T --columns a,b[,c] [--blind-index col=index_col[:normalize[:bytes]]] [--mode encrypt|decrypt|rekey]\n' +
+        '  [--dry-run] [--batch-size N] [--schema S] [--start-after ID] [--key-id K] [--previous-key-id K] [--database-url-env VAR]\n' +
+        'Exit 0: done; 1: rows left by concurrent writes or values that do not decrypt (run again / investigate); 8: refused or failed.',
+    )
+    .action(async (_opts: unknown, cmd: Command) => {
+      // Loaded only here: the database drivers and the field encryptor are not needed by any other command.
+      // require, not import(): the CLI runs through tsx's CommonJS hook, which a dynamic import() of a .ts file bypasses.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { main: migrate } = require('../client/src/migration/pii-migrate-command') as typeof import('../client/src/migration/pii-migrate-command');
+      const global = cmd.optsWithGlobals() as GlobalOptions;
+      const scope = [...(global.env ? ['--env', global.env] : []), ...(global.app ? ['--app', global.app] : [])];
+      let outcome: number;
+      try {
+        outcome = await migrate([...cmd.args, ...scope]);
+      } catch (e) {
+        throw new CliError(EXIT.refused, `pii-migrate: ${(e as Error).message}`);
+      }
+      setExit(outcome === 0 ? EXIT.ok : EXIT.findings);
+    });
+
   return program;
 }
 

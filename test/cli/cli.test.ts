@@ -72,6 +72,18 @@ describe('gaara-secrets skeleton (modelled Secrets Manager over HTTP)', () => {
     expect(r.stderr).toContain('gaara-store/staging/jwt-secret was not found by secretsmanager:ListSecretVersionIds (ResourceNotFoundException): check --env, --app and --region');
   });
 
+  it('modelled: pii-migrate is wrapped: its own --help, and bad arguments are refused (exit 8) naming the problem before any connection or AWS call', async () => {
+    const before = w.model.calls.length;
+    const help = await w.cli(['pii-migrate', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: gaara-secrets pii-migrate');
+    expect(help.stdout).toContain('--table T --columns a,b[,c]');
+    const bad = await w.cli(['pii-migrate', '--env', 'dev', '--columns', 'email']);
+    expect(bad.code).toBe(8);
+    expect(bad.stderr).toMatch(/^gaara-secrets: pii-migrate: .*--table/m);
+    expect(w.model.calls.length).toBe(before);
+  });
+
   it('modelled: --config reads an environments file with the synth validation: a valid file works, an invalid environment exits 3 naming the field', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-config-'));
     const good = join(dir, 'envs.json');
