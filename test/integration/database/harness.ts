@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createConnection } from 'mysql2/promise';
+import { Connection, createConnection } from 'mysql2/promise';
 import { Client, escapeIdentifier, escapeLiteral } from 'pg';
 import { DatabaseSecret, buildDatabaseUrl, DatabaseEngine } from '../../../contracts/database';
 import type { Strategy } from '../../../lambdas/database/config';
@@ -101,11 +101,15 @@ export async function postgresTarget(pg: PostgresTestServer, dir: string): Promi
   };
 }
 
-export async function mariadbTarget(): Promise<Target & { admin: MariaDbAdmin }> {
-  const admin = await connectMariaDbAdmin({ prefix: 'rotdb' });
-  const connect = (user: string, password: string) =>
-    createConnection({ host: admin.host, port: admin.port, user, password, database: admin.dbname, connectTimeout: 5000 });
-  const tryLogin = async (user: string, password: string) => {
+/** How a MySQL/MariaDB target connects as a user, and runs SQL as root: what differs between the instances. */
+export interface MysqlAccess {
+  connect(user: string, password: string): Promise<Connection>;
+  rootQuery(sql: string, values?: unknown[]): Promise<unknown[]>;
+}
+
+/** The probes every MySQL/MariaDB target shares: real logins (refused = false), the stored hash, SQL as a user. */
+export function mysqlTargetProbes({ connect, rootQuery }: MysqlAccess): Pick<Target, 'logsIn' | 'urlLogsIn' | 'storedHash' | 'runAs'> & { createMasterUser(name: string, password: string): Promise<void> } {
+  const logsIn = async (user: string, password: string) => {
     try {
       const c = await connect(user, password);
       await c.query('SELECT 1');
@@ -117,26 +121,13 @@ export async function mariadbTarget(): Promise<Target & { admin: MariaDbAdmin }>
     }
   };
   return {
-    admin,
-    label: 'MariaDB 10.11 (TCP 127.0.0.1, TLS off explicitly with ssl:false)',
-    engine: 'mariadb',
-    host: admin.host,
-    port: admin.port,
-    dbname: admin.dbname,
-    ssl: false,
-    createUser: (name, password) => admin.createUser(name, password),
-    async createMaster(name, password) {
-      admin.track(name);
-      await admin.query('CREATE USER ?@? IDENTIFIED BY ?', [name, '%', password]);
-      await admin.query('GRANT ALL PRIVILEGES ON *.* TO ?@? WITH GRANT OPTION', [name, '%']);
-    },
-    logsIn: tryLogin,
+    logsIn,
     async urlLogsIn(url) {
       const u = new URL(url);
-      return tryLogin(decodeURIComponent(u.username), decodeURIComponent(u.password));
+      return logsIn(decodeURIComponent(u.username), decodeURIComponent(u.password));
     },
     async storedHash(name) {
-      const rows = await admin.query('SELECT authentication_string AS h FROM mysql.user WHERE User = ?', [name]);
+      const rows = (await rootQuery('SELECT authentication_string AS h FROM mysql.user WHERE User = ?', [name])) as { h: unknown }[];
       return rows[0] ? String(rows[0].h) : undefined;
     },
     async runAs(user, password, sql) {
@@ -147,6 +138,33 @@ export async function mariadbTarget(): Promise<Target & { admin: MariaDbAdmin }>
         await c.end();
       }
     },
+    async createMasterUser(name, password) {
+      await rootQuery('CREATE USER ?@? IDENTIFIED BY ?', [name, '%', password]);
+      await rootQuery('GRANT ALL PRIVILEGES ON *.* TO ?@? WITH GRANT OPTION', [name, '%']);
+    },
+  };
+}
+
+export async function mariadbTarget(): Promise<Target & { admin: MariaDbAdmin }> {
+  const admin = await connectMariaDbAdmin({ prefix: 'rotdb' });
+  const { createMasterUser, ...probes } = mysqlTargetProbes({
+    connect: (user, password) => createConnection({ host: admin.host, port: admin.port, user, password, database: admin.dbname, connectTimeout: 5000 }),
+    rootQuery: (sql, values) => admin.query(sql, values),
+  });
+  return {
+    admin,
+    label: 'MariaDB 10.11 (TCP 127.0.0.1, TLS off explicitly with ssl:false)',
+    engine: 'mariadb',
+    host: admin.host,
+    port: admin.port,
+    dbname: admin.dbname,
+    ssl: false,
+    createUser: (name, password) => admin.createUser(name, password),
+    async createMaster(name, password) {
+      admin.track(name);
+      await createMasterUser(name, password);
+    },
+    ...probes,
     cleanup: () => admin.cleanup(),
   };
 }

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { createConnection } from 'mysql2/promise';
 import type { MariaDbTlsServer } from '../../support/mariadb-tls-server';
-import type { Target } from './harness';
+import { mysqlTargetProbes, type Target } from './harness';
 
 export interface MariaDbTlsTarget extends Target {
   /** Runs SQL as root on the instance. */
@@ -17,19 +17,11 @@ export interface MariaDbTlsTarget extends Target {
 export async function mariadbTlsTarget(db: MariaDbTlsServer, via: { host: string; port: number } = db): Promise<MariaDbTlsTarget> {
   const dbname = `rot_tls_${randomBytes(3).toString('hex')}`;
   await db.query(`CREATE DATABASE \`${dbname}\``);
-  const connect = (user: string, password: string) =>
-    createConnection({ host: db.host, port: db.port, user, password, database: dbname, connectTimeout: 5000, ssl: { ca: db.ca, rejectUnauthorized: true, verifyIdentity: true } });
-  const tryLogin = async (user: string, password: string) => {
-    try {
-      const c = await connect(user, password);
-      await c.query('SELECT 1');
-      await c.end();
-      return true;
-    } catch (e) {
-      if ((e as { code?: string }).code === 'ER_ACCESS_DENIED_ERROR') return false;
-      throw e;
-    }
-  };
+  const { createMasterUser, ...probes } = mysqlTargetProbes({
+    connect: (user, password) =>
+      createConnection({ host: db.host, port: db.port, user, password, database: dbname, connectTimeout: 5000, ssl: { ca: db.ca, rejectUnauthorized: true, verifyIdentity: true } }),
+    rootQuery: (sql, values) => db.query(sql, values),
+  });
   return {
     label: 'MariaDB 10.11 of the suite (verified TLS with the test CA, password auth)',
     engine: 'mariadb',
@@ -42,27 +34,8 @@ export async function mariadbTlsTarget(db: MariaDbTlsServer, via: { host: string
       await db.query('CREATE USER ?@? IDENTIFIED BY ?', [name, '%', password]);
       await db.query(`GRANT ALL PRIVILEGES ON \`${dbname}\`.* TO ?@?`, [name, '%']);
     },
-    async createMaster(name, password) {
-      await db.query('CREATE USER ?@? IDENTIFIED BY ?', [name, '%', password]);
-      await db.query('GRANT ALL PRIVILEGES ON *.* TO ?@? WITH GRANT OPTION', [name, '%']);
-    },
-    logsIn: tryLogin,
-    async urlLogsIn(url) {
-      const u = new URL(url);
-      return tryLogin(decodeURIComponent(u.username), decodeURIComponent(u.password));
-    },
-    async storedHash(name) {
-      const rows = await db.query('SELECT authentication_string AS h FROM mysql.user WHERE User = ?', [name]);
-      return rows[0] ? String(rows[0].h) : undefined;
-    },
-    async runAs(user, password, sql) {
-      const c = await connect(user, password);
-      try {
-        return (await c.query(sql))[0] as unknown[];
-      } finally {
-        await c.end();
-      }
-    },
+    createMaster: createMasterUser,
+    ...probes,
     async cleanup() {
       // the instance is thrown away as a whole
     },
