@@ -220,15 +220,7 @@ export class AuditTrail extends Construct implements AuditSignals {
   }
 
   private addFilter(spec: TrailFilterSpec, config: EnvironmentConfig): logs.MetricFilter {
-    const filter = new logs.MetricFilter(this, spec.id, {
-      logGroup: this.logGroup as logs.ILogGroup,
-      filterName: `${config.appName}-${config.envName}-${spec.id}`,
-      filterPattern: logs.FilterPattern.literal(spec.pattern),
-      metricNamespace: trailMetricsNamespace(config),
-      metricName: spec.metricName,
-      metricValue: '1',
-      defaultValue: 0,
-    });
+    const filter = trailMetricFilter(this, spec.id, this.logGroup as logs.ILogGroup, config, spec);
     this.metricFilters.push(filter);
     this.metrics[spec.id] = filter.metric({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) });
     return filter;
@@ -250,4 +242,26 @@ export class AuditTrail extends Construct implements AuditSignals {
     alarm.addAlarmAction(new actions.SnsAction(props.alarmTopic));
     this.alarms.push(alarm);
   }
+}
+
+/**
+ * A metric filter on the trail's log group, in the trail metrics namespace: 1 per matching event, and 0 while the
+ * trail delivers other events (only a trail that delivers nothing leaves the metric missing).
+ */
+export function trailMetricFilter(
+  scope: Construct,
+  id: string,
+  logGroup: logs.ILogGroup,
+  config: EnvironmentConfig,
+  spec: { id: string; pattern: string; metricName: string },
+): logs.MetricFilter {
+  return new logs.MetricFilter(scope, id, {
+    logGroup,
+    filterName: `${config.appName}-${config.envName}-${spec.id}`,
+    filterPattern: logs.FilterPattern.literal(spec.pattern),
+    metricNamespace: trailMetricsNamespace(config),
+    metricName: spec.metricName,
+    metricValue: '1',
+    defaultValue: 0,
+  });
 }

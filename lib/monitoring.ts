@@ -7,12 +7,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { catalogEntry, DIMENSION, METRIC, metricDimensions, ROTATION_STEPS, type MetricName, type RotatorKind, type SecretName } from '../contracts';
-import type { AuditSignals } from './audit';
+import { trailMetricFilter, type AuditSignals } from './audit';
 import { metricsNamespace, type EnvironmentConfig } from './config';
 import { buildDashboardWidgets } from './dashboard';
 import { environmentFilters, type EnvironmentFilterSpec } from './environment-filters';
 import { ROTATION_EVENT_FIELDS, ROTATION_FAILURE_EVENTS, ROTATION_WARNING_EVENTS, rotationServiceEventPattern } from './event-patterns';
-import { secretNamePrefix, trailMetricsNamespace } from './metric-filters';
+import { secretNamePrefix } from './metric-filters';
 import { RUNBOOK_ANCHOR, runbookLink, trailAlarmRunbookLink, type RunbookAnchor } from './runbook-sections';
 import { alarmName, arnsFor, observabilityNames, ruleName } from './ops-key-statements';
 
@@ -309,16 +309,7 @@ export class SecurityMonitoring extends Construct {
 
   private trailFilter(spec: EnvironmentFilterSpec, logGroup: logs.ILogGroup): void {
     const { config } = this.props;
-    const filter = new logs.MetricFilter(this, `Filter-${spec.id}`, {
-      logGroup,
-      filterName: `${config.appName}-${config.envName}-${spec.id}`,
-      filterPattern: logs.FilterPattern.literal(spec.pattern),
-      metricNamespace: trailMetricsNamespace(config),
-      metricName: spec.metricName,
-      metricValue: '1',
-      // 0 while the trail delivers other events: only a trail that delivers nothing leaves the metric missing.
-      defaultValue: 0,
-    });
+    const filter = trailMetricFilter(this, `Filter-${spec.id}`, logGroup, config, spec);
     this.environmentFilters.push(filter);
     const metric = filter.metric({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(spec.alarm.periodMinutes) });
     this.environmentFilterMetrics[spec.id] = metric;
