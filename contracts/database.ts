@@ -72,6 +72,27 @@ export function buildDatabaseUrl(value: Omit<DatabaseSecret, 'url' | 'schema'>):
   return `mysql://${user}:${password}@${host}:${value.port}/${db}?ssl-mode=${mode}`;
 }
 
+/**
+ * The database-url fields of a connection URL (`postgresql://`, `postgres://`, `mysql://`, `mariadb://`), the
+ * inverse of buildDatabaseUrl: `sslmode=disable` / `ssl-mode=DISABLED` becomes `ssl: false`. Undefined when the
+ * scheme names no supported engine. Missing parts are left empty for the caller's own check.
+ */
+export function databaseFieldsFromUrl(url: URL): Omit<DatabaseSecret, 'schema' | 'url'> | undefined {
+  const scheme = url.protocol.replace(':', '');
+  const engine = scheme === 'postgresql' ? 'postgres' : scheme;
+  if (!(DATABASE_ENGINES as readonly string[]).includes(engine)) return undefined;
+  const tlsMode = url.searchParams.get('sslmode') ?? url.searchParams.get('ssl-mode');
+  return {
+    engine: engine as DatabaseEngine,
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(url.port || defaultPort(engine as DatabaseEngine)),
+    username: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    dbname: decodeURIComponent(url.pathname.replace(/^\//, '')),
+    ...(tlsMode && /^(disable|disabled)$/i.test(tlsMode) ? { ssl: false } : {}),
+  };
+}
+
 export function parseDatabaseSecret(input: unknown): DatabaseSecret {
   const obj = parseJsonObject(SHAPE, input);
   if (obj.placeholder === true) {

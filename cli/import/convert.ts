@@ -6,7 +6,7 @@
  * the field, never the value.
  */
 import { randomBytes } from 'node:crypto';
-import { buildDatabaseUrl, DATABASE_ENGINES, type DatabaseEngine } from '../../contracts/database';
+import { buildDatabaseUrl, databaseFieldsFromUrl } from '../../contracts/database';
 import { buildRedisUrl } from '../../contracts/redis';
 import { catalogEntry, type SecretName, SECRET_NAMES } from '../../contracts/catalog';
 import { SecretShapeError } from '../../contracts/errors';
@@ -108,20 +108,12 @@ function databaseFromUrl(variable: string, text: string, config: EnvironmentConf
   } catch {
     throw bad(`${variable} does not parse as a URL (expected postgresql://user:password@host:port/dbname): fix it; nothing was written`);
   }
-  const scheme = url.protocol.replace(':', '');
-  const engine = (scheme === 'postgresql' ? 'postgres' : scheme) as DatabaseEngine;
-  if (!(DATABASE_ENGINES as readonly string[]).includes(engine)) throw bad(`${variable}: the URL scheme must be postgresql, postgres, mysql or mariadb; nothing was written`);
+  const parsed = databaseFieldsFromUrl(url);
+  if (!parsed) throw bad(`${variable}: the URL scheme must be postgresql, postgres, mysql or mariadb; nothing was written`);
   if (!url.hostname || !url.username || !url.password || url.pathname.length < 2) throw bad(`${variable} lacks ${[!url.hostname && 'host', !url.username && 'user', !url.password && 'password', url.pathname.length < 2 && 'database name'].filter(Boolean).join(', ')}; nothing was written`);
-  const tlsMode = url.searchParams.get('sslmode') ?? url.searchParams.get('ssl-mode');
-  const ssl = (tlsMode && /^(disable|disabled)$/i.test(tlsMode)) || config.database.tls === false ? { ssl: false } : {};
   const fields = {
-    engine,
-    host: url.hostname.replace(/^\[|\]$/g, ''),
-    port: Number(url.port || (engine === 'postgres' ? 5432 : 3306)),
-    username: decodeURIComponent(url.username),
-    password: decodeURIComponent(url.password),
-    dbname: decodeURIComponent(url.pathname.replace(/^\//, '')),
-    ...ssl,
+    ...parsed,
+    ...(config.database.tls === false ? { ssl: false } : {}),
     ...(config.database.masterSecretArn ? { masterarn: config.database.masterSecretArn } : {}),
   };
   return { schema: 1, ...fields, url: buildDatabaseUrl(fields) };

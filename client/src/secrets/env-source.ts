@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
-import { buildDatabaseUrl, buildRedisUrl, DATABASE_ENGINES, type DatabaseEngine } from '../../../contracts';
+import { buildDatabaseUrl, buildRedisUrl, databaseFieldsFromUrl } from '../../../contracts';
 import { SecretsClientError } from '../errors';
 import { describeRequest, type SecretRequest, type SecretSource, type SourcedSecret } from './source';
 
@@ -75,7 +75,7 @@ export class EnvSecretSource implements SecretSource {
 function developmentValue(name: string, raw: string, secretId: string, variable: string, values: Record<string, string | undefined>): string {
   const text = raw.trim();
   if (text.startsWith('{')) return text;
-  if (name === 'database-url') return JSON.stringify(databaseFieldsFromUrl(text, secretId, variable));
+  if (name === 'database-url') return JSON.stringify(databaseSecretFromUrl(text, secretId, variable));
   if (name === 'redis-password') {
     // REDIS_PASSWORD holds only the password: host, port and user come from REDIS_HOST, REDIS_PORT, REDIS_USERNAME.
     const url = variable === 'REDIS_PASSWORD' ? bareRedisUrl(text, values) : text;
@@ -111,23 +111,9 @@ function parseUrl(text: string, secretId: string, variable: string): URL {
   }
 }
 
-function databaseFieldsFromUrl(text: string, secretId: string, variable: string) {
-  const url = parseUrl(text, secretId, variable);
-  const scheme = url.protocol.replace(':', '');
-  const engine = (scheme === 'postgresql' ? 'postgres' : scheme) as DatabaseEngine;
-  if (!(DATABASE_ENGINES as readonly string[]).includes(engine)) {
-    throw new SecretsClientError(secretId, 'invalid-value', `${variable}: URL scheme must be postgresql, postgres, mysql or mariadb`);
-  }
-  const tlsMode = url.searchParams.get('sslmode') ?? url.searchParams.get('ssl-mode');
-  const fields = {
-    engine,
-    host: url.hostname.replace(/^\[|\]$/g, ''),
-    port: Number(url.port || (engine === 'postgres' ? 5432 : 3306)),
-    username: decodeURIComponent(url.username),
-    password: decodeURIComponent(url.password),
-    dbname: decodeURIComponent(url.pathname.replace(/^\//, '')),
-    ...(tlsMode && /^(disable|disabled)$/i.test(tlsMode) ? { ssl: false } : {}),
-  };
+function databaseSecretFromUrl(text: string, secretId: string, variable: string) {
+  const fields = databaseFieldsFromUrl(parseUrl(text, secretId, variable));
+  if (!fields) throw new SecretsClientError(secretId, 'invalid-value', `${variable}: URL scheme must be postgresql, postgres, mysql or mariadb`);
   return { schema: 1, ...fields, url: buildDatabaseUrl(fields) };
 }
 
