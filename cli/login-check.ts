@@ -5,8 +5,13 @@
 // The drivers are loaded only when a rollback checks a login: loading them costs about 1.5 s at every start-up.
 import type { DatabaseSecret } from '../contracts/database';
 import type { RedisSecret } from '../contracts/redis';
+import type { DatabaseConfig, RedisConfig } from '../lib/config';
 
-export type LoginResult = { ok: true } | { ok: false; reason: 'auth' | 'unreachable' | 'other'; code: string };
+/**
+ * `mismatch`: the stored value names another target than the environment config (`code` names the field); the
+ * credential is then sent nowhere, as the rotators do (a stored value is data someone with PutSecretValue wrote).
+ */
+export type LoginResult = { ok: true } | { ok: false; reason: 'auth' | 'unreachable' | 'other' | 'mismatch'; code: string };
 
 const TIMEOUT_MS = 5_000;
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'ConnectionTimeoutError', 'SocketClosedUnexpectedlyError']);
@@ -20,18 +25,34 @@ function classify(e: unknown): LoginResult {
   return { ok: false, reason: 'other', code };
 }
 
-export async function databaseLogsIn(s: DatabaseSecret): Promise<LoginResult> {
-  const ssl = s.ssl === false ? undefined : { rejectUnauthorized: true, servername: s.host };
+const sameHost = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/** The first field where a stored database value differs from the configured target, if any. */
+function databaseMismatch(s: DatabaseSecret, t: DatabaseConfig): string | undefined {
+  if (s.engine !== t.engine) return 'engine';
+  if (!sameHost(s.host, t.host)) return 'host';
+  if (s.port !== t.port) return 'port';
+  if (s.dbname !== t.dbname) return 'dbname';
+  if (s.username !== t.username && s.username !== `${t.username}_clone`) return 'username';
+  if (t.tls && s.ssl === false) return 'tls';
+  return undefined;
+}
+
+/** Logs in with a stored credential, at the configured database and TLS mode only. */
+export async function databaseLogsIn(s: DatabaseSecret, t: DatabaseConfig): Promise<LoginResult> {
+  const field = databaseMismatch(s, t);
+  if (field) return { ok: false, reason: 'mismatch', code: field };
+  const ssl = t.tls ? { rejectUnauthorized: true, servername: t.host } : undefined;
   try {
-    if (s.engine === 'postgres' || s.engine === 'aurora-postgresql') {
+    if (t.engine === 'postgres' || t.engine === 'aurora-postgresql') {
       const { Client: PgClient } = await import('pg');
-      const c = new PgClient({ host: s.host, port: s.port, user: s.username, password: s.password, database: s.dbname, ssl, connectionTimeoutMillis: TIMEOUT_MS });
+      const c = new PgClient({ host: t.host, port: t.port, user: s.username, password: s.password, database: t.dbname, ssl, connectionTimeoutMillis: TIMEOUT_MS });
       c.on('error', () => undefined);
       await c.connect();
       await c.end();
     } else {
       const { createConnection: createMysqlConnection } = await import('mysql2/promise');
-      const c = await createMysqlConnection({ host: s.host, port: s.port, user: s.username, password: s.password, database: s.dbname, ssl, connectTimeout: TIMEOUT_MS });
+      const c = await createMysqlConnection({ host: t.host, port: t.port, user: s.username, password: s.password, database: t.dbname, ssl, connectTimeout: TIMEOUT_MS });
       await c.end();
     }
     return { ok: true };
@@ -40,12 +61,24 @@ export async function databaseLogsIn(s: DatabaseSecret): Promise<LoginResult> {
   }
 }
 
-export async function redisLogsIn(s: RedisSecret): Promise<LoginResult> {
+/** The first field where a stored Redis value differs from the configured target, if any. */
+function redisMismatch(s: RedisSecret, t: RedisConfig): string | undefined {
+  if (!sameHost(s.host, t.host)) return 'host';
+  if (s.port !== t.port) return 'port';
+  if (s.username !== t.username) return 'username';
+  if (s.tls !== t.tls) return 'tls';
+  return undefined;
+}
+
+/** Logs in with a stored credential, at the configured endpoint and TLS mode only. */
+export async function redisLogsIn(s: RedisSecret, t: RedisConfig): Promise<LoginResult> {
+  const field = redisMismatch(s, t);
+  if (field) return { ok: false, reason: 'mismatch', code: field };
   const { createClient } = await import('redis');
   const client = createClient({
     username: s.username,
     password: s.password,
-    socket: s.tls ? { host: s.host, port: s.port, tls: true, servername: s.host, connectTimeout: TIMEOUT_MS, reconnectStrategy: false } : { host: s.host, port: s.port, connectTimeout: TIMEOUT_MS, reconnectStrategy: false },
+    socket: t.tls ? { host: t.host, port: t.port, tls: true, servername: t.host, connectTimeout: TIMEOUT_MS, reconnectStrategy: false } : { host: t.host, port: t.port, connectTimeout: TIMEOUT_MS, reconnectStrategy: false },
   });
   client.on('error', () => undefined);
   try {

@@ -74,7 +74,9 @@ export async function rollback(ctx: Context, out: Out, name: string, o: Rollback
       EXIT.refused,
       login.reason === 'auth'
         ? `the credential in version ${target.versionId.slice(0, 8)} no longer logs in (${login.code}): rolling back would break the application; rotate forward (gaara-secrets rotate ${s.name}) or reset the password first (runbook R3); nothing changed`
-        : `cannot check that the credential in version ${target.versionId.slice(0, 8)} logs in: ${login.reason} (${login.code}) from this machine; run from inside the database's network, or check by hand and pass --skip-login-check; nothing changed`,
+        : login.reason === 'mismatch'
+          ? `version ${target.versionId.slice(0, 8)} names another ${login.code} than the environment config (${s.entry.kind}.${login.code}): the rotator would refuse it and its password is sent nowhere; restore another version (gaara-secrets history ${s.name}); nothing changed`
+          : `cannot check that the credential in version ${target.versionId.slice(0, 8)} logs in: ${login.reason} (${login.code}) from this machine; run from inside the database's network, or check by hand and pass --skip-login-check; nothing changed`,
     );
   }
   await confirm(`Move AWSCURRENT of ${s.id} to ${target.versionId}?`, s.name, o.yes);
@@ -101,7 +103,7 @@ async function checkLogin(ctx: Context, s: EnvSecret, versionId: string): Promis
     return { ok: false, reason: 'other', code: 'NotJson' };
   }
   try {
-    return s.entry.kind === 'database' ? await databaseLogsIn(parseDatabaseSecret(parsed)) : await redisLogsIn(parseRedisSecret(parsed));
+    return s.entry.kind === 'database' ? await databaseLogsIn(parseDatabaseSecret(parsed), ctx.config.database) : await redisLogsIn(parseRedisSecret(parsed), ctx.config.redis);
   } catch (e) {
     // A shape error names the field, never the value.
     return { ok: false, reason: 'other', code: (e as Error).name };

@@ -1,5 +1,10 @@
 /** `gaara-secrets rollback`: the real CLI against the MODELLED Secrets Manager over HTTP; the prompt in a real terminal (tmux). */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildDatabaseUrl, buildRedisUrl } from '../../contracts';
+import { ENVIRONMENTS, type EnvironmentConfig } from '../../lib/config';
 import { startRedisServer, type RedisTestServer, APP_USER_RULES } from '../support/redis-server';
 import { freePort } from '../support/free-port';
 import { startInTmux, type Terminal } from './support/tmux';
@@ -27,6 +32,23 @@ afterEach(() => {
 });
 
 const id = (name: string) => w.arns('dev')[name];
+/** An environments file (--config) whose dev database or cache is the test's local server, as the stack would be configured. */
+function devConfigFile(change: (dev: EnvironmentConfig) => EnvironmentConfig): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'cli-rollback-')), 'envs.json');
+  writeFileSync(file, JSON.stringify([change(ENVIRONMENTS[0]!)]));
+  return file;
+}
+/** A TCP listener that only counts connections: proves a credential was sent nowhere. */
+async function countingListener(): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
+  let count = 0;
+  const server: Server = createServer((socket) => {
+    count += 1;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return { port, connections: () => count, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
 const cur = (name: string) => w.model.versionAt(id(name), 'AWSCURRENT')!.versionId;
 const prev = (name: string) => w.model.versionAt(id(name), 'AWSPREVIOUS')!.versionId;
 
@@ -67,18 +89,39 @@ describe('rollback (modelled Secrets Manager over HTTP)', () => {
 
   it('modelled: database-url whose older credential cannot be checked from here (unreachable): refused with what to do (exit 8); --skip-login-check --yes proceeds', async () => {
     const port = await freePort(); // nothing listens
+    const config = devConfigFile((dev) => ({ ...dev, database: { ...dev.database, host: '127.0.0.1', port, tls: false } }));
     const password = gen('dbold');
     w.values.push(password);
     const base = { engine: 'postgres' as const, host: '127.0.0.1', port, username: 'gaara_app', password, dbname: 'gaara', ssl: false };
     const old = await w.model.putCurrent(id('database-url'), JSON.stringify({ schema: 1, ...base, url: buildDatabaseUrl(base) }), 30);
     const newer = await w.model.putCurrent(id('database-url'), JSON.stringify({ schema: 1, ...base, password: gen('dbnew'), url: 'postgresql://x' }), 1);
-    let r = await w.cli(['rollback', 'database-url', '--env', 'dev', '--yes']);
+    let r = await w.cli(['rollback', 'database-url', '--env', 'dev', '--config', config, '--yes']);
     expect(r.code).toBe(8);
     expect(r.stderr).toMatch(new RegExp(`cannot check that the credential in version ${old.slice(0, 8)} logs in: unreachable \\(ECONNREFUSED\\) from this machine; run from inside the database's network, or check by hand and pass --skip-login-check; nothing changed`));
     expect(cur('database-url')).toBe(newer);
-    r = await w.cli(['rollback', 'database-url', '--env', 'dev', '--yes', '--skip-login-check']);
+    r = await w.cli(['rollback', 'database-url', '--env', 'dev', '--config', config, '--yes', '--skip-login-check']);
     expect(r.code).toBe(0);
     expect(cur('database-url')).toBe(old);
+  });
+
+  it('modelled, attack: an older database-url version naming another host or port than the config is refused (exit 8); its password reaches no server', async () => {
+    const elsewhere = await countingListener();
+    try {
+      const configuredPort = await freePort();
+      const config = devConfigFile((dev) => ({ ...dev, database: { ...dev.database, host: '127.0.0.1', port: configuredPort, tls: false } }));
+      const password = gen('dbhostile');
+      w.values.push(password);
+      const hostile = { engine: 'postgres' as const, host: '127.0.0.1', port: elsewhere.port, username: 'gaara_app', password, dbname: 'gaara', ssl: false };
+      const old = await w.model.putCurrent(id('database-url'), JSON.stringify({ schema: 1, ...hostile, url: buildDatabaseUrl(hostile) }), 20);
+      const newer = await w.model.putCurrent(id('database-url'), JSON.stringify({ schema: 1, ...hostile, port: configuredPort, password: gen('dbnow'), url: 'postgresql://x' }), 1);
+      const r = await w.cli(['rollback', 'database-url', '--env', 'dev', '--config', config, '--yes']);
+      expect(r.code).toBe(8);
+      expect(r.stderr).toContain(`version ${old.slice(0, 8)} names another port than the environment config (database.port): the rotator would refuse it and its password is sent nowhere`);
+      expect(elsewhere.connections()).toBe(0);
+      expect(cur('database-url')).toBe(newer);
+    } finally {
+      await elsewhere.close();
+    }
   });
 
   it('modelled: redis-password against a real redis-server: an older password that still logs in is restored; one that no longer does is refused (exit 8)', async () => {
@@ -91,11 +134,12 @@ describe('rollback (modelled Secrets Manager over HTTP)', () => {
     const gone = await w.model.putCurrent(id('redis-password'), shape(gonePw), 60);
     const old = await w.model.putCurrent(id('redis-password'), shape(oldPw), 30);
     const newer = await w.model.putCurrent(id('redis-password'), shape(newPw), 1);
-    let r = await w.cli(['rollback', 'redis-password', '--env', 'dev', '--yes']);
+    const config = devConfigFile((dev) => ({ ...dev, redis: { ...dev.redis, host: '127.0.0.1', port: redis!.port, tls: false } }));
+    let r = await w.cli(['rollback', 'redis-password', '--env', 'dev', '--config', config, '--yes']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('login check  ok');
     expect([cur('redis-password'), prev('redis-password')]).toEqual([old, newer]);
-    r = await w.cli(['rollback', 'redis-password', '--env', 'dev', '--yes', '--to-version', gone]);
+    r = await w.cli(['rollback', 'redis-password', '--env', 'dev', '--config', config, '--yes', '--to-version', gone]);
     expect(r.code).toBe(8);
     expect(r.stderr).toContain(`the credential in version ${gone.slice(0, 8)} no longer logs in (WRONGPASS): rolling back would break the application`);
     expect(cur('redis-password')).toBe(old);
