@@ -42,3 +42,21 @@ export const METRICS_ENV = {
 export function metricDimensions(environment: string, secret: string): Record<string, string> {
   return { [DIMENSION.Environment]: environment, [DIMENSION.Secret]: secret };
 }
+
+/** `gaara-store` -> `GaaraStore`: the app name as it appears in metric namespaces. */
+export function pascalCaseAppName(appName: string): string {
+  return appName
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
+
+/** The metrics namespace of an app: the configured one, else `<App>/Secrets` (gaara-store -> GaaraStore/Secrets). */
+export function metricsNamespaceFor(appName: string, configured?: string): string {
+  return configured || `${pascalCaseAppName(appName)}/Secrets`;
+}
+
+/** The namespace a function or client computes from its environment variables (set by the stack). */
+export function metricsNamespaceFromEnv(env: Record<string, string | undefined>): string {
+  return metricsNamespaceFor(env[METRICS_ENV.app] ?? 'gaara-store', env[METRICS_ENV.namespace]);
+}

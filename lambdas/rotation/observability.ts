@@ -6,7 +6,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { DIMENSION, METRIC, METRICS_ENV, metricDimensions } from '../../contracts/metrics';
+import { DIMENSION, METRIC, METRICS_ENV, metricDimensions, metricsNamespaceFromEnv } from '../../contracts/metrics';
 import type { RotationStep } from './rotator';
 
 export type Env = Record<string, string | undefined>;
@@ -24,13 +24,7 @@ export interface RotationMetrics {
 
 /** `<App>/Secrets` from APP_NAME (gaara-store -> GaaraStore/Secrets), as the stack computes it, unless METRICS_NAMESPACE says otherwise. */
 export function metricsNamespace(env: Env): string {
-  const configured = env[METRICS_ENV.namespace];
-  if (configured) return configured;
-  const app = (env[METRICS_ENV.app] ?? 'gaara-store')
-    .split('-')
-    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
-    .join('');
-  return `${app}/Secrets`;
+  return metricsNamespaceFromEnv(env);
 }
 
 /**

@@ -4,7 +4,7 @@ export { ENVIRONMENTS } from './environments';
 
 import type { EndpointAccess, EnvironmentConfig, NetworkConfig } from './types';
 import type { SecretName, CatalogEntry } from '../../contracts';
-import { CATALOG } from '../../contracts';
+import { CATALOG, metricsNamespaceFor } from '../../contracts';
 
 /** The effective rotation period of a secret in an environment: config overrides the catalog. */
 export function rotationDays(config: EnvironmentConfig, entry: CatalogEntry): number {
@@ -12,9 +12,7 @@ export function rotationDays(config: EnvironmentConfig, entry: CatalogEntry): nu
 }
 
 export function metricsNamespace(config: EnvironmentConfig): string {
-  if (config.metricsNamespace) return config.metricsNamespace;
-  const app = config.appName.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
-  return `${app}/Secrets`;
+  return metricsNamespaceFor(config.appName, config.metricsNamespace);
 }
 
 export { CATALOG };

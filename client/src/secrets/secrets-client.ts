@@ -4,7 +4,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { LRUCache } from 'lru-cache';
 import {
   parseDatabaseSecret, parseKeyRing, parseMailSecret, parseRedisSecret, parseSentrySecret, SecretShapeError,
-  CATALOG, DIMENSION, METRIC, METRICS_ENV, metricDimensions, type DatabaseSecret, type KeyRing, type MailSecret, type RedisSecret, type SentrySecret,
+  CATALOG, DIMENSION, METRIC, METRICS_ENV, metricDimensions, metricsNamespaceFromEnv, type DatabaseSecret, type KeyRing, type MailSecret, type RedisSecret, type SentrySecret,
 } from '../../../contracts';
 import { SecretsClientError } from '../errors';
 import { SecretValue } from '../secret-value';
@@ -391,9 +391,7 @@ function validateSettings(settings: typeof DEFAULTS): void {
 
 /** Namespace as the stack's functions compute it (lambdas/rotation/observability.ts metricsNamespace). */
 export function staleMetricNamespace(env: NodeJS.ProcessEnv): string {
-  if (env[METRICS_ENV.namespace]) return env[METRICS_ENV.namespace] as string;
-  const app = (env[METRICS_ENV.app] ?? 'gaara-store').split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
-  return `${app}/Secrets`;
+  return metricsNamespaceFromEnv(env);
 }
 
 /**
