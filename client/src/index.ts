@@ -16,7 +16,9 @@ export { isAuthenticationError, isPgAuthError, isMysqlAuthError, isRedisAuthErro
 export { pgClientConfig, mysqlConnectionOptions, redisClientOptions, type TlsOptions } from './adapters';
 export { KeyRingKeys, type RingKeyMaterial } from './keyring/key-ring';
 export { JwtKeyRing, jwtKeyRing, type JwtSignOptions, type KeyRingProvider } from './keyring/jwt';
-export { FieldEncryptor, type FieldEncryptorOptions, type DecryptManyItem } from './field-encryption/field-encryptor';
+export { FieldEncryptor, type FieldEncryptorOptions, type DecryptManyItem, type FieldFormatName } from './field-encryption/field-encryptor';
+export { MemoryFieldKeyStore, KeyStoreError, type FieldKeyStore, type StoredFieldKey } from './field-encryption/key-store';
+export { PostgresFieldKeyStore, MysqlFieldKeyStore, DEFAULT_KEY_TABLE } from './field-encryption/key-store-sql';
 export type { FieldContext } from './field-encryption/format';
 export type { KmsSender, DataKeyLimits, DecryptedKeyCacheLimits } from './field-encryption/data-keys';
 export { BlindIndexer, type BlindIndexOptions, type Normalization } from './field-encryption/blind-index';

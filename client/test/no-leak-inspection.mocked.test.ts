@@ -8,6 +8,8 @@ import type { KeyRing } from '../../contracts';
 import { BlindIndexer } from '../src/field-encryption/blind-index';
 import { DataKeys } from '../src/field-encryption/data-keys';
 import { FieldEncryptor } from '../src/field-encryption/field-encryptor';
+import { MemoryFieldKeyStore } from '../src/field-encryption/key-store';
+import { deriveFieldKey, StoredKeys } from '../src/field-encryption/stored-keys';
 import { KeyRingKeys } from '../src/keyring/key-ring';
 import { SecretsClient } from '../src/secrets/secrets-client';
 import { KEY_ID, mockedKms } from './support/mocked-kms';
@@ -19,7 +21,10 @@ function spellings(bytes: Buffer): string[] {
   return [bytes.toString('hex').slice(0, 16), spaced, decimal, bytes.toString('base64').slice(0, 12), bytes.toString('base64url').slice(0, 12)];
 }
 
-/** Every string and byte reachable by walking own properties (enumerable or not, symbols too), Map, Set and array entries. */
+/**
+ * Every string and byte reachable by walking own properties (enumerable or not, symbols too), Map, Set and array
+ * entries, and the items of any other iterable (a cache object such as lru-cache's iterates its entries).
+ */
 function reachable(root: unknown): string {
   const seen = new Set<unknown>();
   const out: string[] = [];
@@ -35,6 +40,13 @@ function reachable(root: unknown): string {
       }
     }
     if (v instanceof Set) for (const x of v) walk(x);
+    if (!(v instanceof Map) && !(v instanceof Set) && typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function') {
+      try {
+        for (const x of v as Iterable<unknown>) walk(x);
+      } catch {
+        // not re-iterable: its own properties are still walked below
+      }
+    }
     for (const key of Reflect.ownKeys(v)) {
       const d = Object.getOwnPropertyDescriptor(v, key);
       if (d && 'value' in d) walk(d.value);
@@ -109,7 +121,17 @@ describe('inspecting library objects never shows values or keys (Secrets Manager
     const { edk } = await dataKeys.forEncryption(1); // an active key and its decrypted-cache entry
     await new DataKeys(kms.client, KEY_ID, { app: 'gaara-store', env: 'test', purpose: 'field-encryption' },
       { maxAgeMs: 60_000, maxMessages: 100, maxBytes: 1_000 }, { maxEntries: 10, maxAgeMs: 60_000 }, Date.now).forDecryption(edk);
-    const objects = { encryptor, other, dataKeys, keys: new KeyRingKeys(ring), indexer, devClient };
+    const keyStore = new MemoryFieldKeyStore();
+    const storedKeys = () => new StoredKeys({ kms: kms.client, keyId: KEY_ID, context: { app: 'gaara-store', env: 'test', purpose: 'field-encryption' } }, keyStore,
+      { app: 'gaara-store', env: 'test' }, { maxAgeMs: 60_000, maxMessages: 100, maxBytes: 1_000 }, { maxEntries: 10, maxAgeMs: 60_000 }, Date.now, randomBytes);
+    const writerKeys = storedKeys();
+    const { id } = await writerKeys.forEncryption(1); // an active gf2 key and its cache entry
+    const readerKeys = storedKeys();
+    await readerKeys.forDecryption(id); // loaded through the store
+    const gf2 = new FieldEncryptor({ kms: kms.client, keyId: KEY_ID, app: 'gaara-store', env: 'test', format: 'gf2', keyStore });
+    await gf2.encryptField('v', { table: 't', column: 'c' });
+    const derived = deriveFieldKey(dataKey, id).encryptionKey;
+    const objects = { encryptor, other, dataKeys, keys: new KeyRingKeys(ring), indexer, devClient, writerKeys, readerKeys, gf2 };
     const printed: string[] = [];
     for (const o of Object.values(objects)) {
       printed.push(inspect(o, { customInspect: false, showHidden: true, depth: Infinity, getters: true }));
@@ -118,7 +140,7 @@ describe('inspecting library objects never shows values or keys (Secrets Manager
       for (const key of Reflect.ownKeys(o)) printed.push(inspect((o as unknown as Record<PropertyKey, unknown>)[key], { customInspect: false, showHidden: true, depth: Infinity }));
     }
     const text = printed.join('\n') + printed.join('').replace(/\s+/g, ''); // inspect spreads byte arrays over padded columns
-    for (const s of [...spellings(dataKey), ...spellings(ringKey), dataKey.toString('latin1').slice(0, 12), ringKey.toString('latin1').slice(0, 12), envCanary]) {
+    for (const s of [...spellings(dataKey), ...spellings(ringKey), ...spellings(derived), dataKey.toString('latin1').slice(0, 12), ringKey.toString('latin1').slice(0, 12), envCanary]) {
       expect(text).not.toContain(s);
     }
     // The ESDK's keyring keeps its master key (its own design); our object does not expose the keyring or the materials cache.

@@ -9,7 +9,8 @@ describe('pii-migrate command arguments (client/bin/pii-migrate.ts)', () => {
       columns: [{ name: 'full_name' }, { name: 'email', blindIndex: { column: 'email_bidx', normalize: 'email', bytes: 16 } }, { name: 'ssn' }],
     });
     expect(parsePiiMigrateArgs(['--table', 't', '--columns', 'c', '--mode', 'rekey', '--previous-key-id', 'arn:old', '--env', 'dev'], {}))
-      .toMatchObject({ mode: 'rekey', previousKeyId: 'arn:old', keyId: 'alias/gaara-store/dev/data' });
+      .toMatchObject({ mode: 'rekey', previousKeyId: 'arn:old', keyId: 'alias/gaara-store/dev/data', format: 'gf1' });
+    expect(parsePiiMigrateArgs(['--table', 't', '--columns', 'c', '--mode', 'rekey', '--format', 'gf2', '--env', 'dev'], {})).toMatchObject({ mode: 'rekey', format: 'gf2' });
   });
 
   it('refuses unknown options, a missing table or environment, a bad mode and a blind index on an unlisted column', () => {
@@ -18,6 +19,7 @@ describe('pii-migrate command arguments (client/bin/pii-migrate.ts)', () => {
     expect(() => parsePiiMigrateArgs(['--columns', 'c'], env)).toThrow(/--table and --columns are required/);
     expect(() => parsePiiMigrateArgs(['--table', 't', '--columns', 'c'], {})).toThrow(/--env .* is required/);
     expect(() => parsePiiMigrateArgs(['--table', 't', '--columns', 'c', '--mode', 'shred'], env)).toThrow(/--mode must be/);
+    expect(() => parsePiiMigrateArgs(['--table', 't', '--columns', 'c', '--format', 'gf3'], env)).toThrow(/--format must be gf1 or gf2/);
     expect(() => parsePiiMigrateArgs(['--table', 't', '--columns', 'c', '--blind-index', 'd=d_bidx'], env)).toThrow(/names d, which is not in --columns/);
   });
 });

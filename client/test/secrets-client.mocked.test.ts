@@ -190,6 +190,35 @@ describe('SecretsClient (Secrets Manager mocked)', () => {
     expect(client.cachedVersionId('c')).toBe('v');
   });
 
+  it('evicts the least recently read entry, counting cached (hot-path) reads as uses', async () => {
+    sm.on(GetSecretValueCommand).callsFake(async (input: { SecretId: string }) => ({ SecretString: input.SecretId, VersionId: 'v' }));
+    const client = newClient({ maxEntries: 2 });
+    await client.getSecret('a');
+    await client.getSecret('b');
+    expect((await client.getSecret('a')).reveal()).toBe('a'); // a cached read: a is now more recent than b
+    await client.getSecret('c');
+    expect(client.cachedVersionId('b')).toBeUndefined();
+    expect(client.cachedVersionId('a')).toBe('v');
+    expect(client.cachedVersionId('c')).toBe('v');
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(3);
+  });
+
+  it('a cached read after invalidate() or expiry reaches Secrets Manager again (the hot path follows the cache)', async () => {
+    const c = clock();
+    sm.on(GetSecretValueCommand).resolvesOnce({ SecretString: 'one', VersionId: 'v1' }).resolvesOnce({ SecretString: 'two', VersionId: 'v2' })
+      .resolves({ SecretString: 'three', VersionId: 'v3' });
+    const client = newClient({ now: c.now, ttlMs: 1_000, jitter: 0 });
+    expect((await client.getSecret(ID)).reveal()).toBe('one');
+    expect((await client.getSecret(ID)).reveal()).toBe('one');
+    client.invalidate(ID);
+    expect((await client.getSecret(ID)).reveal()).toBe('two');
+    c.t += 1_000;
+    expect((await client.getSecret(ID)).reveal()).toBe('two'); // ttl inclusive
+    c.t += 1;
+    expect((await client.getSecret(ID)).reveal()).toBe('three');
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(3);
+  });
+
   it('no value in errors, events or output: invalid JSON, shape errors and stale events (canary search)', async () => {
     const canary = `pw-${randomBytes(12).toString('hex')}`;
     const c = clock();

@@ -1,13 +1,9 @@
-import { DecryptCommand, GenerateDataKeyCommand, type DecryptCommandOutput, type GenerateDataKeyCommandOutput } from '@aws-sdk/client-kms';
 import { inspect } from 'node:util';
 import { LRUCache } from 'lru-cache';
-import { awsErrorInfo } from '../aws-errors';
 import { FieldDecryptionError, FieldEncryptionError } from '../errors';
+import { decryptDataKey, generateDataKey, type KmsSender } from './kms-data-key';
 
-/** The two KMS calls field encryption makes: anything with the SDK's `send` (a KMSClient, or a fake in tests/benches). */
-export interface KmsSender {
-  send(command: GenerateDataKeyCommand | DecryptCommand): Promise<GenerateDataKeyCommandOutput | DecryptCommandOutput>;
-}
+export type { KmsSender } from './kms-data-key';
 
 export interface DataKeyLimits {
   /** A generated data key encrypts for at most this long; default 5 minutes. */
@@ -114,19 +110,7 @@ export class DataKeys {
 
   private async kmsGenerate(): Promise<ActiveKey> {
     this.calls.generateDataKey += 1;
-    let out: GenerateDataKeyCommandOutput;
-    try {
-      out = (await this.kms.send(
-        new GenerateDataKeyCommand({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: this.kmsContext }),
-      )) as GenerateDataKeyCommandOutput;
-    } catch (error) {
-      throw new FieldEncryptionError(`KMS GenerateDataKey with key "${this.keyId}" failed (${awsErrorInfo(error).name})`);
-    }
-    if (!out.Plaintext || out.Plaintext.length !== 32 || !out.CiphertextBlob) {
-      throw new FieldEncryptionError(`KMS GenerateDataKey with key "${this.keyId}" returned no 256-bit data key`);
-    }
-    const plaintext = Buffer.from(out.Plaintext);
-    const edk = Buffer.from(out.CiphertextBlob);
+    const { plaintext, edk } = await generateDataKey({ kms: this.kms, keyId: this.keyId, context: this.kmsContext });
     // Reading our own writes needs no Decrypt.
     this.#decrypted.set(edk.toString('base64'), Buffer.from(plaintext));
     return { plaintext, edk, createdAt: this.now(), messages: 0, bytes: 0 };
@@ -134,16 +118,6 @@ export class DataKeys {
 
   private async kmsDecrypt(edk: Buffer): Promise<Buffer> {
     this.calls.decrypt += 1;
-    let out: DecryptCommandOutput;
-    try {
-      out = (await this.kms.send(
-        new DecryptCommand({ CiphertextBlob: edk, KeyId: this.keyId, EncryptionContext: this.kmsContext }),
-      )) as DecryptCommandOutput;
-    } catch (error) {
-      const { name } = awsErrorInfo(error);
-      throw new FieldDecryptionError(`KMS Decrypt of the field's data key with key "${this.keyId}" failed (${name})`);
-    }
-    if (!out.Plaintext || out.Plaintext.length !== 32) throw new FieldDecryptionError('KMS Decrypt returned no 256-bit data key');
-    return Buffer.from(out.Plaintext);
+    return decryptDataKey({ kms: this.kms, keyId: this.keyId, context: this.kmsContext }, edk);
   }
 }

@@ -1,10 +1,12 @@
 /**
- * The gf1 field format (docs/field-encryption.md):
+ * The field formats; gf1 here, gf2 (compact) in format-gf2.ts. The gf1 field format (docs/field-encryption.md):
  *   text   = "gf1." + base64url(bytes)            (no padding; canonical encoding required)
  *   bytes  = version(1)=0x01 | suite(1)=0x01 | edkLength(2, BE) | edk | salt(16) | iv(12) | commitment(32) | ciphertext | tag(16)
  * Everything before the ciphertext is the header; header + canonical(context) is the GCM additional data.
  */
 import { FieldDecryptionError, FieldEncryptionError } from '../errors';
+import { decodeFieldText } from './field-text';
+import { decodeGf2, GF2_OVERHEAD_BYTES, GF2_PREFIX, gf2KeyIdOf } from './format-gf2';
 
 export const PREFIX = 'gf1.';
 export const VERSION = 0x01;
@@ -15,7 +17,6 @@ export const IV_BYTES = 12;
 export const COMMITMENT_BYTES = 32;
 export const TAG_BYTES = 16;
 const FIXED_BYTES = 4 + SALT_BYTES + IV_BYTES + COMMITMENT_BYTES + TAG_BYTES;
-const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
 export interface FieldMessage {
   edk: Buffer;
@@ -42,12 +43,7 @@ export function encodeMessage(header: Buffer, ciphertext: Buffer, tag: Buffer): 
 }
 
 export function decodeMessage(text: string): FieldMessage {
-  if (typeof text !== 'string' || !text.startsWith(PREFIX)) throw new FieldDecryptionError('not a gf1 field ciphertext (missing "gf1." prefix)');
-  const body = text.slice(PREFIX.length);
-  if (!BASE64URL.test(body)) throw new FieldDecryptionError('gf1 field ciphertext is not base64url');
-  const bytes = Buffer.from(body, 'base64url');
-  // Node ignores unused trailing bits: demand the canonical spelling so every text change is a byte change.
-  if (bytes.toString('base64url') !== body) throw new FieldDecryptionError('gf1 field ciphertext is not canonical base64url');
+  const bytes = decodeFieldText(text, PREFIX, 'gf1');
   if (bytes.length < FIXED_BYTES + 1) throw new FieldDecryptionError('gf1 field ciphertext is truncated');
   if (bytes[0] !== VERSION) throw new FieldDecryptionError(`gf1 field ciphertext has unsupported version ${bytes[0]}`);
   if (bytes[1] !== SUITE_AES256GCM_HKDF_SHA256_COMMIT) throw new FieldDecryptionError(`gf1 field ciphertext has unsupported suite ${bytes[1]}`);
@@ -77,10 +73,13 @@ export interface FieldFormat {
   decode: (text: string) => unknown;
   /** A stable id of the (encrypted) data key the value is under, to group values by key without KMS. */
   dataKeyOf: (text: string) => string;
+  /** The fewest bytes a value adds to its plaintext (gf1: 81 with a 1-byte encrypted data key; gf2: 78). */
+  minOverheadBytes: number;
 }
 
 export const FIELD_FORMATS: readonly FieldFormat[] = [
-  { name: 'gf1', prefix: PREFIX, decode: decodeMessage, dataKeyOf: (text) => decodeMessage(text).edk.toString('base64') },
+  { name: 'gf1', prefix: PREFIX, decode: decodeMessage, dataKeyOf: (text) => decodeMessage(text).edk.toString('base64'), minOverheadBytes: FIXED_BYTES + 1 },
+  { name: 'gf2', prefix: GF2_PREFIX, decode: decodeGf2, dataKeyOf: gf2KeyIdOf, minOverheadBytes: GF2_OVERHEAD_BYTES },
 ];
 
 /** The name of the field format `text` is in, or undefined for anything else (plaintext, or a malformed look-alike). */
@@ -113,22 +112,36 @@ export interface FieldContext {
  * Canonical bytes of the full context: count(2) then, sorted by key, keyLength(2) key valueLength(2) value (UTF-8).
  * Length prefixes keep {a:"bc"} and {ab:"c"} apart.
  */
-export function canonicalContext(context: Record<string, string>): Buffer {
-  const entries = Object.entries(context).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  if (entries.length > 0xffff) throw new FieldEncryptionError('context has too many entries');
-  const parts: Buffer[] = [u16(entries.length)];
-  for (const [key, value] of entries) {
+export function canonicalContext(context: Record<string, string>, app?: string, env?: string): Buffer {
+  // app and env (when given) join the caller's fields, which then must not hold them (the FieldEncryptor checks).
+  const keys = Object.keys(context);
+  if (app !== undefined) keys.push('app');
+  if (env !== undefined) keys.push('env');
+  keys.sort(); // default sort: UTF-16 code unit order
+  if (keys.length > 0xffff) throw new FieldEncryptionError('context has too many entries');
+  const values: string[] = new Array(keys.length);
+  const lengths: number[] = new Array(2 * keys.length);
+  let size = 2;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    const value = key === 'app' && app !== undefined ? app : key === 'env' && env !== undefined ? env : context[key];
     if (typeof value !== 'string') throw new FieldEncryptionError(`context field "${key}" must be a string`);
-    const k = Buffer.from(key, 'utf8');
-    const v = Buffer.from(value, 'utf8');
-    if (k.length === 0 || k.length > 0xffff || v.length > 0xffff) throw new FieldEncryptionError(`context field "${key}" is empty or too long`);
-    parts.push(u16(k.length), k, u16(v.length), v);
+    const k = Buffer.byteLength(key, 'utf8');
+    const v = Buffer.byteLength(value, 'utf8');
+    if (k === 0 || k > 0xffff || v > 0xffff) throw new FieldEncryptionError(`context field "${key}" is empty or too long`);
+    values[i] = value;
+    lengths[2 * i] = k;
+    lengths[2 * i + 1] = v;
+    size += 4 + k + v;
   }
-  return Buffer.concat(parts);
-}
-
-function u16(n: number): Buffer {
-  const b = Buffer.alloc(2);
-  b.writeUInt16BE(n);
-  return b;
+  // One buffer, written in place (this runs for every value encrypted or decrypted).
+  const out = Buffer.allocUnsafe(size);
+  let at = out.writeUInt16BE(keys.length, 0);
+  for (let i = 0; i < keys.length; i++) {
+    at = out.writeUInt16BE(lengths[2 * i], at);
+    at += out.write(keys[i], at, 'utf8');
+    at = out.writeUInt16BE(lengths[2 * i + 1], at);
+    at += out.write(values[i], at, 'utf8');
+  }
+  return out;
 }

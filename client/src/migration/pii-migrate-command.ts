@@ -3,7 +3,7 @@
  *   npx tsx client/bin/pii-migrate.ts --table customers --columns full_name,email,ssn [--blind-index email=email_bidx:email:16]
  *     [--mode encrypt|decrypt|rekey] [--dry-run] [--batch-size 500] [--schema public] [--start-after 41000]
  *     [--key-id alias/gaara-store/prod/data] [--previous-key-id <old key ARN>] [--app gaara-store] [--env prod]
- *     [--blind-index-kid <kid>] [--database-url-env VAR]
+ *     [--blind-index-kid <kid>] [--database-url-env VAR] [--format gf1|gf2]
  * The database credential is the `database-url` secret (module-level getDatabaseSecret), or the URL in the variable
  * named by --database-url-env. The blind-index key is the `encryption-key` ring (pinned by --blind-index-kid).
  * Progress on stderr; the summary (counts, no values) on stdout. Exit 0: done; 2: conflicts or undecryptable values
@@ -11,7 +11,9 @@
  */
 import { mysqlConnectionOptions, pgClientConfig } from '../adapters';
 import { BlindIndexer, type Normalization } from '../field-encryption/blind-index';
-import { FieldEncryptor } from '../field-encryption/field-encryptor';
+import { FieldEncryptor, type FieldFormatName } from '../field-encryption/field-encryptor';
+import { MemoryFieldKeyStore, type FieldKeyStore } from '../field-encryption/key-store';
+import { MysqlFieldKeyStore, PostgresFieldKeyStore } from '../field-encryption/key-store-sql';
 import { getDatabaseSecret, getKeyRing } from '../secrets/default-client';
 import { migratePiiColumns, renderProgress, type MigrationDatabase, type PiiColumn, type PiiMigrationMode } from './pii-migration';
 
@@ -29,6 +31,8 @@ export interface PiiMigrateArgs {
   env: string;
   blindIndexKid?: string;
   databaseUrlEnv?: string;
+  /** The format written (encrypt / rekey); gf2 keeps its field keys in gaara_field_keys of the same database. */
+  format: FieldFormatName;
 }
 
 const USAGE = 'usage: pii-migrate --table T --columns a,b[,c] [--blind-index col=index_col[:normalize[:bytes]]] [--mode encrypt|decrypt|rekey] [--dry-run] ...';
@@ -50,7 +54,7 @@ export function parsePiiMigrateArgs(argv: readonly string[], environment: NodeJS
     else values.set(name, value);
   }
   if (flags.has('help')) throw new Error(USAGE);
-  const known = new Set(['table', 'columns', 'blind-index', 'mode', 'batch-size', 'schema', 'start-after', 'key-id', 'previous-key-id', 'app', 'env', 'blind-index-kid', 'database-url-env']);
+  const known = new Set(['table', 'columns', 'blind-index', 'mode', 'batch-size', 'schema', 'start-after', 'key-id', 'previous-key-id', 'app', 'env', 'blind-index-kid', 'database-url-env', 'format']);
   for (const name of values.keys()) if (!known.has(name)) throw new Error(`unknown option --${name}\n${USAGE}`);
   const table = values.get('table');
   const names = values.get('columns')?.split(',').map((c) => c.trim()).filter(Boolean) ?? [];
@@ -68,6 +72,8 @@ export function parsePiiMigrateArgs(argv: readonly string[], environment: NodeJS
   const env = values.get('env') ?? environment.APP_ENVIRONMENT ?? environment.ENVIRONMENT;
   if (!env) throw new Error('--env (or APP_ENVIRONMENT / ENVIRONMENT) is required');
   const batchSize = values.has('batch-size') ? Number(values.get('batch-size')) : undefined;
+  const format = values.get('format') ?? 'gf1';
+  if (format !== 'gf1' && format !== 'gf2') throw new Error(`--format must be gf1 or gf2\n${USAGE}`);
   return {
     table,
     columns: names.map((name) => ({ name, ...(indexes.has(name) ? { blindIndex: indexes.get(name) } : {}) })),
@@ -82,6 +88,7 @@ export function parsePiiMigrateArgs(argv: readonly string[], environment: NodeJS
     env,
     blindIndexKid: values.get('blind-index-kid'),
     databaseUrlEnv: values.get('database-url-env'),
+    format,
   };
 }
 
@@ -101,14 +108,31 @@ async function openDatabase(args: PiiMigrateArgs): Promise<{ db: MigrationDataba
   return { db: { engine, connection }, close: () => connection.end() };
 }
 
+/**
+ * The gf2 key table in the migrated database (created when missing). A dry run writes nothing, so its (discarded)
+ * values get keys kept in memory; the table is still read for existing gf2 values when it exists.
+ */
+async function fieldKeyStore(db: MigrationDatabase, args: PiiMigrateArgs): Promise<FieldKeyStore> {
+  const table = db.engine === 'postgres' ? new PostgresFieldKeyStore(db.client) : new MysqlFieldKeyStore(db.connection);
+  if (!args.dryRun) {
+    await table.ensureTable();
+    return table;
+  }
+  const memory = new MemoryFieldKeyStore();
+  return { put: (key) => memory.put(key), get: async (id) => (await memory.get(id)) ?? table.get(id) };
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   const args = parsePiiMigrateArgs(argv);
-  const encryptor = new FieldEncryptor({ keyId: args.keyId, app: args.app, env: args.env });
-  const previous = args.previousKeyId ? [new FieldEncryptor({ keyId: args.previousKeyId, app: args.app, env: args.env })] : undefined;
   const blindIndexer = args.columns.some((c) => c.blindIndex) ? BlindIndexer.fromKeyRing(await getKeyRing('encryption-key'), args.blindIndexKid) : undefined;
   const { db, close } = await openDatabase(args);
   const tty = process.stderr.isTTY === true;
   try {
+    const keyStore = await fieldKeyStore(db, args);
+    const reader = (keyId: string) => new FieldEncryptor({ keyId, app: args.app, env: args.env, keyStore });
+    const encryptor = new FieldEncryptor({ keyId: args.keyId, app: args.app, env: args.env, keyStore, format: args.format });
+    // Converting to gf2 under the same KMS key: the gf1 reader as "previous" makes a resumed run skip values already in gf2.
+    const previous = args.previousKeyId ? [reader(args.previousKeyId)] : args.format === 'gf2' && args.mode === 'rekey' ? [reader(args.keyId)] : undefined;
     const result = await migratePiiColumns({
       db, table: args.table, schema: args.schema, columns: args.columns, mode: args.mode, dryRun: args.dryRun, batchSize: args.batchSize,
       startAfter: args.startAfter, encryptor, previousEncryptors: previous, blindIndexer,

@@ -13,17 +13,12 @@ import { FieldDecryptionError } from '../errors';
 import type { BlindIndexer, Normalization } from '../field-encryption/blind-index';
 import type { FieldEncryptor } from '../field-encryption/field-encryptor';
 import { FIELD_FORMATS, recognizedFormat } from '../field-encryption/format';
+import type { MysqlQueryable, PgQueryable } from '../sql-queryable';
 
 export type PiiMigrationMode = 'encrypt' | 'decrypt' | 'rekey';
 
-/** node-postgres Client or PoolClient (one connection: the run uses transactions). */
-export interface PgQueryable {
-  query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
-}
-/** mysql2/promise Connection (one connection, not a Pool: the run uses transactions). */
-export interface MysqlQueryable {
-  query(sql: string, values?: unknown[]): Promise<[unknown, unknown]>;
-}
+export type { PgQueryable, MysqlQueryable };
+/** node-postgres Client or PoolClient; mysql2/promise Connection, not a Pool (one connection: the run uses transactions). */
 export type MigrationDatabase = { engine: 'postgres'; client: PgQueryable } | { engine: 'mysql'; connection: MysqlQueryable };
 
 export interface PiiColumn {
@@ -319,10 +314,10 @@ async function checkWidths(sql: Dialect, options: PiiMigrationOptions, plan: Pla
   }
 }
 
-/** Upper bound of the plaintext bytes inside a field-format value of `chars` characters (gf1: 4-byte head, 1+ byte edk, 76 fixed). */
+/** Upper bound of the plaintext bytes inside a field-format value of `chars` characters (the most compact format's overhead). */
 function plaintextBoundOf(chars: number): number {
   const prefix = Math.min(...FIELD_FORMATS.map((f) => f.prefix.length));
-  return Math.max(0, Math.floor(((chars - prefix) * 3) / 4) - (4 + 1 + 76));
+  return Math.max(0, Math.floor(((chars - prefix) * 3) / 4) - Math.min(...FIELD_FORMATS.map((f) => f.minOverheadBytes)));
 }
 
 interface Dialect {

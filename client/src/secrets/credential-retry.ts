@@ -2,12 +2,22 @@ import { parseDatabaseSecret, parseRedisSecret } from '../../../contracts';
 import { SecretsClientError } from '../errors';
 import type { SecretValue } from '../secret-value';
 import { isAuthenticationError, type AuthErrorPredicate } from './auth-errors';
-import type { SecretsClient } from './secrets-client';
+import type { SecretSource } from './source';
 
 export interface CredentialAttempt {
   /** AWSPENDING with Secrets Manager; AWSPREVIOUS (the version before the latest) with Vault KV v2, which has no stages. */
   stage: 'AWSCURRENT' | 'AWSPENDING' | 'AWSPREVIOUS';
   versionId: string | undefined;
+}
+
+/**
+ * What withCredentialRetry needs of a secrets client (SecretsClient has it): declared here so this module does not
+ * import secrets-client.ts, which imports this one.
+ */
+export interface CredentialSecretsReader {
+  readonly source: Pick<SecretSource, 'kind'>;
+  time(): number;
+  getParsed<T>(secretId: string, parse: (raw: string) => T, options?: { stage?: string; forceRefresh?: boolean; refreshUnlessFetchedAfter?: number }): Promise<SecretValue<T>>;
 }
 
 export interface CredentialRetryOptions<T> {
@@ -25,7 +35,7 @@ export interface CredentialRetryOptions<T> {
  * Network, TLS and other errors are thrown at once. When every candidate is refused, the last driver error is thrown.
  */
 export async function withCredentialRetry<T, R>(
-  secrets: SecretsClient,
+  secrets: CredentialSecretsReader,
   secretId: string,
   connect: (credential: T, attempt: CredentialAttempt) => Promise<R>,
   options: CredentialRetryOptions<T> = {},
@@ -66,7 +76,7 @@ export async function withCredentialRetry<T, R>(
   throw outcome.error;
 }
 
-async function readPending<T>(secrets: SecretsClient, secretId: string, parse: (raw: string) => T, startedAt: number, stage: string): Promise<SecretValue<T> | undefined> {
+async function readPending<T>(secrets: CredentialSecretsReader, secretId: string, parse: (raw: string) => T, startedAt: number, stage: string): Promise<SecretValue<T> | undefined> {
   try {
     return await secrets.getParsed(secretId, parse, { stage, forceRefresh: true, refreshUnlessFetchedAfter: startedAt });
   } catch (error) {

@@ -100,8 +100,17 @@ interface CacheEntry {
   versionId: string | undefined;
   fetchedAt: number;
   expiresAt: number;
-  /** Parsed views of this value, keyed by parser, so a typed read parses once per fetched version. */
-  parsed: Map<unknown, SecretValue<unknown>>;
+  /** Until when the cache holds this entry fresh (its lru-cache ttl, from load): the hot path's expiry check. */
+  freshUntil: number;
+  /** Recency of the last read (a counter): the hot path bypasses lru-cache, see syncRecency. */
+  lastUsed: number;
+  /**
+   * Parsed views of this value, keyed by parser, as settled promises: a typed read parses once per fetched version
+   * and a cached read hands out the same promise (no async function, no allocation).
+   */
+  parsed: Map<unknown, Promise<SecretValue<unknown>>>;
+  /** The raw view (parsed.get(identity)) at hand: the most common read skips the Map lookup. */
+  raw?: Promise<SecretValue<string>>;
   /** When the last forced refresh of this key finished (succeeded, or failed and kept this value). */
   forcedAt?: number;
 }
@@ -126,6 +135,12 @@ export class SecretsClient extends EventEmitter {
   /** Keys found missing, with the error: a read within missingTtlMs answers from here (default or not-found) without a call. */
   private readonly misses: LRUCache<string, SecretsClientError>;
   private readonly staleMetric: ((event: StaleEvent) => void) | undefined;
+  /**
+   * The AWSCURRENT entries of `cache` by secret id, maintained by its onInsert/dispose hooks: the hot path (a plain
+   * read of a fresh value) is one Map lookup and a clock read instead of lru-cache's get, key building and an async call.
+   */
+  private readonly current = new Map<string, CacheEntry>();
+  private uses = 0;
 
   constructor(options: SecretsClientOptions = {}) {
     super();
@@ -148,16 +163,45 @@ export class SecretsClient extends EventEmitter {
       perf: { now: this.now },
       noDeleteOnStaleGet: true, // a stale entry stays for fetch(), which may serve it when Secrets Manager is unavailable
       fetchMethod: (_key, stale, { signal, options: setOptions, context }) => this.load(context.request, context.forced, stale, signal, setOptions),
+      onInsert: (entry, key) => {
+        if (key.endsWith(CURRENT_SUFFIX)) this.current.set(key.slice(0, -CURRENT_SUFFIX.length), entry);
+      },
+      dispose: (entry, key) => {
+        const id = key.slice(0, -CURRENT_SUFFIX.length);
+        if (key.endsWith(CURRENT_SUFFIX) && this.current.get(id) === entry) this.current.delete(id);
+      },
     });
   }
 
   /** The raw SecretString, wrapped. */
-  async getSecret(secretId: string, options: GetSecretOptions<string> = {}): Promise<SecretValue<string>> {
+  getSecret(secretId: string, options?: GetSecretOptions<string>): Promise<SecretValue<string>> {
+    if (options === undefined) {
+      const entry = this.current.get(secretId);
+      if (entry !== undefined && entry.raw !== undefined && this.now() <= entry.freshUntil) {
+        entry.lastUsed = ++this.uses;
+        return entry.raw;
+      }
+    }
     return this.getParsed(secretId, identity, options);
   }
 
   /** The value parsed by `parse` (e.g. a contracts/ parser), wrapped; parsed once per fetched version. */
-  async getParsed<T>(secretId: string, parse: (raw: string) => T, options: GetSecretOptions<T> = {}): Promise<SecretValue<T>> {
+  getParsed<T>(secretId: string, parse: (raw: string) => T, options?: GetSecretOptions<T>): Promise<SecretValue<T>> {
+    // Hot path: a plain AWSCURRENT read of a fresh value already parsed with this parser.
+    if (options === undefined || (!options.forceRefresh && !options.versionId && (options.stage === undefined || options.stage === CURRENT))) {
+      const entry = this.current.get(secretId);
+      if (entry !== undefined && this.now() <= entry.freshUntil) {
+        const view = entry.parsed.get(parse) as Promise<SecretValue<T>> | undefined;
+        if (view !== undefined) {
+          entry.lastUsed = ++this.uses;
+          return view;
+        }
+      }
+    }
+    return this.readParsed(secretId, parse, options ?? {});
+  }
+
+  private async readParsed<T>(secretId: string, parse: (raw: string) => T, options: GetSecretOptions<T>): Promise<SecretValue<T>> {
     const request = toRequest(secretId, options);
     const key = cacheKey(request);
     let entry: CacheEntry | undefined = options.forceRefresh ? undefined : this.cache.get(key); // fresh hit: no fetch machinery
@@ -175,11 +219,14 @@ export class SecretsClient extends EventEmitter {
       }
       throw error;
     }
-    const memo = entry.parsed.get(parse) as SecretValue<T> | undefined;
+    entry.lastUsed = ++this.uses;
+    const memo = entry.parsed.get(parse) as Promise<SecretValue<T>> | undefined;
     if (memo) return memo;
     const parsed = new SecretValue(parseValue(request, parse, entry.value.reveal()), { secretId, versionId: entry.versionId, stage: request.stage });
     if (entry.parsed.size >= MAX_PARSED_VIEWS) entry.parsed.clear(); // callers passing a new closure per call
-    entry.parsed.set(parse, parsed);
+    const settled = Promise.resolve(parsed);
+    entry.parsed.set(parse, settled);
+    if (parse === identity) entry.raw = settled as Promise<SecretValue<string>>;
     return parsed;
   }
 
@@ -248,6 +295,7 @@ export class SecretsClient extends EventEmitter {
       ? current.fetchedAt > options.refreshUnlessFetchedAfter
       : current.forcedAt !== undefined && this.now() - current.forcedAt < this.settings.minRefreshIntervalMs);
     const force = options.forceRefresh === true && !recent;
+    if (!this.cache.has(key) && this.cache.size >= this.settings.maxEntries) this.syncRecency();
     try {
       const entry = await this.cache.fetch(key, { context: { request, forced: force }, forceRefresh: force });
       if (force) this.misses.delete(key);
@@ -256,6 +304,18 @@ export class SecretsClient extends EventEmitter {
     } catch (error) {
       throw toSecretsClientError(request, error);
     }
+  }
+
+  /**
+   * Hot-path hits do not move entries in lru-cache's order; before an insertion may evict, replay the reads' order
+   * (lastUsed) into it, so the least recently read entry is the one evicted. Expired entries are not moved (lru-cache
+   * only moves fresh ones): they go first.
+   */
+  private syncRecency(): void {
+    const entries: [string, number][] = [];
+    for (const key of this.cache.keys()) entries.push([key, this.cache.peek(key, { allowStale: true })?.lastUsed ?? 0]);
+    entries.sort((a, b) => a[1] - b[1]);
+    for (const [key] of entries) this.cache.get(key);
   }
 
   private async load(
@@ -274,7 +334,10 @@ export class SecretsClient extends EventEmitter {
       this.emit('refresh', { secretId: request.secretId, stage: request.stage, versionId, previousVersionId: stale?.versionId } satisfies RefreshEvent);
       const wrapped = new SecretValue(value, { secretId: request.secretId, versionId, stage: request.stage });
       this.misses.delete(cacheKey(request));
-      return { value: wrapped, versionId, fetchedAt: now, expiresAt: now + ttl, parsed: reuse ? stale.parsed : new Map(), forcedAt: forced ? now : undefined };
+      return {
+        value: wrapped, versionId, fetchedAt: now, expiresAt: now + ttl, freshUntil: now + ttl, lastUsed: ++this.uses,
+        parsed: reuse ? stale.parsed : new Map(), raw: reuse ? stale.raw : undefined, forcedAt: forced ? now : undefined,
+      };
     } catch (error) {
       const failure = toSecretsClientError(request, error);
       this.emit('fetch-error', { secretId: request.secretId, stage: request.stage, reason: failure.reason, awsErrorName: failure.awsErrorName } satisfies FetchErrorEvent);
@@ -286,9 +349,11 @@ export class SecretsClient extends EventEmitter {
       if (staleForMs <= 0) {
         // A forced refresh of a still-fresh value failed: keep the value until its own expiry.
         setOptions.ttl = Math.max(1, -staleForMs);
+        stale.freshUntil = now + setOptions.ttl;
         return stale;
       }
       setOptions.ttl = Math.max(1, Math.min(this.settings.staleRetryMs, stale.expiresAt + this.settings.maxStaleMs - now));
+      stale.freshUntil = now + setOptions.ttl;
       const event: StaleEvent = { secretId: request.secretId, stage: request.stage, versionId: stale.versionId, staleForMs, awsErrorName: failure.awsErrorName };
       this.emit('stale', event);
       this.staleMetric?.(event);
@@ -298,6 +363,8 @@ export class SecretsClient extends EventEmitter {
 }
 
 const identity = (raw: string): string => raw;
+const CURRENT = 'AWSCURRENT';
+const CURRENT_SUFFIX = `\u0000s:${CURRENT}`;
 const MAX_PARSED_VIEWS = 16;
 
 function parseValue<T>(request: SecretRequest, parse: (raw: string) => T, raw: string): T {
