@@ -1,24 +1,35 @@
 /**
- * Bundle size and cold-load time of the Lambda functions, bundled as the stack ships them: esbuild, platform
- * node, target node22, minified, everything bundled (the AWS SDK clients included). Load time is measured in a
- * fresh `node` process per run (module evaluation only: no handler invocation, no network).
+ * Bundle size and cold-load time of the Lambda functions, bundled as the stack ships them (the entry that
+ * `functionEntry` picks for the dev configuration; esbuild, platform node, minified, everything bundled, the AWS
+ * SDK clients included), each beside a reference: the same function built from commit 1e5ebf7 (before the
+ * rotators were split per engine) with that commit's bundling options.
  *
- *   npx tsx bench/functions-bundle.ts [runs=7]
+ * Load time: `require` of the bundle in a fresh `node` process (module evaluation only: no handler invocation, no
+ * network), measured two ways: inside the process around `require`, and the process's wall time net of an empty
+ * `node -e ""` start. The processes of all bundles and the empty start are interleaved round by round, so load
+ * from other processes spreads over all of them; ratios are computed from medians of the same run.
+ *
+ *   npx tsx bench/functions-bundle.ts [runs=15]
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { build, BuildOptions } from 'esbuild';
+import type { FunctionKind } from '../contracts/function-names';
+import { functionEntry } from '../lib/rotators/entries';
+import { extractReference, REFERENCE_COMMIT, ROOT } from './reference-tree';
 
-const ROOT = join(__dirname, '..');
-const ENTRIES: Record<string, string> = {
-  'key-ring': 'lambdas/key-ring/index.ts',
-  redis: 'lambdas/redis/index.ts',
-  'secret-age': 'lambdas/secret-age/index.ts',
-  database: 'lambdas/database/index.ts',
-};
+const KINDS: FunctionKind[] = ['database', 'redis', 'key-ring', 'secret-age'];
+
+/** The stack's bundling options (lib/rotators/secure-function.ts `bundling`), in esbuild's terms. */
+const STACK_BUNDLING: BuildOptions = { bundle: true, platform: 'node', target: 'node24', format: 'cjs', minify: true, sourcemap: false, external: ['pg-native'], mainFields: ['module', 'main'] };
+/** What the stack used at the reference commit. */
+const REFERENCE_BUNDLING: BuildOptions = { bundle: true, platform: 'node', target: 'node24', format: 'cjs', minify: true, sourcemap: false, external: ['pg-native'] };
+
+/** The dev configuration's choices that decide an entry (PostgreSQL, no RDS identifier, Redis ACL via an admin secret). */
+const entryOf = (kind: FunctionKind) => functionEntry(kind, { database: { engine: 'postgres' }, redis: {} });
 
 /** What the stack sets, so module-level configuration parsing succeeds. */
 const FUNCTION_ENV = {
@@ -42,53 +53,85 @@ const FUNCTION_ENV = {
   DB_STRATEGY: 'single-user',
 };
 
+interface Bundle {
+  name: string;
+  file: string;
+  bytes: number;
+  gzipBytes: number;
+  requireMs: number[];
+  wallMs: number[];
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const round = (x: number, digits = 1) => Number(x.toFixed(digits));
+
+async function bundle(name: string, entry: string, outfile: string, options: BuildOptions): Promise<Bundle> {
+  await build({ ...options, entryPoints: [entry], outfile, logLevel: 'silent' });
+  return { name, file: outfile, bytes: statSync(outfile).size, gzipBytes: gzipSync(readFileSync(outfile)).length, requireMs: [], wallMs: [] };
+}
+
+/** One fresh process: [require ms measured inside it, wall ms of the whole process]. */
+function loadOnce(file: string | undefined): [number, number] {
+  const script = file
+    ? `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`
+    : 'process.stdout.write("0")';
+  const started = process.hrtime.bigint();
+  const inside = Number(execFileSync(process.execPath, ['-e', script], { env: { PATH: process.env.PATH, ...FUNCTION_ENV, NODE_NO_WARNINGS: '1' }, encoding: 'utf8' }));
+  return [inside, Number(process.hrtime.bigint() - started) / 1e6];
+}
 
 async function main(): Promise<void> {
-  const runs = Number(process.argv[2] ?? 7);
+  const runs = Number(process.argv[2] ?? 15);
   const out = mkdtempSync(join(tmpdir(), 'functions-bundle-'));
-  const rows: Array<Record<string, string | number>> = [];
   try {
-    for (const [name, entry] of Object.entries(ENTRIES)) {
-      if (!existsSync(join(ROOT, entry))) {
-        rows.push({ function: name, note: `${entry} does not exist yet` });
-        continue;
-      }
-      const outfile = join(out, `${name}.js`);
-      const result = await build({
-        entryPoints: [join(ROOT, entry)],
-        outfile,
-        bundle: true,
-        platform: 'node',
-        target: 'node22',
-        format: 'cjs',
-        minify: true,
-        metafile: true,
-        logLevel: 'silent',
-        // pg's optional native binding is never installed nor loaded (the stack marks it external too).
-        external: name === 'database' ? ['pg-native'] : [],
-      });
-      const bytes = statSync(outfile).size;
-      const loadMs: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        const script = `const t=process.hrtime.bigint();require(${JSON.stringify(outfile)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
-        loadMs.push(Number(execFileSync(process.execPath, ['-e', script], { env: { ...process.env, ...FUNCTION_ENV, NODE_NO_WARNINGS: '1' }, encoding: 'utf8' })));
-      }
-      rows.push({
-        function: name,
-        bytes,
-        gzipBytes: gzipSync(readFileSync(outfile)).length,
-        inputs: Object.keys(result.metafile.inputs).length,
-        loadMsMedian: Number(median(loadMs).toFixed(1)),
-        loadMsMin: Number(Math.min(...loadMs).toFixed(1)),
-        loadMsMax: Number(Math.max(...loadMs).toFixed(1)),
+    const reference = extractReference(out);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const referenceEntry: (kind: FunctionKind, engine?: string) => string = require(join(reference, 'lib/rotators/entries.ts')).functionEntry;
+    const pairs: { kind: FunctionKind; current: Bundle; reference: Bundle }[] = [];
+    for (const kind of KINDS) {
+      const currentEntry = entryOf(kind);
+      const refEntry = kind === 'database' ? referenceEntry(kind, 'postgres') : referenceEntry(kind);
+      pairs.push({
+        kind,
+        current: await bundle(`${kind} (${currentEntry})`, join(ROOT, currentEntry), join(out, `${kind}.js`), STACK_BUNDLING),
+        reference: await bundle(`${kind} @${REFERENCE_COMMIT} (${refEntry})`, join(reference, refEntry), join(out, `${kind}.reference.js`), REFERENCE_BUNDLING),
       });
     }
+    const empty: number[] = [];
+    const all = pairs.flatMap((p) => [p.reference, p.current]);
+    for (let i = 0; i < runs; i++) {
+      empty.push(loadOnce(undefined)[1]);
+      for (const b of all) {
+        const [inside, wall] = loadOnce(b.file);
+        b.requireMs.push(inside);
+        b.wallMs.push(wall);
+      }
+    }
+    const emptyMs = median(empty);
+    const netOf = (b: Bundle) => median(b.wallMs) - emptyMs;
+    console.log(`node ${process.version}, ${runs} interleaved rounds of fresh processes; empty node start: median ${round(emptyMs)} ms`);
+    console.table(
+      all.map((b) => ({
+        bundle: b.name,
+        bytes: b.bytes,
+        gzipBytes: b.gzipBytes,
+        requireMsMedian: round(median(b.requireMs)),
+        requireMsMin: round(Math.min(...b.requireMs)),
+        netWallMsMedian: round(netOf(b)),
+      })),
+    );
+    console.table(
+      pairs.map(({ kind, current, reference }) => ({
+        function: kind,
+        bytesRatio: round(current.bytes / reference.bytes, 2),
+        gzipRatio: round(current.gzipBytes / reference.gzipBytes, 2),
+        requireRatio: round(median(current.requireMs) / median(reference.requireMs), 2),
+        netWallRatio: round(netOf(current) / netOf(reference), 2),
+      })),
+    );
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
-  console.log(`node ${process.version}, ${runs} fresh processes per function`);
-  console.table(rows);
 }
 
 main().catch((e) => {

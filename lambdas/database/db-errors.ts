@@ -15,12 +15,19 @@ const codeOf = (e: unknown): string | undefined => {
 };
 const messageOf = (e: unknown): string => String((e as { message?: unknown } | null)?.message ?? '');
 
-export function classifyDbError(e: unknown): ErrorClass {
+/**
+ * When the error came: at login an access-denied code means the credential was refused; in a statement of a
+ * logged-in session it means a missing privilege (MariaDB answers a GRANT of a role without ADMIN OPTION with
+ * ER_ACCESS_DENIED_NO_PASSWORD_ERROR).
+ */
+export type DbPhase = 'login' | 'statement';
+
+export function classifyDbError(e: unknown, during: DbPhase = 'login'): ErrorClass {
   if (e instanceof RotationError) return e.errorClass;
   const code = codeOf(e);
   const message = messageOf(e);
   if (code === '28000') return /encryption|SSL/i.test(message) ? 'Tls' : 'AuthFailed'; // pg_hba: "no encryption" means TLS required
-  if (code !== undefined && AUTH_CODES.has(code)) return 'AuthFailed';
+  if (code !== undefined && AUTH_CODES.has(code)) return during === 'login' ? 'AuthFailed' : 'AccessDenied';
   if (code !== undefined && ACCESS_CODES.has(code)) return 'AccessDenied';
   if (code !== undefined && UNAVAILABLE_CODES.has(code)) return 'TargetUnavailable';
   if (code !== undefined && MISSING_DB_CODES.has(code)) return 'InvalidState';
@@ -39,10 +46,14 @@ const PHRASE: Partial<Record<ErrorClass, string>> = {
   InvalidState: 'the database does not exist',
 };
 
-/** `what` names the action and user (e.g. `login as "app" (AWSPENDING) to db.example:5432`), never a value. */
-export function dbError(e: unknown, what: string, hint?: string): RotationError {
+/**
+ * `what` names the action and user (e.g. `login as "app" (AWSPENDING) to db.example:5432`), never a value;
+ * `during` says whether a session was logged in (default: login).
+ */
+export function dbError(e: unknown, what: string, opts: { hint?: string; during?: DbPhase } = {}): RotationError {
   if (e instanceof RotationError) return e;
-  const errorClass = classifyDbError(e);
+  const { hint, during } = opts;
+  const errorClass = classifyDbError(e, during);
   const refusesPlaintext = errorClass === 'Tls' && codeOf(e) === '28000';
   const phrase = refusesPlaintext ? 'the server refuses plaintext connections (set up TLS, or fix "ssl": false in the secret)' : (PHRASE[errorClass] ?? describeNetworkClass(errorClass));
   const detail = errorClass === 'Internal' ? `failed (${errorSummary(e)})` : `${phrase} (${errorSummary(e)})`;

@@ -1,2 +1,5 @@
-/** Bundle entry of the database rotator for mysql-family engines (the stack picks it from the configured engine). */
-export { handler } from './index';
+/** Bundle entry of the database rotator for mysql-family engines, without the RDS API check. */
+import { databaseRotationHandler } from './handler';
+import { mysqlDriver } from './mysql-driver';
+
+export const handler = databaseRotationHandler(mysqlDriver);

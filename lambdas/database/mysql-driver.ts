@@ -50,7 +50,7 @@ class MysqlSession implements DbSession {
       const [rows] = await hooked(this.opts.hooks, label, () => this.conn.query<RowDataPacket[]>({ sql, values, timeout: this.opts.statementTimeoutMs ?? 10_000 }));
       return rows;
     } catch (e) {
-      throw dbError(e, `${label} as ${quoteIdentifier(this.endpoint.username)} on ${this.endpoint.host}:${this.endpoint.port}`);
+      throw dbError(e, `${label} as ${quoteIdentifier(this.endpoint.username)} on ${this.endpoint.host}:${this.endpoint.port}`, { during: 'statement' });
     }
   }
 
@@ -105,7 +105,10 @@ class MysqlSession implements DbSession {
 
   async syncGrants(from: string, to: string) {
     const host = await this.accountHost(from);
-    if (host === undefined) throw dbError(Object.assign(new Error('missing'), { code: 'NO_BASE_USER' }), `copy grants from ${quoteIdentifier(from)}`, 'the base user does not exist');
+    if (host === undefined) throw dbError(Object.assign(new Error('missing'), { code: 'NO_BASE_USER' }), `copy grants from ${quoteIdentifier(from)}`, {
+        hint: 'the base user does not exist',
+        during: 'statement',
+      });
     const existingToHost = await this.accountHost(to);
     const toHost = existingToHost ?? host;
     const baseLines = await this.showGrants(from, host);

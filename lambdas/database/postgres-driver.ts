@@ -25,7 +25,7 @@ class PostgresSession implements DbSession {
     try {
       return await hooked(this.opts.hooks, label, () => this.client.query(sql, params));
     } catch (e) {
-      throw dbError(e, `${label} as ${quoteIdentifier(this.endpoint.username)} on ${this.endpoint.host}:${this.endpoint.port}`, hint);
+      throw dbError(e, `${label} as ${quoteIdentifier(this.endpoint.username)} on ${this.endpoint.host}:${this.endpoint.port}`, { hint, during: 'statement' });
     }
   }
 
@@ -39,7 +39,7 @@ class PostgresSession implements DbSession {
   }
 
   async setOwnPasswordRetainingCurrent(): Promise<void> {
-    throw dbError(Object.assign(new Error('unsupported'), { code: 'UNSUPPORTED' }), 'dual-password on PostgreSQL', 'PostgreSQL has no RETAIN CURRENT PASSWORD');
+    throw dbError(Object.assign(new Error('unsupported'), { code: 'UNSUPPORTED' }), 'dual-password on PostgreSQL', { hint: 'PostgreSQL has no RETAIN CURRENT PASSWORD', during: 'statement' });
   }
 
   async supportsDualPassword() {

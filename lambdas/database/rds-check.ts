@@ -4,10 +4,14 @@
  */
 import { DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import type { DatabaseSecret } from '../../contracts/database';
+import { awsClientSettings } from '../rotation/aws-clients';
 import { awsCallError } from '../rotation/classify';
 import { RotationError } from '../rotation/errors';
 
 export type RdsSender = Pick<RDSClient, 'send'>;
+
+/** Confirms a value's DB instance / cluster before the first change (what the rotator calls). */
+export type RdsCheck = (secret: DatabaseSecret, where: string) => Promise<void>;
 
 const sameHost = (a: string | undefined, b: string) => a !== undefined && a.toLowerCase() === b.toLowerCase();
 const notFound = (e: unknown) => /NotFound/.test(String((e as { name?: unknown } | null)?.name));
@@ -66,4 +70,12 @@ export async function confirmRdsTarget(rds: RdsSender, secret: DatabaseSecret, w
       throw new RotationError('TargetUnavailable', `${where}: ${what} is ${found.status ?? 'in an unknown state'}, not available`);
     }
   }
+}
+
+let sharedRds: RDSClient | undefined;
+const defaultRds = (): RdsSender => (sharedRds ??= new RDSClient(awsClientSettings({ requestTimeout: 10_000 })));
+
+/** The check with an RDS client (default: one per process, created on first use). */
+export function rdsApiCheck(rds: () => RdsSender = defaultRds): RdsCheck {
+  return (secret, where) => confirmRdsTarget(rds(), secret, where);
 }

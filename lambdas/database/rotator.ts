@@ -3,9 +3,8 @@
  * stack configured (DB_STRATEGY). The engine differences live in the drivers, the lifecycle in lambdas/rotation,
  * the trust boundary (every value compared with the configured target before any connection) in target.ts.
  */
-import { RDSClient } from '@aws-sdk/client-rds';
-import { assertDatabaseUrlConsistent, DatabaseSecret, engineFamily, EngineFamily } from '../../contracts/database';
-import { awsClientSettings } from '../rotation/aws-clients';
+import { assertDatabaseUrlConsistent, DatabaseSecret, engineFamily } from '../../contracts/database';
+import { quoteIdentifier } from '../../contracts/secret-identity';
 import { parseAs, RotationError } from '../rotation/errors';
 import { generatePassword, PasswordPolicy } from '../rotation/password';
 import { previousOf, RawVersions, RotationContext, Rotator } from '../rotation/rotator';
@@ -13,9 +12,7 @@ import { applyStrategy } from '../rotation/strategy';
 import { DbAccess } from './access';
 import { DatabaseTarget } from './config';
 import type { ConnectOptions, EngineDriver } from './driver';
-import { mysqlDriver } from './mysql-driver';
-import { postgresDriver } from './postgres-driver';
-import { confirmRdsTarget, RdsSender } from './rds-check';
+import type { RdsCheck } from './rds-check';
 import { isPlaceholder, parseVersion, placeholderMasterArn, withPassword } from './secret';
 import { DATABASE_STRATEGIES } from './strategies';
 import { readMasterCredential } from './strategies/alternating-users';
@@ -28,22 +25,28 @@ export interface DatabaseRotatorDeps {
   passwordPolicy?: PasswordPolicy;
   newPassword?: () => string;
   connect?: ConnectOptions;
-  /** Per-family drivers; tests wrap them to inject crashes or count statements. */
-  drivers?: Partial<Record<EngineFamily, EngineDriver>>;
-  /** RDS client factory (default: one client per process, created on first use). */
-  rds?: () => RdsSender;
+  /**
+   * The driver of the configured engine's family. The bundle entry supplies it, so a bundle carries one driver
+   * (entry-postgres.ts, entry-mysql.ts); tests wrap it to inject crashes or count statements.
+   */
+  driver: EngineDriver;
+  /**
+   * The RDS API check of a value naming a DB instance or cluster (rds-check.ts). Only the `-rds` entries carry it:
+   * the stack picks them when the configuration names an instance or cluster identifier.
+   */
+  confirmRds?: RdsCheck;
 }
-
-let sharedRds: RDSClient | undefined;
-const defaultRds = (): RdsSender => (sharedRds ??= new RDSClient(awsClientSettings({ requestTimeout: 10_000 })));
 
 export function createDatabaseRotator(deps: DatabaseRotatorDeps): Rotator<DatabaseSecret> {
   const { target } = deps;
   const strategy = target.strategy;
   const chosen = DATABASE_STRATEGIES[strategy];
   const newPassword = deps.newPassword ?? (() => generatePassword(deps.passwordPolicy));
-  const drivers: Record<EngineFamily, EngineDriver> = { postgres: postgresDriver, mysql: mysqlDriver, ...deps.drivers };
-  const access = () => new DbAccess(drivers[engineFamily(target.engine)], deps.connect ?? {});
+  const { driver } = deps;
+  if (driver.family !== engineFamily(target.engine)) {
+    throw new RotationError('UnsupportedEngine', `configuration: this function carries the ${driver.family} driver, but DB_ENGINE is ${target.engine} (the stack bundles the entry of the configured engine)`);
+  }
+  const access = () => new DbAccess(driver, deps.connect ?? {});
   if (strategy === 'dual-password' && engineFamily(target.engine) !== 'mysql') {
     throw new RotationError('UnsupportedEngine', `configuration: dual-password rotation needs MySQL 8.0.14+ (DB_ENGINE is ${target.engine})`);
   }
@@ -93,7 +96,16 @@ export function createDatabaseRotator(deps: DatabaseRotatorDeps): Rotator<Databa
         }
       },
       confirmTarget: async () => {
-        if (pending.dbInstanceIdentifier || pending.dbClusterIdentifier) await confirmRdsTarget((deps.rds ?? defaultRds)(), pending, 'RDS check');
+        const named = pending.dbInstanceIdentifier ?? pending.dbClusterIdentifier;
+        if (named === undefined) return;
+        if (!deps.confirmRds) {
+          const field = pending.dbInstanceIdentifier ? 'dbInstanceIdentifier' : 'dbClusterIdentifier';
+          throw new RotationError(
+            'TargetMismatch',
+            `AWSPENDING field "${field}" names ${quoteIdentifier(named)}, but the function is configured without an RDS instance or cluster to confirm (database.${field} in the stack configuration); nothing was changed`,
+          );
+        }
+        await deps.confirmRds(pending, 'RDS check');
       },
     };
   };

@@ -1,7 +1,8 @@
-import { isIP } from 'node:net';
-import { createClient } from 'redis';
-import { classifyNetworkError, describeNetworkClass, errorCodes, errorSummary } from '../rotation/classify';
+import { connect as netConnect, isIP, Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { classifyNetworkError, describeNetworkClass, errorSummary } from '../rotation/classify';
 import { RotationError } from '../rotation/errors';
+import { RespConnection } from './resp';
 
 /** Where and as whom to connect. TLS verifies the certificate chain and the host name. */
 export interface RedisEndpoint {
@@ -44,47 +45,57 @@ export function classifyRedisError(e: unknown, what: string, endpoint: Pick<Redi
   if (reply === 'NOPERM') {
     return new RotationError('AccessDenied', `${where}: the ${what} lacks the ACL permission for this command (NOPERM)`, { cause: e });
   }
-  const network = classifyNetworkError(e) ?? (errorCodes(e).includes('ConnectionTimeoutError') ? 'Timeout' : undefined);
+  const network = classifyNetworkError(e);
   if (network) return new RotationError(network, `${where}: ${describeNetworkClass(network)} for the ${what} (${errorSummary(e)})`, { cause: e });
-  if (errorCodes(e).includes('SocketClosedUnexpectedlyError')) {
-    return new RotationError('Unreachable', `${where}: connection closed unexpectedly for the ${what}`, { cause: e });
-  }
   return new RotationError('TargetUnavailable', `${where}: ${what} failed (${reply ?? errorSummary(e)})`, { cause: e });
 }
 
-function socketOptions(endpoint: RedisEndpoint, options: RedisConnectOptions) {
-  const base = { host: endpoint.host, port: endpoint.port, connectTimeout: options.connectTimeoutMs ?? 5000, reconnectStrategy: false as const };
-  if (!endpoint.tls) return base;
-  return {
-    ...base,
-    tls: true as const,
-    rejectUnauthorized: true,
-    // SNI and the name check use the host; an IP address is checked against the certificate's IP SANs instead.
-    ...(isIP(endpoint.host) ? {} : { servername: endpoint.host }),
-    ...(options.ca ? { ca: options.ca } : {}),
-  };
+/**
+ * A connected socket: TLS verifies the chain and the host name (SNI and the name check use the host; an IP
+ * address is checked against the certificate's IP SANs instead). Fails with ETIMEDOUT after `connectTimeoutMs`.
+ */
+function openSocket(endpoint: RedisEndpoint, options: RedisConnectOptions): Promise<Socket> {
+  const { host, port } = endpoint;
+  const socket = endpoint.tls
+    ? tlsConnect({ host, port, rejectUnauthorized: true, ...(isIP(host) ? {} : { servername: host }), ...(options.ca ? { ca: options.ca } : {}) })
+    : netConnect({ host, port });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(Object.assign(new Error('Redis connection timed out'), { code: 'ETIMEDOUT' }));
+    }, options.connectTimeoutMs ?? 5000);
+    const settle = (error?: Error) => {
+      clearTimeout(timer);
+      socket.removeListener('error', settle);
+      if (error) {
+        socket.destroy();
+        reject(error);
+      } else resolve(socket);
+    };
+    socket.once(endpoint.tls ? 'secureConnect' : 'connect', () => settle());
+    socket.once('error', settle);
+    // Errors after connect reach the RESP connection's listener; this one only keeps a late error from crashing.
+    socket.on('error', () => undefined);
+  });
 }
 
 /**
- * Opens a NEW connection (AUTH username password happens on connect), runs `use`, and always closes it.
- * No reconnects: a failure must surface as a classified error, not a retry loop.
+ * Opens a NEW connection, authenticates (AUTH username password), runs `use`, and always closes it. No
+ * reconnects: a failure must surface as a classified error, not a retry loop.
  */
 export async function withRedis<R>(endpoint: RedisEndpoint, what: string, options: RedisConnectOptions, use: (c: RedisConnection) => Promise<R>): Promise<R> {
-  const client = createClient({
-    socket: socketOptions(endpoint, options),
-    username: endpoint.username,
-    password: endpoint.password,
-    disableClientInfo: true,
-  });
-  // Errors are also emitted as events; without a listener Node would crash the process.
-  client.on('error', () => undefined);
+  let resp: RespConnection | undefined;
   try {
-    await client.connect();
-    return await use(client);
+    const socket = await openSocket(endpoint, options);
+    socket.setNoDelay(true);
+    resp = new RespConnection(socket);
+    const connection = resp;
+    await connection.command(['AUTH', endpoint.username, endpoint.password]);
+    return await use({ ping: async () => String(await connection.command(['PING'])), sendCommand: (args) => connection.command(args) });
   } catch (e) {
     throw classifyRedisError(e, what, endpoint);
   } finally {
-    client.destroy();
+    resp?.close();
   }
 }
 

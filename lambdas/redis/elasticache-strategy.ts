@@ -68,3 +68,12 @@ export async function setElastiCachePasswords(
   logger.info('ElastiCache user passwords set to current + pending; waiting for active', { userId: t.userId });
   await waitUntilActive(t, wait);
 }
+
+/** Sets the ElastiCache user's two passwords (what the rotator's ElastiCache strategy calls). */
+export type ElastiCachePasswords = (userId: string, passwords: { current: string; pending: string }, logger: Logger) => Promise<void>;
+
+/** ModifyUser and the waits with a client made on first use (one per process). */
+export function elastiCachePasswords(client: () => Client, wait: ElastiCacheWaitOptions = DEFAULT_ELASTICACHE_WAIT): ElastiCachePasswords {
+  let made: Client | undefined;
+  return (userId, passwords, logger) => setElastiCachePasswords({ client: (made ??= client()), userId }, passwords, wait, logger);
+}

@@ -1,4 +1,3 @@
-import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { buildRedisUrl, parseRedisSecret, RedisSecret } from '../../contracts/redis';
 import { parseAs, RotationError } from '../rotation/errors';
 import { generatePassword, PasswordPolicy } from '../rotation/password';
@@ -9,11 +8,14 @@ import { parseAdminCredential } from './admin-credential';
 import type { RedisTarget } from './target-config';
 import { quoteIdentifier } from '../../contracts/secret-identity';
 import { authenticateAndPing, RedisConnectOptions, RedisEndpoint } from './connection';
-import { DEFAULT_ELASTICACHE_WAIT, ElastiCacheWaitOptions, setElastiCachePasswords } from './elasticache-strategy';
+import type { ElastiCachePasswords } from './elasticache-strategy';
 
 export interface RedisRotatorDeps {
-  elastiCache?: () => Pick<ElastiCacheClient, 'send'>;
-  elastiCacheWait?: ElastiCacheWaitOptions;
+  /**
+   * ModifyUser through the ElastiCache API (elasticache-strategy.ts). Only the ElastiCache entry carries it: the
+   * stack picks that entry when the configuration names an ElastiCache user.
+   */
+  elastiCache?: ElastiCachePasswords;
   connect?: RedisConnectOptions;
   /** The configured Redis user (REDIS_*): the only one the rotator touches, over the configured TLS mode. */
   target: RedisTarget;
@@ -68,13 +70,10 @@ export function createRedisRotator(deps: RedisRotatorDeps): Rotator<RedisSecret>
   const connect = deps.connect ?? {};
   const newPassword = deps.newPassword ?? (() => generatePassword(deps.passwordPolicy));
   const authenticate = deps.authenticate ?? authenticateAndPing;
-  let elastiCache: Pick<ElastiCacheClient, 'send'> | undefined;
-  const elastiCacheClient = () => {
-    if (!deps.elastiCache) throw new RotationError('Internal', 'no ElastiCache client configured');
-    return (elastiCache ??= deps.elastiCache());
-  };
-
-  const { target } = deps;
+  const { target, elastiCache } = deps;
+  if (target.elastiCacheUserId && !elastiCache) {
+    throw new RotationError('Internal', 'configuration: REDIS_ELASTICACHE_USER_ID is set, but this function carries no ElastiCache client (the stack bundles entry-elasticache.ts for an ElastiCache user)');
+  }
   const currentOf = (versions: { current: string }) => {
     const current = parseSecret(versions.current, 'AWSCURRENT');
     checkTarget(current, target, 'AWSCURRENT');
@@ -121,8 +120,7 @@ export function createRedisRotator(deps: RedisRotatorDeps): Rotator<RedisSecret>
         }
       },
       async apply({ pending, current, ctx }) {
-        const wait = deps.elastiCacheWait ?? DEFAULT_ELASTICACHE_WAIT;
-        await setElastiCachePasswords({ client: elastiCacheClient(), userId: target.elastiCacheUserId as string }, { current: current.password, pending: pending.password }, wait, ctx.logger);
+        await (elastiCache as ElastiCachePasswords)(target.elastiCacheUserId as string, { current: current.password, pending: pending.password }, ctx.logger);
       },
       test: bothLogIn,
     },

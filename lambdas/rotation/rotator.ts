@@ -58,7 +58,8 @@ export interface Rotator<T> {
   serialize(value: T): string;
   /**
    * createSecret: build the whole pending value (derived fields such as `url` included; versions are
-   * immutable). Called only when no pending value exists yet. May bootstrap from a placeholder current.
+   * immutable). Must change nothing outside Secrets Manager: a repeated createSecret builds a value again, and
+   * PutSecretValue keeps the one written first. May bootstrap from a placeholder current.
    */
   createPending(versions: RawVersions, ctx: RotationContext): Promise<T>;
   /** setSecret: make the pending value valid on the target system. Safe to repeat and after a crash. */

@@ -2,8 +2,12 @@
  * Strategies where the user changes its own password: single-user, and MySQL dual-password (which keeps the
  * current password valid as a secondary one and falls back to single-user where the server lacks it).
  *
- * setSecret: pending logs in -> already applied; else log in with current, then previous, falling back only on
- * an authentication failure; then change the password.
+ * setSecret logs in with the first accepted of, falling back only on an authentication failure:
+ * - single-user: current (the usual case: one login), pending (already applied: nothing to do), previous;
+ * - dual-password: pending (already applied: after RETAIN CURRENT PASSWORD the current one logs in too), current,
+ *   previous;
+ * then changes the password. Single-user asks current first: while current logs in, pending is not applied yet
+ * (each password is new), and the rotation makes no refused login attempt on the server.
  */
 import { quoteIdentifier } from '../../../contracts/secret-identity';
 import { RotationError } from '../../rotation/errors';
@@ -27,20 +31,26 @@ async function pendingLogsIn({ pending, target, db }: StrategyInput): Promise<bo
 async function changeOwnPassword(input: StrategyInput, dualPassword: boolean): Promise<void> {
   const { pending, target, ctx, db } = input;
   const current = requireCurrent(input);
-  const loggedIn = await loginFirstAccepted(db, [
-    { which: 'AWSCURRENT', endpoint: async () => connectionTo(target, current) },
-    {
-      which: 'AWSPREVIOUS',
-      endpoint: async () => {
-        const previous = await input.previous();
-        return previous ? connectionTo(target, previous) : undefined;
-      },
+  const currentCandidate = { which: 'AWSCURRENT', endpoint: async () => connectionTo(target, current) };
+  const pendingCandidate = { which: 'AWSPENDING', endpoint: async () => connectionTo(target, pending) };
+  const previousCandidate = {
+    which: 'AWSPREVIOUS',
+    endpoint: async () => {
+      const previous = await input.previous();
+      return previous ? connectionTo(target, previous) : undefined;
     },
-  ]);
+  };
+  // Dual-password checked pending already (alreadyApplied): current, then previous.
+  const loggedIn = await loginFirstAccepted(db, dualPassword ? [currentCandidate, previousCandidate] : [currentCandidate, pendingCandidate, previousCandidate]);
   if (!loggedIn) {
     throw new RotationError('AuthFailed', `user ${quoteIdentifier(current.username)} cannot log in with the AWSPENDING, AWSCURRENT or AWSPREVIOUS password`);
   }
   const { session, which } = loggedIn;
+  if (which === 'AWSPENDING') {
+    await session.close();
+    ctx.logger.info('the pending credential already works: nothing to apply', { strategy: 'single-user' });
+    return;
+  }
   try {
     await input.confirmTarget();
     if (dualPassword && (await session.supportsDualPassword())) {
@@ -76,7 +86,8 @@ async function testOwnPassword(input: StrategyInput, dualPassword: boolean): Pro
 export function selfService(dualPassword: boolean): DatabaseStrategy {
   return {
     name: dualPassword ? 'dual-password' : 'single-user',
-    alreadyApplied: pendingLogsIn,
+    // Single-user learns it in apply, from the login order (no refused login in the usual case).
+    alreadyApplied: dualPassword ? pendingLogsIn : async () => false,
     apply: (input) => changeOwnPassword(input, dualPassword),
     test: (input) => testOwnPassword(input, dualPassword),
   };

@@ -8,9 +8,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection, createConnection } from 'mysql2/promise';
 import { Client, escapeIdentifier, escapeLiteral } from 'pg';
-import { DatabaseSecret, buildDatabaseUrl, DatabaseEngine } from '../../../contracts/database';
+import { DatabaseSecret, buildDatabaseUrl, DatabaseEngine, engineFamily } from '../../../contracts/database';
 import type { Strategy } from '../../../lambdas/database/config';
-import { createDatabaseRotator, DatabaseRotatorDeps } from '../../../lambdas/database/rotator';
+import type { EngineDriver } from '../../../lambdas/database/driver';
+import { mysqlDriver } from '../../../lambdas/database/mysql-driver';
+import { postgresDriver } from '../../../lambdas/database/postgres-driver';
+import { createDatabaseRotator } from '../../../lambdas/database/rotator';
 import { baseUser } from '../../../lambdas/database/target';
 import { createRotationHandler } from '../../../lambdas/rotation/handler';
 import { generatePassword } from '../../../lambdas/rotation/password';
@@ -212,8 +215,12 @@ export interface HandlerOptions {
   crash?: { current?: CrashPoints };
   /** Override of connect options (e.g. no CA, to prove verification). */
   ca?: string | null;
-  drivers?: DatabaseRotatorDeps['drivers'];
+  /** Default: the driver of the target's engine family (what its bundle entry carries). */
+  driver?: EngineDriver;
 }
+
+/** The driver a bundle entry of this engine carries. */
+export const driverFor = (engine: DatabaseEngine): EngineDriver => (engineFamily(engine) === 'mysql' ? mysqlDriver : postgresDriver);
 
 /** A fresh handler (its own version cache: like a new execution environment). */
 export function makeHandler(model: SecretsManagerModel, t: Target, values: SecretValues, opts: HandlerOptions = {}) {
@@ -235,7 +242,7 @@ export function makeHandler(model: SecretsManagerModel, t: Target, values: Secre
     },
     newPassword: values.generator,
     connect: { ...(ca ? { ca } : {}), connectTimeoutMs: 3000, ...(hooks ? { hooks } : {}) },
-    ...(opts.drivers ? { drivers: opts.drivers } : {}),
+    driver: opts.driver ?? driverFor(t.engine),
   });
   return createRotationHandler(rotator, {
     secretsManager: model as unknown as SecretsManagerSender,

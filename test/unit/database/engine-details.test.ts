@@ -113,4 +113,14 @@ describe('database error classes (by code, never by echoed text)', () => {
   ])('%j -> %s', (err, errorClass) => {
     expect(classifyDbError(Object.assign(new Error(String((err as { message?: string }).message ?? 'x')), err))).toBe(errorClass);
   });
+
+  it.each([
+    ['ER_ACCESS_DENIED_NO_PASSWORD_ERROR', 'login', 'AuthFailed'],
+    ['ER_ACCESS_DENIED_NO_PASSWORD_ERROR', 'statement', 'AccessDenied'],
+    ['ER_ACCESS_DENIED_ERROR', 'login', 'AuthFailed'],
+    ['ER_ACCESS_DENIED_ERROR', 'statement', 'AccessDenied'],
+    ['28P01', 'login', 'AuthFailed'],
+  ] as const)('%s during %s -> %s', (code, during, errorClass) => {
+    expect(classifyDbError(Object.assign(new Error('Access denied'), { code }), during)).toBe(errorClass);
+  });
 });

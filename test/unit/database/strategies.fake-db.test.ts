@@ -6,6 +6,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { buildDatabaseUrl, DatabaseSecret } from '../../../contracts/database';
 import type { DatabaseTarget } from '../../../lambdas/database/config';
+import { rdsApiCheck } from '../../../lambdas/database/rds-check';
 import { createDatabaseRotator } from '../../../lambdas/database/rotator';
 import type { RawVersions, RotationContext, SecretReader } from '../../../lambdas/rotation/rotator';
 import { captureOutput } from '../../support/log-capture';
@@ -37,7 +38,7 @@ const TARGET: DatabaseTarget = { engine: 'mysql', host: 'db.example.internal', p
 
 function rotator(db: FakeDatabase, target: Partial<DatabaseTarget> = {}, passwords = ['new-password-000000000001', 'new-password-000000000002']) {
   let i = 0;
-  return createDatabaseRotator({ target: { ...TARGET, ...target }, drivers: { mysql: db.driver(), postgres: db.driver() }, newPassword: () => passwords[i++] as string });
+  return createDatabaseRotator({ target: { ...TARGET, ...target }, driver: db.driver(), newPassword: () => passwords[i++] as string });
 }
 
 const raw = (current: DatabaseSecret, previous?: DatabaseSecret): RawVersions => ({ current: JSON.stringify(current), ...(previous ? { previous: JSON.stringify(previous) } : {}) });
@@ -54,10 +55,11 @@ describe('single-user setSecret fallback rules (fake database)', () => {
     expect(db.statements).toEqual([]);
   });
 
-  it('pending refused -> current logs in -> the user sets its own password', async () => {
+  it('current logs in -> the user sets its own password: one login, no refused attempt', async () => {
     const db = new FakeDatabase();
     db.addUser('app', current.password);
     await rotator(db, { strategy: 'single-user' }).applyPending(pending, raw(current, previous), ctx());
+    expect(db.logins).toEqual([{ username: 'app', ok: true }]);
     expect(db.logsIn('app', pending.password)).toBe(true);
     expect(db.logsIn('app', current.password)).toBe(false);
   });
@@ -88,13 +90,16 @@ describe('single-user setSecret fallback rules (fake database)', () => {
     expect(db.statements).toEqual([]);
   });
 
-  it('a network failure on AWSPENDING stops the step before anything else', async () => {
+  it('current refused, then a network failure on AWSPENDING stops the step: AWSPREVIOUS is never tried', async () => {
     const db = new FakeDatabase();
-    db.addUser('app', current.password);
+    db.addUser('app', previous.password);
     db.failures.set(pending.password, 'Unreachable');
-    const e = await rejection(rotator(db, { strategy: 'single-user' }).applyPending(pending, raw(current), ctx()));
+    const e = await rejection(rotator(db, { strategy: 'single-user' }).applyPending(pending, raw(current, previous), ctx()));
     expect(e.errorClass).toBe('Unreachable');
-    expect(db.logins).toEqual([]);
+    expect(e.message).toContain('AWSPENDING');
+    expect(db.logins).toEqual([{ username: 'app', ok: false }]);
+    expect(db.statements).toEqual([]);
+    expect(db.logsIn('app', previous.password)).toBe(true); // unchanged
   });
 
   it('a pending value for another user or host is refused', async () => {
@@ -286,12 +291,42 @@ describe('RDS check wired before the first change (fake database, RDS API mocked
     const db = new FakeDatabase();
     const current = value('app', 'current-pw-0000000001', { dbInstanceIdentifier: 'app-db' });
     db.addUser('app', current.password);
-    const r = createDatabaseRotator({ target: TARGET, drivers: { mysql: db.driver() }, rds: () => new RDSClient({ region: 'eu-west-1' }), newPassword: () => 'pending-pw-0000000001' });
+    const r = createDatabaseRotator({ target: TARGET, driver: db.driver(), confirmRds: rdsApiCheck(() => new RDSClient({ region: 'eu-west-1' })), newPassword: () => 'pending-pw-0000000001' });
     const pending = await r.createPending(raw(current), ctx());
     const e = await rejection(r.applyPending(pending, raw(current), ctx()));
     expect(e.errorClass).toBe('TargetUnavailable');
     expect(db.statements).toEqual([]);
     expect(db.logsIn('app', current.password)).toBe(true);
     rdsMock.restore();
+  });
+
+  it.each([['dbInstanceIdentifier'], ['dbClusterIdentifier']])(
+    'a value naming an RDS %s, in a function built without the RDS check: TargetMismatch before any statement, nothing changed',
+    async (field) => {
+      const db = new FakeDatabase();
+      const current = value('app', 'current-pw-0000000001', { [field]: 'app-db' });
+      db.addUser('app', current.password);
+      const r = createDatabaseRotator({ target: TARGET, driver: db.driver(), newPassword: () => 'pending-pw-0000000001' });
+      const pending = await r.createPending(raw(current), ctx());
+      const e = await rejection(r.applyPending(pending, raw(current), ctx()));
+      expect(e.errorClass).toBe('TargetMismatch');
+      expect(e.message).toBe(
+        `AWSPENDING field "${field}" names "app-db", but the function is configured without an RDS instance or cluster to confirm (database.${field} in the stack configuration); nothing was changed`,
+      );
+      expect(db.statements).toEqual([]);
+      expect(db.logsIn('app', current.password)).toBe(true);
+    },
+  );
+});
+
+describe('one driver per function (the bundle entry supplies it)', () => {
+  it.each([
+    ['mysql', 'postgres'],
+    ['postgres', 'mysql'],
+  ] as const)('a %s driver with DB_ENGINE %s: UnsupportedEngine when the function starts', (family, engine) => {
+    const db = new FakeDatabase(family === 'mysql' ? '8.0.36' : '15.4', family);
+    expect(() => rotator(db, { engine })).toThrow(
+      expect.objectContaining({ errorClass: 'UnsupportedEngine', message: `configuration: this function carries the ${family} driver, but DB_ENGINE is ${engine} (the stack bundles the entry of the configured engine)` }),
+    );
   });
 });

@@ -6,6 +6,7 @@ import { parseRedisSecret, RedisSecret } from '../../../contracts/redis';
 import { parseAdminCredential } from '../../../lambdas/redis/admin-credential';
 import { classifyRedisError, RedisEndpoint } from '../../../lambdas/redis/connection';
 import { DEFAULT_PASSWORD_LENGTH } from '../../../lambdas/rotation/password';
+import { elastiCachePasswords } from '../../../lambdas/redis/elasticache-strategy';
 import { createRedisRotator } from '../../../lambdas/redis/rotator';
 import { RedisTarget, redisTargetFromEnv } from '../../../lambdas/redis/target-config';
 import { FIXTURE_REDIS_ADMIN_ARN } from '../../../contracts/fixtures';
@@ -84,7 +85,7 @@ describe('redis rotator: ElastiCache user (ElastiCache mocked)', () => {
     const probe = jest.fn(async () => {
       throw authFailed();
     });
-    const rotator = createRedisRotator({ target: ELASTICACHE_TARGET, elastiCache: () => new ElastiCacheClient({}), elastiCacheWait: wait, authenticate: probe });
+    const rotator = createRedisRotator({ target: ELASTICACHE_TARGET, elastiCache: elastiCachePasswords(() => new ElastiCacheClient({}), wait), authenticate: probe });
     await rotator.applyPending(pendingOf('pending-password-value-1'), { current }, rotationContext(SECRET, { step: 'setSecret' }));
     expect(ec.commandCalls(ModifyUserCommand).map((c) => c.args[0].input)).toEqual([
       { UserId: 'gaara-app-user', Passwords: [elastiCacheSecret.password, 'pending-password-value-1'] },
@@ -102,8 +103,7 @@ describe('redis rotator: ElastiCache user (ElastiCache mocked)', () => {
     ec.on(ModifyUserCommand).callsFake(() => void order.push('modify'));
     const rotator = createRedisRotator({
       target: ELASTICACHE_TARGET,
-      elastiCache: () => new ElastiCacheClient({}),
-      elastiCacheWait: { ...wait, sleep: async () => void order.push('sleep') },
+      elastiCache: elastiCachePasswords(() => new ElastiCacheClient({}), { ...wait, sleep: async () => void order.push('sleep') }),
       authenticate: async () => {
         throw authFailed();
       },
@@ -113,7 +113,7 @@ describe('redis rotator: ElastiCache user (ElastiCache mocked)', () => {
   });
 
   it('does nothing when both passwords already log in (repeated setSecret, mocked)', async () => {
-    const rotator = createRedisRotator({ target: ELASTICACHE_TARGET, elastiCache: () => new ElastiCacheClient({}), elastiCacheWait: wait, authenticate: async () => undefined });
+    const rotator = createRedisRotator({ target: ELASTICACHE_TARGET, elastiCache: elastiCachePasswords(() => new ElastiCacheClient({}), wait), authenticate: async () => undefined });
     await rotator.applyPending(pendingOf('pending-password-value-3'), { current }, rotationContext(SECRET));
     expect(ec.calls()).toHaveLength(0);
   });
@@ -121,8 +121,7 @@ describe('redis rotator: ElastiCache user (ElastiCache mocked)', () => {
   it('never falls back to ModifyUser on a network failure (mocked)', async () => {
     const rotator = createRedisRotator({
       target: ELASTICACHE_TARGET,
-      elastiCache: () => new ElastiCacheClient({}),
-      elastiCacheWait: wait,
+      elastiCache: elastiCachePasswords(() => new ElastiCacheClient({}), wait),
       authenticate: async () => {
         throw new RotationError('Unreachable', 'Redis: unreachable (ECONNREFUSED)');
       },
@@ -136,8 +135,7 @@ describe('redis rotator: ElastiCache user (ElastiCache mocked)', () => {
     ec.on(DescribeUsersCommand).resolves({ Users: [{ UserId: 'gaara-app-user', Status: 'modifying' }] });
     const rotator = createRedisRotator({
       target: ELASTICACHE_TARGET,
-      elastiCache: () => new ElastiCacheClient({}),
-      elastiCacheWait: { timeoutMs: 20_000, pollMs: 5_000, sleep: async () => undefined },
+      elastiCache: elastiCachePasswords(() => new ElastiCacheClient({}), { timeoutMs: 20_000, pollMs: 5_000, sleep: async () => undefined }),
       authenticate: async () => {
         throw authFailed();
       },
@@ -152,7 +150,7 @@ describe('redis rotator: ElastiCache user (ElastiCache mocked)', () => {
     const out = captureOutput();
     const errors: RotationError[] = [];
     try {
-      const rotator = createRedisRotator({ target: ELASTICACHE_TARGET, elastiCache: () => new ElastiCacheClient({}), elastiCacheWait: wait, authenticate: async () => Promise.reject(authFailed()) });
+      const rotator = createRedisRotator({ target: ELASTICACHE_TARGET, elastiCache: elastiCachePasswords(() => new ElastiCacheClient({}), wait), authenticate: async () => Promise.reject(authFailed()) });
       ec.on(DescribeUsersCommand).rejectsOnce(Object.assign(new Error('User not found'), { name: 'UserNotFoundFault' }));
       errors.push(await rejection(rotator.applyPending(pendingOf('pending-password-value-6'), { current }, rotationContext(SECRET, { step: 'setSecret', logLevel: 'DEBUG' }))));
       ec.on(DescribeUsersCommand).resolves({ Users: [{ UserId: 'gaara-app-user', Status: 'active' }] });
@@ -175,7 +173,6 @@ describe('classifyRedisError', () => {
     [new Error("NOPERM this user has no permissions to run the 'acl|setuser' command"), 'AccessDenied'],
     [Object.assign(new Error('getaddrinfo ENOTFOUND cache'), { code: 'ENOTFOUND' }), 'Dns'],
     [Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'Unreachable'],
-    [Object.assign(new Error('Connection timeout'), { name: 'ConnectionTimeoutError' }), 'Timeout'],
     [Object.assign(new Error('unable to verify the first certificate'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }), 'Tls'],
     [Object.assign(new Error("Hostname/IP does not match certificate's altnames"), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' }), 'Tls'],
   ])('%s -> %s', (error, errorClass) => {
@@ -186,6 +183,15 @@ describe('classifyRedisError', () => {
 });
 
 describe('REDIS_* target configuration', () => {
+  it('an ElastiCache user configured for a bundle without the ElastiCache client (the ACL entry): refused when the function starts', () => {
+    expect(() => createRedisRotator({ target: ELASTICACHE_TARGET })).toThrow(
+      expect.objectContaining({
+        errorClass: 'Internal',
+        message: 'configuration: REDIS_ELASTICACHE_USER_ID is set, but this function carries no ElastiCache client (the stack bundles entry-elasticache.ts for an ElastiCache user)',
+      }),
+    );
+  });
+
   const env = { REDIS_HOST: 'cache.internal.example', REDIS_PORT: '6380', REDIS_USERNAME: 'gaara_app', REDIS_TLS: 'true' };
   it('reads host, port, username, tls and the one credential the function may use', () => {
     expect(redisTargetFromEnv({ ...env, REDIS_ADMIN_SECRET_ARN: FIXTURE_REDIS_ADMIN_ARN })).toEqual({
@@ -210,7 +216,7 @@ describe('REDIS_* target configuration', () => {
 
 describe('redis rotator: ElastiCache password length', () => {
   it('refuses a password policy outside ElastiCache 16..128 characters before anything is written', async () => {
-    const rotator = createRedisRotator({ target: ELASTICACHE_TARGET, passwordPolicy: { length: 12, exclude: '' } });
+    const rotator = createRedisRotator({ target: ELASTICACHE_TARGET, elastiCache: elastiCachePasswords(() => new ElastiCacheClient({})), passwordPolicy: { length: 12, exclude: '' } });
     const e = await rejection(rotator.createPending({ current }, rotationContext(SECRET)));
     expect(e.errorClass).toBe('InvalidState');
     expect(e.message).toMatch(/ElastiCache user passwords must be 16 to 128 characters; set PASSWORD_LENGTH/);
@@ -277,7 +283,7 @@ describe('ElastiCache rotation through the lifecycle (ElastiCache mocked, Secret
       const model = new SecretsManagerModel();
       const id = model.createSecret(SECRET, current);
       const handler = createRotationHandler(
-        createRedisRotator({ target: ELASTICACHE_TARGET, elastiCache: () => new ElastiCacheClient({}), elastiCacheWait: { timeoutMs: 10_000, pollMs: 1, sleep: async () => undefined }, authenticate }),
+        createRedisRotator({ target: ELASTICACHE_TARGET, elastiCache: elastiCachePasswords(() => new ElastiCacheClient({}), { timeoutMs: 10_000, pollMs: 1, sleep: async () => undefined }), authenticate }),
         {
           secretsManager: model as unknown as SecretsManagerSender,
           logger: new Logger({ serviceName: 'redis-test', logLevel: 'SILENT' }),

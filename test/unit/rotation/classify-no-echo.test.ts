@@ -103,7 +103,7 @@ describe('a rotation whose driver fails with an error echoing the new password (
       db.addUser('app', current);
       const model = new SecretsManagerModel();
       const arn = model.createSecret(SECRET_NAME, JSON.stringify(secretValue(FAKE_TARGET, 'app', current)));
-      const handler = makeHandler(model, FAKE_TARGET, values, { strategy: 'single-user', drivers: { mysql: leakyDriver(db, classified) } });
+      const handler = makeHandler(model, FAKE_TARGET, values, { strategy: 'single-user', driver: leakyDriver(db, classified) });
       const token = model.startRotation(arn);
       await handler(rotationEvent('createSecret', arn, token));
       values.collectFrom(model);

@@ -225,12 +225,12 @@ describe('rotation lifecycle: steps (Secrets Manager mocked)', () => {
     expect(sm.commandCalls(PutSecretValueCommand)[0]?.args[0].input).not.toHaveProperty('RotationToken');
   });
 
-  it('createSecret again after the pending value exists: done, no rotator call, no PutSecretValue', async () => {
-    sm.on(GetSecretValueCommand, { VersionId: TOKEN }).resolves({ SecretString: PENDING_VALUE, VersionId: TOKEN });
-    const { handler, calls } = setup();
+  it('createSecret reads AWSCURRENT only: whether a pending value exists is PutSecretValue\'s answer (no GetSecretValue of AWSPENDING)', async () => {
+    sm.on(PutSecretValueCommand).rejects(Object.assign(new Error('exists'), { name: 'ResourceExistsException', $metadata: { httpStatusCode: 400 } }));
+    const { handler, successes } = setup();
     await handler(event('createSecret'));
-    expect(calls.created).toHaveLength(0);
-    expect(sm.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+    expect(successes).toEqual(['createSecret']);
+    expect(sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input.VersionStage)).toEqual(['AWSCURRENT']);
   });
 
   it('createSecret: ResourceExistsException from PutSecretValue means "already created" (a racing retry)', async () => {

@@ -92,15 +92,41 @@ describe('rotation lifecycle driven like the service (Secrets Manager modelled)'
     expect(n).toBeGreaterThan(15);
   });
 
-  it('Secrets Manager API calls per rotation: 8 when the steps share an execution environment, 13 when each step starts cold (finishSecret reads AWSPENDING; AWS templates: 14)', async () => {
+  it('Secrets Manager API calls per rotation: 7 when the steps share an execution environment, 12 when each step starts cold (createSecret reads no AWSPENDING; finishSecret does; AWS templates: 14)', async () => {
     const warm = setup(true);
     await driveRotation(warm.model, warm.arn, warm.make());
-    expect(warm.model.callsByCommand()).toEqual({ DescribeSecret: 4, GetSecretValue: 2, PutSecretValue: 1, UpdateSecretVersionStage: 1 });
+    expect(warm.model.callsByCommand()).toEqual({ DescribeSecret: 4, GetSecretValue: 1, PutSecretValue: 1, UpdateSecretVersionStage: 1 });
 
     const cold = setup(false);
     const token = cold.model.startRotation(cold.arn);
     for (const step of STEPS) await cold.make()(rotationEvent(step, cold.arn, token));
-    expect(cold.model.callsByCommand()).toEqual({ DescribeSecret: 4, GetSecretValue: 7, PutSecretValue: 1, UpdateSecretVersionStage: 1 });
+    expect(cold.model.callsByCommand()).toEqual({ DescribeSecret: 4, GetSecretValue: 6, PutSecretValue: 1, UpdateSecretVersionStage: 1 });
+  });
+
+  it('createSecret repeated with a value built anew: the first value stays AWSPENDING and the rotation completes with it', async () => {
+    const model = new SecretsManagerModel();
+    const arn = model.createSecret(NAME, JSON.stringify({ n: 1 }));
+    let built = 0;
+    const rotator: Rotator<{ n: number; attempt: number }> = {
+      ...(counterRotator([]) as unknown as Rotator<{ n: number; attempt: number }>),
+      createPending: async ({ current }) => ({ n: (JSON.parse(current) as { n: number }).n + 1, attempt: ++built }),
+      applyPending: async () => undefined,
+      testPending: async () => undefined,
+    };
+    const handler = createRotationHandler(rotator, {
+      secretsManager: model as unknown as SecretsManagerSender,
+      logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
+      metrics: { stepSucceeded: () => undefined, stepFailed: () => undefined },
+      versionCache: new VersionCache(),
+      scope: { app: 'gaara-store', environment: 'dev' },
+    });
+    const token = model.startRotation(arn);
+    await handler(rotationEvent('createSecret', arn, token));
+    await handler(rotationEvent('createSecret', arn, token));
+    expect(built).toBe(2);
+    expect(model.valueAt(arn, 'AWSPENDING')).toBe('{"n":2,"attempt":1}');
+    for (const step of ['setSecret', 'testSecret', 'finishSecret']) await handler(rotationEvent(step, arn, token));
+    expect(model.valueAt(arn, 'AWSCURRENT')).toBe('{"n":2,"attempt":1}');
   });
 });
 

@@ -37,7 +37,7 @@ const keyRing = () => createKeyRingRotator({ keyMaterial: cryptoKeyMaterial, onR
 const database = () =>
   createDatabaseRotator({
     target: { engine: 'postgres', host: 'db.internal.example', port: 5432, dbname: 'gaara', username: 'gaara_app', tls: true, strategy: 'single-user' },
-    drivers: { postgres: { family: 'postgres', maxUsernameLength: 63, connect: async () => Promise.reject(new Error('no database in this test')) } },
+    driver: { family: 'postgres', maxUsernameLength: 63, connect: async () => Promise.reject(new Error('no database in this test')) },
   });
 const redis = () => createRedisRotator({ target: { host: 'cache.internal.example', port: 6379, username: 'gaara_app', tls: true, adminSecretArn: FIXTURE_REDIS_ADMIN_ARN } });
 
