@@ -2,7 +2,8 @@
  * Prints the API calls and wall time of `gaara-secrets status` for one environment (seven secrets) against the
  * MODELLED Secrets Manager over HTTP, the real CLI run as a process (so the time includes Node.js start-up, the
  * tsx loader and the AWS SDK load). Also the time of `--help` (start-up alone, no AWS call) for comparison.
- * The one CloudWatch GetMetricData call (the rotators' outcomes) goes to moto's server mode (`moto_server`).
+ * The one CloudWatch GetMetricData call (the rotators' outcomes) goes to moto's server mode (`moto_server`); a
+ * healthy environment makes no CloudWatch Logs call (the error class is looked up only for a failure).
  * Run: npx tsx bench/cli-status.ts [runs]
  */
 import { spawn } from 'node:child_process';
@@ -36,6 +37,8 @@ async function main() {
     AWS_ENDPOINT_URL_SECRETS_MANAGER: server.url,
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_ENDPOINT_URL_CLOUDWATCH: moto.url,
+    // Read only when a rotator's last run failed (none here): FilterLogEvents on that rotator's log group.
+    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: moto.url,
   };
   await run(['--help'], env); // warm the tsx compile cache
   const help: number[] = [];

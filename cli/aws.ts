@@ -13,3 +13,13 @@ export async function call<T>(client: Sender, command: object, hint: { action: s
     throw describeAwsError(e, hint);
   }
 }
+
+interface ClientSettings {
+  region: string | undefined;
+  opts: { profile?: string };
+}
+
+/** Any SDK client of the environment: its region, --profile, and standard retries (throttling backed off). */
+export function awsClient<T>(ctx: ClientSettings, Client: new (config: { region?: string; profile?: string; maxAttempts: number; retryMode: string }) => T): T {
+  return new Client({ region: ctx.region, ...(ctx.opts.profile ? { profile: ctx.opts.profile } : {}), maxAttempts: 5, retryMode: 'standard' });
+}

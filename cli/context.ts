@@ -5,7 +5,7 @@
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CATALOG, type CatalogEntry, type SecretName, secretId } from '../contracts/catalog';
-import { ConfigError, ENVIRONMENTS, type EnvironmentConfig, rotationDays, validateEnvironment } from '../lib/config';
+import { ConfigError, ENVIRONMENTS, type EnvironmentConfig, type EnvironmentInput, rotationDays, validateEnvironment } from '../lib/config';
 import { environmentsFromJsonFile } from '../lib/config/json-file';
 import { CliError, EXIT } from './errors';
 
@@ -40,7 +40,7 @@ export interface Context {
 }
 
 /** Reads --config with the loader `cdk synth -c config=…` uses (lib/config/json-file.ts); each entry is validated like synth. */
-function loadConfigFile(path: string): EnvironmentConfig[] {
+function loadConfigFile(path: string): EnvironmentInput[] {
   try {
     return environmentsFromJsonFile(path);
   } catch (e) {
@@ -50,7 +50,7 @@ function loadConfigFile(path: string): EnvironmentConfig[] {
 }
 
 export function loadEnvironment(opts: GlobalOptions): EnvironmentConfig {
-  const envs = opts.config ? loadConfigFile(opts.config) : [...ENVIRONMENTS];
+  const envs: EnvironmentInput[] = opts.config ? loadConfigFile(opts.config) : [...ENVIRONMENTS];
   const names = envs.map((e) => e.envName);
   if (!opts.env) throw new CliError(EXIT.usage, `--env is required: one of ${names.join(', ')}`);
   const found = envs.find((e) => e.envName === opts.env);

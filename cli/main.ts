@@ -48,7 +48,7 @@ Roles: status, history, rotate, verify run with the operator role; rollback runs
 
   program
     .command('status')
-    .description('one table for every secret: rotation, last rotated, age, next due, overdue, in progress, placeholder, key (operator role)')
+    .description('one table for every secret: rotation, last rotated, age, next due, overdue, in progress, placeholder, last failure (step and error class), key (operator role)')
     .addHelpText('after', '\nExit 1 when a secret is overdue, a rotation is stuck or its last run failed, or a placeholder remains where the age alarm fires (production).')
     .action(
       run(async (opts) => {
@@ -68,7 +68,7 @@ Roles: status, history, rotate, verify run with the operator role; rollback runs
 
   program
     .command('verify')
-    .description('post-deploy smoke check as a ✓/✗ checklist: read-only, makes no refused call (operator role)')
+    .description('post-deploy smoke check as a ✓/✗ checklist (secrets, key, rotation, resource policies equal to the deployed template, a confirmed alarm subscription, last rotations): read-only, makes no refused call (operator role)')
     .action(run(async (opts) => verify(createContext(opts), createOut(Boolean(opts.json)))));
 
   program

@@ -119,7 +119,12 @@ export function catalogEntry(name: SecretName): CatalogEntry {
 /** The application name when none is configured (APP_NAME). */
 export const DEFAULT_APP_NAME = 'gaara-store';
 
+/** `<app>/<env>/`: the prefix of every secret of an application's environment (policies, filters, scope checks). */
+export function secretNamePrefix(app: string, env: string): string {
+  return `${app}/${env}/`;
+}
+
 /** `<app>/<env>/<name>`: the secret naming rule used by the stack, the rotators and the client. */
 export function secretId(app: string, env: string, name: SecretName): string {
-  return `${app}/${env}/${name}`;
+  return `${secretNamePrefix(app, env)}${name}`;
 }

@@ -20,11 +20,17 @@ export class FunctionConfigError extends Error {
   }
 }
 
+/** Why a variable's text is not a value: "must be ...", and for a JSON variable where inside it (`[0].name`). */
+export interface Problem {
+  readonly problem: string;
+  readonly at?: string;
+}
+
 export interface Variable<T> {
   readonly name: string;
   readonly required: boolean;
-  /** The value, or a problem ("must be ...") when the text is not one. */
-  parse(raw: string): { value: T } | { problem: string };
+  /** The value, or a problem when the text is not one. */
+  parse(raw: string): { value: T } | Problem;
   write(value: T): string;
 }
 
@@ -39,6 +45,7 @@ export const oneOf = <V extends string>(name: string, values: readonly V[]) =>
 export const port = (name: string) =>
   variable<number>(name, (raw) => (/^\d+$/.test(raw) && Number(raw) >= 1 && Number(raw) <= 65535 ? { value: Number(raw) } : { problem: 'must be an integer port between 1 and 65535' }));
 export const bool = (name: string) => variable<boolean>(name, (raw) => (raw === 'true' || raw === 'false' ? { value: raw === 'true' } : { problem: 'must be true or false' }));
+export const integer = (name: string) => variable<number>(name, (raw) => (/^\d+$/.test(raw) ? { value: Number(raw) } : { problem: 'must be a whole number' }));
 export const secretArn = (name: string) => variable<string>(name, (raw) => (raw.startsWith('arn:') ? { value: raw } : { problem: 'must be a secret ARN' }));
 
 /** A function's variables by field; `check` adds the rules that span several variables. */
@@ -63,7 +70,7 @@ export function readEnv<T>(spec: EnvSpec<T>, env: Record<string, string | undefi
     const raw = env[v.name];
     if (raw === undefined || raw === '') continue;
     const parsed = v.parse(raw);
-    if ('problem' in parsed) throw new FunctionConfigError(`environment variable ${v.name} ${parsed.problem}`);
+    if ('problem' in parsed) throw new FunctionConfigError(`environment variable ${v.name}${parsed.at ?? ''} ${parsed.problem}`);
     values[field] = parsed.value;
   }
   const problem = spec.check?.(values as T);
@@ -132,3 +139,56 @@ export interface KeyRingRotatorEnv {
 }
 
 export const KEY_RING_ROTATOR_ENV = defineEnv<KeyRingRotatorEnv>({ keyMaterial: oneOf('KEY_MATERIAL_SOURCE', KEY_MATERIAL_SOURCES).optional() });
+
+/**
+ * New passwords of the database and Redis rotators (lambdas/rotation/password.ts checks the bounds and the alphabet
+ * that is left). Written by the stack from the rotator constructs' `passwordLength` and `passwordExcludeCharacters`.
+ */
+export const DEFAULT_PASSWORD_LENGTH = 32;
+
+export interface PasswordPolicyEnv {
+  length: number | undefined;
+  excludeCharacters: string | undefined;
+}
+
+export const PASSWORD_POLICY_ENV = defineEnv<PasswordPolicyEnv>({
+  length: integer('PASSWORD_LENGTH').optional(),
+  excludeCharacters: text('PASSWORD_EXCLUDE_CHARACTERS').optional(),
+});
+
+/** One secret the age function watches: its catalog name (the `Secret` dimension), id and overdue age. */
+export interface WatchedSecretEntry {
+  name: string;
+  /** Secret name or ARN passed to DescribeSecret and ListSecretVersionIds. */
+  id: string;
+  /** Absent: the function takes the catalog's period (lambdas/secret-age/config.ts). */
+  maxAgeDays?: number;
+}
+
+function parseWatched(raw: string): { value: WatchedSecretEntry[] } | Problem {
+  let list: unknown;
+  try {
+    list = JSON.parse(raw);
+  } catch {
+    return { problem: 'is not valid JSON' };
+  }
+  if (!Array.isArray(list)) return { problem: 'must be a JSON array' };
+  const value: WatchedSecretEntry[] = [];
+  for (const [i, item] of list.entries()) {
+    const at = (field: string, problem: string): Problem => ({ at: `[${i}].${field}`, problem });
+    if (typeof item !== 'object' || item === null) return at('(entry)', 'must be an object');
+    const { name, id, maxAgeDays } = item as Record<string, unknown>;
+    if (typeof name !== 'string' || name === '') return at('name', 'must be a non-empty string');
+    if (typeof id !== 'string' || id === '') return at('id', 'must be a non-empty string');
+    if (maxAgeDays !== undefined && (typeof maxAgeDays !== 'number' || !(maxAgeDays > 0))) return at('maxAgeDays', 'must be a positive number');
+    value.push({ name, id, ...(maxAgeDays !== undefined ? { maxAgeDays: maxAgeDays as number } : {}) });
+  }
+  return { value };
+}
+
+export interface SecretAgeEnv {
+  secrets: WatchedSecretEntry[];
+}
+
+/** The age function: the secrets it watches, as a JSON array (SECRETS_JSON). */
+export const SECRET_AGE_ENV = defineEnv<SecretAgeEnv>({ secrets: variable('SECRETS_JSON', parseWatched, (v) => JSON.stringify(v)) });

@@ -6,6 +6,11 @@ export const METRIC = {
   RotationSucceeded: 'RotationSucceeded',
   RotationFailed: 'RotationFailed',
   StepDurationMs: 'StepDurationMs',
+  /**
+   * Gauge (age function, hourly): days since the value last changed, i.e. since the AWSCURRENT version was created.
+   * A rotation resets it and so does a manual put-secret-value: the dashboard's "days since last change". (Not
+   * DescribeSecret's LastChangedDate, which a tag, description or policy update also resets.) Not alarmed.
+   */
   DaysSinceRotation: 'DaysSinceRotation',
   PendingRotationHours: 'PendingRotationHours',
   PlaceholderSecret: 'PlaceholderSecret',
@@ -22,6 +27,19 @@ export const METRIC = {
    * dimension, so one alarm per secret covers every service.
    */
   StaleSecretServed: 'StaleSecretServed',
+  /**
+   * Gauge (age function, hourly): days since the secret's last rotation, what the overdue alarm watches.
+   * A secret with a rotator: since DescribeSecret's LastRotatedDate (a completed Secrets Manager rotation), else
+   * since the secret was created; a manual put-secret-value does not reset it. A secret rotated by hand: since its
+   * value last changed (putting a new value is its rotation). contracts/secret-age-rules.ts computes it.
+   */
+  DaysSinceLastRotation: 'DaysSinceLastRotation',
+  /**
+   * Gauge 0/1 (age function, hourly): 1 = never rotated. A secret with a rotator: Secrets Manager has no completed
+   * rotation on record (the deploy-time value, or values only ever set by hand; LastRotatedDate is also cleared when
+   * rotation is turned off). A secret rotated by hand: its deploy-time placeholder is still current.
+   */
+  NeverRotated: 'NeverRotated',
 } as const;
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 

@@ -3,7 +3,7 @@
  * and the client. A Secrets Manager ARN ends in `secret:<name>-<6 random characters>`; the name is
  * `<app>/<env>/<catalog name>`.
  */
-import { SECRET_NAMES, SecretName } from './catalog';
+import { SECRET_NAMES, SecretName, secretNamePrefix } from './catalog';
 
 const SECRET_ARN = /^arn:(aws[a-z-]*):secretsmanager:([a-z0-9-]+):(\d{12}):secret:(.+)-[A-Za-z0-9]{6}$/;
 
@@ -42,7 +42,7 @@ export interface SecretScope {
 /** Why `id` is outside the scope, or undefined when it is one of the secrets the scope serves. */
 export function outOfScope(id: string, scope: SecretScope): string | undefined {
   const name = secretNameOf(id);
-  const prefix = `${scope.app}/${scope.environment}/`;
+  const prefix = secretNamePrefix(scope.app, scope.environment);
   if (!name.startsWith(prefix)) return `is not a secret of ${prefix}* (this function serves only its own application and environment)`;
   const rest = name.slice(prefix.length);
   if (!(SECRET_NAMES as readonly string[]).includes(rest) || !scope.serves.includes(rest as SecretName)) {

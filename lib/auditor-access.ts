@@ -4,7 +4,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from './config';
-import { arnsFor, observabilityNames } from './ops-key-statements';
+import { accountBaselineNames, arnsFor, observabilityNames } from './ops-key-statements';
 
 export interface AuditorReadAccessProps {
   config: EnvironmentConfig;
@@ -105,12 +105,16 @@ export class AuditorReadAccess extends Construct {
         resources: props.keyArns,
       }),
     );
-    if (config.audit.trail.mode === 'create') {
+    // The runbook's "trail went quiet" step reads the status of the trail this environment relies on: its own, or
+    // the account baseline's (an existing trail of the account is not ours to name).
+    const trailArn =
+      config.audit.trail.mode === 'create' ? arns.trailArn : config.audit.trail.mode === 'baseline' ? arnsFor(this, accountBaselineNames(config.appName)).trailArn : undefined;
+    if (trailArn) {
       statements.push(
         new iam.PolicyStatement({
           sid: 'ReadTrailStatus',
           actions: ['cloudtrail:GetEventSelectors', 'cloudtrail:GetTrailStatus'],
-          resources: [arns.trailArn],
+          resources: [trailArn],
         }),
       );
     }

@@ -6,8 +6,8 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
-import type { SecretName } from '../contracts';
-import { SECRET_NAMES } from '../contracts';
+import type { MetricName, SecretName } from '../contracts';
+import { METRIC, SECRET_NAMES } from '../contracts';
 import type { AuditSignals } from './audit';
 import type { EnvironmentConfig } from './config';
 import { secretNamePrefix } from './metric-filters';
@@ -17,6 +17,10 @@ export interface DashboardSecret {
   rotationDays: number;
   rotator?: string;
   alarmDays: number;
+  /**
+   * DaysSinceRotation as the alarms read it. The age function's other metrics of this secret (DaysSinceLastRotation,
+   * NeverRotated) are the same namespace, dimensions, period and statistic under another name: `ageMetric`.
+   */
   daysSinceRotation: cloudwatch.IMetric;
   pendingHours?: cloudwatch.IMetric;
   succeeded?: cloudwatch.IMetric;
@@ -68,11 +72,30 @@ function header(input: DashboardInput): cloudwatch.TextWidget {
     `# ${config.appName} secrets: ${config.envName}`,
     `Secrets \`${secretNamePrefix(config)}*\`. Runbook: [${input.runbookUrl}](${input.runbookUrl}). ${trail} Guide: docs/dashboard.md.`,
     '',
-    '**Weekly review** (top): overdue, placeholder and stuck secrets; days since the last change against automatic rotations in 100 days; ' +
+    '**Weekly review** (top): overdue, never-rotated, placeholder and stuck secrets; days since the last rotation beside days since the last change; ' +
       'every rotation failure of the range; who read which secret and unread secrets; policy and key changes with who made them; stale values served. ' +
       'Then per secret and rotator graphs, security signals from the trail (access denied, break-glass, KMS), trail health and every alarm.',
   ].join('\n');
   return new cloudwatch.TextWidget({ markdown, width: FULL, height: 3 });
+}
+
+/** Another metric of the age function for the secret: the identity of `daysSinceRotation`, another name. */
+function ageMetric(s: DashboardSecret, metricName: MetricName, label: string = s.name): cloudwatch.Metric {
+  const m = s.daysSinceRotation;
+  if (!(m instanceof cloudwatch.Metric)) throw new Error(`dashboard: the daysSinceRotation metric of ${s.name} must be a plain Metric (its other age metrics share its namespace and dimensions)`);
+  return new cloudwatch.Metric({ namespace: m.namespace, metricName, dimensionsMap: m.dimensions, period: m.period, statistic: m.statistic, label });
+}
+
+/** Days past the rotation schedule, 0 while on time: DaysSinceLastRotation beyond `rotationDays`. */
+function daysOverdue(s: DashboardSecret): cloudwatch.MathExpression {
+  const id = `r_${s.name.replace(/[^A-Za-z0-9]/g, '_')}`;
+  const last = ageMetric(s, METRIC.DaysSinceLastRotation);
+  return new cloudwatch.MathExpression({
+    expression: `IF(${id} > ${s.rotationDays}, ${id} - ${s.rotationDays}, 0)`,
+    usingMetrics: { [id]: last },
+    label: s.name,
+    period: last.period,
+  });
 }
 
 function sectionTitle(text: string): cloudwatch.TextWidget {
@@ -83,7 +106,7 @@ function secretWidget(s: DashboardSecret): cloudwatch.GraphWidget {
   const right: cloudwatch.IMetric[] = [s.succeeded, s.failed, s.pendingHours, s.ringSize].filter((m): m is cloudwatch.IMetric => m !== undefined);
   return new cloudwatch.GraphWidget({
     title: `${s.name}: age vs ${s.rotationDays}-day schedule (${s.rotator ? `${s.rotator} rotator` : 'rotated by hand'})`,
-    left: [s.daysSinceRotation],
+    left: [ageMetric(s, METRIC.DaysSinceLastRotation, 'days since last rotation'), labelled(s.daysSinceRotation, 'days since last change')],
     leftYAxis: { min: 0, label: 'days', showUnits: false },
     leftAnnotations: [
       { value: s.rotationDays, label: `schedule ${s.rotationDays} d`, color: '#1f77b4', fill: cloudwatch.Shading.NONE },
@@ -94,6 +117,10 @@ function secretWidget(s: DashboardSecret): cloudwatch.GraphWidget {
     width: 8,
     height: 6,
   });
+}
+
+function labelled<M extends cloudwatch.IMetric | undefined>(m: M, label: string): M {
+  return (m instanceof cloudwatch.Metric || m instanceof cloudwatch.MathExpression ? m.with({ label }) : m) as M;
 }
 
 function rotatorWidget(r: DashboardRotator): cloudwatch.GraphWidget {
@@ -217,7 +244,6 @@ export function buildDashboardWidgets(input: DashboardInput): cloudwatch.IWidget
   const logGroup = input.audit?.logGroup?.logGroupName;
   const q = trailQueries(input.config, input.keyArns);
   const env = input.environmentMetrics ?? {};
-  const labelled = (m: cloudwatch.IMetric | undefined, label: string) => (m instanceof cloudwatch.Metric || m instanceof cloudwatch.MathExpression ? m.with({ label }) : m);
   const rotated = input.secrets.filter((s) => s.rotator);
 
   // ------------------------------------------------------------------ weekly review
@@ -234,6 +260,20 @@ export function buildDashboardWidgets(input: DashboardInput): cloudwatch.IWidget
           })
         : undefined,
       singleValues(
+        'Days overdue: days since last rotation beyond its schedule (0 = on time; the alarm fires after the grace days)',
+        input.secrets.map(daysOverdue),
+        { period: Duration.hours(1) },
+      ),
+    ]),
+  );
+  rows.push(
+    present<cloudwatch.IWidget>([
+      singleValues(
+        'Never rotated (1 = no completed rotation: the deploy-time value, or values only ever set by hand)',
+        input.secrets.map((s) => ageMetric(s, METRIC.NeverRotated)),
+        { period: Duration.hours(1) },
+      ),
+      singleValues(
         'Placeholder still current (1 = never set: the deploy-time value)',
         present(input.secrets.map((s) => labelled(s.placeholder, s.name))),
         { period: Duration.hours(1) },
@@ -243,14 +283,24 @@ export function buildDashboardWidgets(input: DashboardInput): cloudwatch.IWidget
   rows.push(
     present<cloudwatch.IWidget>([
       singleValues(
-        'Days since last change (AWSCURRENT created: a rotation or a manual put-secret-value)',
-        input.secrets.map((s) => labelled(s.daysSinceRotation, s.name) as cloudwatch.IMetric),
+        'Days since last rotation (a completed rotation; a new value for secrets rotated by hand)',
+        input.secrets.map((s) => ageMetric(s, METRIC.DaysSinceLastRotation)),
         { period: Duration.hours(1) },
       ),
+      singleValues(
+        'Days since last change (AWSCURRENT created: a rotation or a manual put-secret-value)',
+        input.secrets.map((s) => labelled(s.daysSinceRotation, s.name)),
+        { period: Duration.hours(1) },
+      ),
+    ]),
+  );
+  rows.push(
+    present<cloudwatch.IWidget>([
       singleValues(
         'Automatic rotations completed, last 100 days (0: never rotated by its rotator)',
         present(rotated.map((s) => labelled(s.succeeded, s.name))),
         { start: '-P100D', setPeriodToTimeRange: true },
+        FULL,
       ),
     ]),
   );

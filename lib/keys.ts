@@ -2,8 +2,7 @@ import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { DATA_KEY_CONTEXT_KEYS, DATA_KEY_PURPOSE } from '../contracts';
-import type { EnvironmentConfig } from './config';
+import { DATA_KEY_CONTEXT_KEYS, DATA_KEY_PURPOSE, secretNamePrefix } from '../contracts';
 
 /**
  * What administrators (and CloudFormation's deploy role) may do to a key: manage it, never use it. ListGrants and
@@ -44,15 +43,44 @@ export const KEY_PROTECTED_ACTIONS = ['kms:PutKeyPolicy', 'kms:ScheduleKeyDeleti
 
 export type KeyPurpose = 'secrets' | 'data' | 'ops';
 
+/**
+ * The encryption context every use of the data key must carry, exactly (contracts/field-encryption.ts): the key
+ * policy and the application's field-encryption policy both require it.
+ */
+export function dataKeyContextConditions(appName: string, envName: string): Record<string, Record<string, unknown>> {
+  return {
+    'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [...DATA_KEY_CONTEXT_KEYS] },
+    StringEquals: {
+      'kms:EncryptionContext:app': appName,
+      'kms:EncryptionContext:env': envName,
+      'kms:EncryptionContext:purpose': DATA_KEY_PURPOSE,
+    },
+  };
+}
+
 export interface EnvironmentKeysProps {
-  config: EnvironmentConfig;
+  /** Names the aliases (`alias/<app>/<env>/<purpose>`), descriptions, the secrets' name prefix and the data key's context. */
+  readonly appName: string;
+  readonly envName: string;
+  /** Roles that administer the keys (never use them), including cancelling a deletion and revoking grants. */
+  readonly keyAdminRoleArns: string[];
+  /** The role CloudFormation deploys with: manages the keys and aliases, uses none. */
+  readonly deployRoleArn: string;
+  /** Break-glass: the only user of the data key besides the application. */
+  readonly breakGlassRoleArn: string;
+  /** What happens to the secrets and data keys when the stack is deleted (the ops key is always retained). */
+  readonly removalPolicy: RemovalPolicy;
   /** The role the application runs as: the only user of the data key (with break-glass). */
-  applicationRoleArn: string;
-  auditorRoleArn: string;
-  /** The operator role, if any: `kms:DescribeKey` only (gaara-secrets verify checks which key protects the secrets). */
-  operatorRoleArn?: string;
+  readonly applicationRoleArn: string;
+  readonly auditorRoleArn: string;
+  /**
+   * The operator role: `kms:DescribeKey` on the secrets key only (gaara-secrets verify checks which key protects
+   * the secrets).
+   * @default - no operator statement
+   */
+  readonly operatorRoleArn?: string;
   /** Service statements the ops key needs for SNS, CloudWatch Logs and CloudTrail. */
-  opsKeyServiceStatements: iam.PolicyStatement[];
+  readonly opsKeyServiceStatements: iam.PolicyStatement[];
 }
 
 /** The three customer-managed keys of one environment, one per purpose (ARCHITECTURE "KMS keys"). */
@@ -63,10 +91,13 @@ export class EnvironmentKeys extends Construct {
 
   constructor(scope: Construct, id: string, props: EnvironmentKeysProps) {
     super(scope, id);
-    const { config } = props;
     const stack = Stack.of(this);
 
     this.secretsKey = this.createKey('SecretsKey', 'secrets', props, [
+      // Only on the secrets key: `gaara-secrets verify` checks which key protects the secrets, nothing else.
+      ...(props.operatorRoleArn
+        ? [new iam.PolicyStatement({ sid: 'OperatorsDescribeKey', principals: [new iam.ArnPrincipal(props.operatorRoleArn)], actions: ['kms:DescribeKey'], resources: ['*'] })]
+        : []),
       new iam.PolicyStatement({
         sid: 'UseOnlyViaSecretsManagerForThisEnvironment',
         principals: [new iam.AccountRootPrincipal()],
@@ -82,7 +113,7 @@ export class EnvironmentKeys extends Construct {
               service: 'secretsmanager',
               resource: 'secret',
               arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-              resourceName: `${config.appName}/${config.envName}/*`,
+              resourceName: `${secretNamePrefix(props.appName, props.envName)}*`,
             }),
           },
         },
@@ -92,17 +123,10 @@ export class EnvironmentKeys extends Construct {
     this.dataKey = this.createKey('DataKey', 'data', props, [
       new iam.PolicyStatement({
         sid: 'FieldEncryptionByTheApplicationOnly',
-        principals: [new iam.ArnPrincipal(props.applicationRoleArn), new iam.ArnPrincipal(config.breakGlassRoleArn)],
+        principals: [new iam.ArnPrincipal(props.applicationRoleArn), new iam.ArnPrincipal(props.breakGlassRoleArn)],
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
         resources: ['*'],
-        conditions: {
-          'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [...DATA_KEY_CONTEXT_KEYS] },
-          StringEquals: {
-            'kms:EncryptionContext:app': config.appName,
-            'kms:EncryptionContext:env': config.envName,
-            'kms:EncryptionContext:purpose': DATA_KEY_PURPOSE,
-          },
-        },
+        conditions: dataKeyContextConditions(props.appName, props.envName),
       }),
     ]);
 
@@ -110,19 +134,18 @@ export class EnvironmentKeys extends Construct {
   }
 
   private createKey(id: string, purpose: KeyPurpose, props: EnvironmentKeysProps, useStatements: iam.PolicyStatement[]): kms.Key {
-    const { config } = props;
-    const admins = [...config.keyAdminRoleArns, config.deployRoleArn];
+    const admins = [...props.keyAdminRoleArns, props.deployRoleArn];
     const policy = new iam.PolicyDocument({
       statements: [
         new iam.PolicyStatement({
           sid: 'KeyAdministration',
-          principals: config.keyAdminRoleArns.map((arn) => new iam.ArnPrincipal(arn)),
+          principals: props.keyAdminRoleArns.map((arn) => new iam.ArnPrincipal(arn)),
           actions: KEY_ADMIN_ACTIONS,
           resources: ['*'],
         }),
         new iam.PolicyStatement({
           sid: 'KeyManagementByTheDeployRole',
-          principals: [new iam.ArnPrincipal(config.deployRoleArn)],
+          principals: [new iam.ArnPrincipal(props.deployRoleArn)],
           actions: DEPLOY_KEY_ACTIONS,
           resources: ['*'],
         }),
@@ -148,30 +171,27 @@ export class EnvironmentKeys extends Construct {
           actions: KEY_METADATA_ACTIONS,
           resources: ['*'],
         }),
-        ...(props.operatorRoleArn
-          ? [new iam.PolicyStatement({ sid: 'OperatorsDescribeKey', principals: [new iam.ArnPrincipal(props.operatorRoleArn)], actions: ['kms:DescribeKey'], resources: ['*'] })]
-          : []),
         ...useStatements,
       ],
     });
     return new kms.Key(this, id, {
-      alias: `alias/${config.appName}/${config.envName}/${purpose}`,
-      description: keyDescription(config, purpose),
+      alias: `alias/${props.appName}/${props.envName}/${purpose}`,
+      description: keyDescription(props.appName, props.envName, purpose),
       enableKeyRotation: true,
       pendingWindow: Duration.days(30),
       // The ops key is retained in every environment: it encrypts the audit trail's files, which outlive the stack
       // (lib/audit.ts); deleting it would make the retained audit evidence unreadable.
-      removalPolicy: config.removalPolicy === 'retain' || purpose === 'ops' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: purpose === 'ops' ? RemovalPolicy.RETAIN : props.removalPolicy,
       policy,
     });
   }
 }
 
-function keyDescription(config: EnvironmentConfig, purpose: KeyPurpose): string {
+function keyDescription(appName: string, envName: string, purpose: KeyPurpose): string {
   const what: Record<KeyPurpose, string> = {
     secrets: 'encrypts the seven application secrets; usable only through Secrets Manager for this environment',
     data: 'field encryption data keys for the application (GenerateDataKey/Decrypt by the application role only)',
     ops: 'encrypts the alarm topic, log groups and audit trail',
   };
-  return `${config.appName} ${config.envName}: ${what[purpose]}`;
+  return `${appName} ${envName}: ${what[purpose]}`;
 }

@@ -3,7 +3,7 @@
  * CloudTrail events in test/infra/audit-patterns.test.ts), metric names and the alarm each one drives.
  * Nothing here creates resources; lib/audit.ts turns these into MetricFilter + Alarm pairs.
  */
-import { SECRET_NAMES, type SecretName } from '../contracts';
+import { SECRET_NAMES, secretNamePrefix as secretNamePrefixOf, type SecretName } from '../contracts';
 import type { EnvironmentConfig } from './config';
 import { metricsNamespace } from './config';
 
@@ -46,13 +46,46 @@ function secretIdStartsWith(namePrefix: string): string {
   return `($.requestParameters.secretId = "${namePrefix}*") || ($.requestParameters.secretId = "*:secret:${namePrefix}*")`;
 }
 
+/** The environment's secret-name prefix (contracts' naming rule). */
 export function secretNamePrefix(config: EnvironmentConfig): string {
-  return `${config.appName}/${config.envName}/`;
+  return secretNamePrefixOf(config.appName, config.envName);
 }
 
 /** Trail metrics of one environment live in their own namespace: several environments may share an account. */
 export function trailMetricsNamespace(config: EnvironmentConfig): string {
   return `${metricsNamespace(config)}/Trail/${config.envName}`;
+}
+
+/** The account baseline's trail metrics (the account-wide filters): `<namespace>/Trail/account`. */
+export function accountTrailMetricsNamespace(appMetricsNamespace: string): string {
+  return `${appMetricsNamespace}/Trail/account`;
+}
+
+/**
+ * The account-wide filters, created once per account by whoever owns the trail's log group (the account baseline,
+ * or an environment in `create` mode): the verbatim CIS controls and the two account-wide secrets/keys filters.
+ * `deployHint` tells on-call how to recognise a reviewed deploy (reviewedDeployHint, or the baseline's).
+ */
+export function accountFilters(deployHint: string): TrailFilterSpec[] {
+  return [
+    ...cisFilters(),
+    {
+      id: 'DeletedSecretAccess',
+      metricName: 'AttemptsToAccessDeletedSecrets',
+      pattern: DELETED_SECRET_ACCESS,
+      source: 'AWS Secrets Manager user guide, monitoring_cloudwatch_deleted-secrets (verbatim)',
+      meaning:
+        'Something still reads a secret of this account (any environment) that is scheduled for deletion: restore it or fix the caller ' +
+        'before the window ends. Account-wide; each environment\'s EnvDeletedSecretAccess is the same for its own secrets.',
+    },
+    {
+      id: 'KmsKeyPolicyChangedOrRotationDisabled',
+      metricName: 'KmsKeyPolicyChangedOrRotationDisabled',
+      pattern: '{ ($.eventSource = "kms.amazonaws.com") && (($.eventName = "PutKeyPolicy") || ($.eventName = "DisableKeyRotation")) }',
+      source: 'derived; every change counts, the deploy role\'s included',
+      meaning: `A KMS key policy was changed or automatic key rotation was switched off, on any key of this account (each environment's EnvKeyPolicyChangedOrRotationDisabled: its own keys). ${deployHint}`,
+    },
+  ];
 }
 
 /** Filters of the account-level CIS controls (created only where this stack owns the trail's log group; see audit.ts). */
@@ -99,14 +132,20 @@ export function cisFilters(): TrailFilterSpec[] {
  * stack update of this environment that was reviewed and merged is in progress.
  */
 export function reviewedDeployHint(config: EnvironmentConfig): string {
+  return deployHint([config.deployRoleArn], `stack ${config.appName}-${config.envName}-secrets`);
+}
+
+/** The same hint for several deploy roles and stacks (the account baseline: every environment of the account). */
+export function deployHint(deployRoleArns: readonly string[], stacks: string): string {
+  const roles = deployRoleArns.length === 1 ? `the deploy role ${deployRoleArns[0]}` : `one of the deploy roles ${deployRoleArns.join(', ')}`;
   return (
-    `Expected only during a reviewed deploy: the trail event's userIdentity.sessionContext.sessionIssuer.arn is the deploy role ` +
-    `${config.deployRoleArn}, invokedBy is cloudformation.amazonaws.com, and stack ${config.appName}-${config.envName}-secrets ` +
-    `was updating at eventTime from a merged, reviewed change. Anything else is unexpected: treat it as an incident.`
+    `Expected only during a reviewed deploy: the trail event's userIdentity.sessionContext.sessionIssuer.arn is ${roles}, ` +
+    `invokedBy is cloudformation.amazonaws.com, and ${stacks} was updating at eventTime from a merged, reviewed change. ` +
+    'Anything else is unexpected: treat it as an incident.'
   );
 }
 
-/** Filters about this environment's secrets and keys. */
+/** Filters about this environment's secrets and its break-glass role (the account-wide ones: accountFilters). */
 export function secretsFilters(config: EnvironmentConfig): TrailFilterSpec[] {
   const prefix = secretNamePrefix(config);
   const scope = secretIdStartsWith(prefix);
@@ -121,15 +160,6 @@ export function secretsFilters(config: EnvironmentConfig): TrailFilterSpec[] {
       meaning: `A Secrets Manager call on a ${prefix}* secret was refused: a misconfigured reader, or someone probing.`,
     },
     {
-      id: 'DeletedSecretAccess',
-      metricName: 'AttemptsToAccessDeletedSecrets',
-      pattern: DELETED_SECRET_ACCESS,
-      source: 'AWS Secrets Manager user guide, monitoring_cloudwatch_deleted-secrets (verbatim)',
-      meaning:
-        'Something still reads a secret of this account (any environment) that is scheduled for deletion: restore it or fix the caller ' +
-        'before the window ends. Account-wide; EnvDeletedSecretAccess is the same for this environment\'s secrets.',
-    },
-    {
       id: 'SecretPolicyChangedOrSecretDeleted',
       metricName: 'SecretPolicyChangedOrSecretDeleted',
       pattern:
@@ -138,13 +168,6 @@ export function secretsFilters(config: EnvironmentConfig): TrailFilterSpec[] {
       meaning:
         `The resource policy of a ${prefix}* secret was changed or removed, or a secret was deleted. ` +
         reviewedDeployHint(config),
-    },
-    {
-      id: 'KmsKeyPolicyChangedOrRotationDisabled',
-      metricName: 'KmsKeyPolicyChangedOrRotationDisabled',
-      pattern: '{ ($.eventSource = "kms.amazonaws.com") && (($.eventName = "PutKeyPolicy") || ($.eventName = "DisableKeyRotation")) }',
-      source: 'derived; every change counts, the deploy role\'s included',
-      meaning: `A KMS key policy was changed or automatic key rotation was switched off, on any key of this account (EnvKeyPolicyChangedOrRotationDisabled: this environment's keys). ${reviewedDeployHint(config)}`,
     },
     {
       id: 'BreakGlassRoleUsed',

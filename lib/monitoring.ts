@@ -1,20 +1,21 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { catalogEntry, DIMENSION, METRIC, metricDimensions, ROTATION_STEPS, type MetricName, type RotatorKind, type SecretName } from '../contracts';
+import { DEFAULT_PENDING_HOURS_THRESHOLD } from '../contracts/secret-age-rules';
+import { notifyingAlarm } from './alarm-topic';
 import { trailMetricFilter, type AuditSignals } from './audit';
 import { metricsNamespace, type EnvironmentConfig } from './config';
 import { buildDashboardWidgets } from './dashboard';
 import { environmentFilters, type EnvironmentFilterSpec } from './environment-filters';
 import { ROTATION_EVENT_FIELDS, ROTATION_FAILURE_EVENTS, ROTATION_WARNING_EVENTS, rotationServiceEventPattern } from './event-patterns';
-import { secretNamePrefix } from './metric-filters';
+import { secretNamePrefix, trailMetricsNamespace } from './metric-filters';
 import { RUNBOOK_ANCHOR, runbookLink, trailAlarmRunbookLink, type RunbookAnchor } from './runbook-sections';
-import { alarmName, arnsFor, observabilityNames, ruleName } from './ops-key-statements';
+import { arnsFor, observabilityNames, scopedName } from './ops-key-statements';
 
 
 export interface MonitoredSecret {
@@ -49,7 +50,7 @@ export interface MonitoringProps {
   ageGraceDays?: number;
   /** How often the age function reports; the age alarms evaluate at this period. Default 1 hour. */
   ageMetricPeriod?: Duration;
-  /** A lingering AWSPENDING older than this many hours is a stuck rotation. Default 2. */
+  /** A lingering AWSPENDING older than this many hours is a stuck rotation. Default: DEFAULT_PENDING_HOURS_THRESHOLD (2, contracts/secret-age-rules.ts). */
   pendingHoursThreshold?: number;
   /** Rotator p99 duration above this share of its timeout alarms. Default 0.8. */
   durationShareOfTimeout?: number;
@@ -88,17 +89,15 @@ export class SecurityMonitoring extends Construct {
   /** The alarms the weekly review starts from (overdue, placeholder, stuck, key ring near full). */
   readonly reviewAlarms: cloudwatch.Alarm[] = [];
   private readonly props: MonitoringProps;
-  private readonly action: actions.SnsAction;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     this.props = props;
-    this.action = new actions.SnsAction(props.alarmTopic);
     const { config } = props;
     const grace = props.ageGraceDays ?? 5;
     const agePeriod = props.ageMetricPeriod ?? Duration.hours(1);
     const share = props.durationShareOfTimeout ?? 0.8;
-    const pendingHours = props.pendingHoursThreshold ?? 2;
+    const pendingHours = props.pendingHoursThreshold ?? DEFAULT_PENDING_HOURS_THRESHOLD;
     const renotify = props.pendingRenotifyHours ?? 24;
 
     for (const r of props.rotators) this.rotatorAlarms(r, share);
@@ -113,12 +112,15 @@ export class SecurityMonitoring extends Construct {
 
     for (const s of props.secrets) {
       const ring = catalogEntry(s.name).ring;
-      this.alarm(`${s.name}-days-since-rotation`, this.secretMetric(METRIC.DaysSinceRotation, s.name, 'Maximum', agePeriod), {
+      // DaysSinceLastRotation, not DaysSinceRotation (the value's age): a value put by hand must not silence it.
+      this.alarm(`${s.name}-days-since-rotation`, this.secretMetric(METRIC.DaysSinceLastRotation, s.name, 'Maximum', agePeriod), {
         threshold: s.rotationDays + grace,
         comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         description:
-          `The current value of ${s.name} was created more than its ${s.rotationDays}-day policy plus ${grace} days of grace ago` +
-          (s.rotator ? ': automatic rotation is not completing.' : ': rotate it by hand.') +
+          (s.rotator
+            ? `${s.name} has not completed an automatic rotation in its ${s.rotationDays}-day policy plus ${grace} days of grace ` +
+              '(a value put by hand does not count): automatic rotation is not completing.'
+            : `The current value of ${s.name} was set more than its ${s.rotationDays}-day policy plus ${grace} days of grace ago: rotate it by hand.`) +
           ' Missing data alarms too: the age function has stopped reporting.',
         // A silent age function must not hide an overdue secret; 3 periods ride out one late run.
         missing: cloudwatch.TreatMissingData.BREACHING,
@@ -309,23 +311,21 @@ export class SecurityMonitoring extends Construct {
 
   private trailFilter(spec: EnvironmentFilterSpec, logGroup: logs.ILogGroup): void {
     const { config } = this.props;
-    const filter = trailMetricFilter(this, `Filter-${spec.id}`, logGroup, config, spec);
+    const filter = trailMetricFilter(this, `Filter-${spec.id}`, { logGroup, filterNamePrefix: `${config.appName}-${config.envName}-`, metricNamespace: trailMetricsNamespace(config) }, spec);
     this.environmentFilters.push(filter);
     const metric = filter.metric({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(spec.alarm.periodMinutes) });
     this.environmentFilterMetrics[spec.id] = metric;
-    const link = trailAlarmRunbookLink(this.props.runbookUrl, spec.id);
-    const alarm = new cloudwatch.Alarm(this, `Alarm-${spec.id}`, {
-      alarmName: alarmName(config, spec.id),
-      alarmDescription: `${spec.meaning} Source: ${spec.source}. Runbook: ${link}`,
+    const alarm = notifyingAlarm(this, `Alarm-${spec.id}`, config, this.props.alarmTopic, {
+      what: spec.id,
+      description: `${spec.meaning} Source: ${spec.source}.`,
+      runbookLink: trailAlarmRunbookLink(this.props.runbookUrl, spec.id),
       metric,
       threshold: spec.alarm.threshold,
-      comparisonOperator:
-        spec.alarm.comparison === 'below' ? cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD : cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      comparison: spec.alarm.comparison === 'below' ? cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD : undefined,
       evaluationPeriods: spec.alarm.evaluationPeriods,
       datapointsToAlarm: spec.alarm.datapointsToAlarm,
-      treatMissingData: spec.alarm.missing === 'breaching' ? cloudwatch.TreatMissingData.BREACHING : cloudwatch.TreatMissingData.NOT_BREACHING,
+      missing: spec.alarm.missing === 'breaching' ? cloudwatch.TreatMissingData.BREACHING : cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    alarm.addAlarmAction(this.action);
     this.alarms.push(alarm);
   }
 
@@ -344,17 +344,12 @@ export class SecurityMonitoring extends Construct {
       datapointsToAlarm?: number;
     },
   ): cloudwatch.Alarm {
-    const alarm = new cloudwatch.Alarm(this, `Alarm-${what}`, {
-      alarmName: alarmName(this.props.config, what),
-      alarmDescription: `${o.description} Runbook: ${runbookLink(this.props.runbookUrl, o.anchor)}`,
+    const alarm = notifyingAlarm(this, `Alarm-${what}`, this.props.config, this.props.alarmTopic, {
+      ...o,
+      what,
+      runbookLink: runbookLink(this.props.runbookUrl, o.anchor),
       metric,
-      threshold: o.threshold,
-      comparisonOperator: o.comparison ?? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: o.evaluationPeriods ?? 1,
-      datapointsToAlarm: o.datapointsToAlarm ?? 1,
-      treatMissingData: o.missing,
     });
-    alarm.addAlarmAction(this.action);
     this.alarms.push(alarm);
     if (o.review) this.reviewAlarms.push(alarm);
     return alarm;
@@ -389,7 +384,7 @@ export class SecurityMonitoring extends Construct {
     ];
     for (const r of rules) {
       const rule = new events.Rule(this, `Rule-${r.what}`, {
-        ruleName: ruleName(config, r.what),
+        ruleName: scopedName(config, r.what),
         description: `${config.appName} ${config.envName}: Secrets Manager ${r.names.join('/')} for ${secretNamePrefix(config)}* secrets`,
         eventPattern: toCdkEventPattern(rotationServiceEventPattern(scope, r.names)),
       });

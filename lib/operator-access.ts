@@ -1,7 +1,10 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { FUNCTION_KINDS, functionLogGroupName } from '../contracts/function-names';
+import { renderedForNag } from './audit';
 import type { EnvironmentConfig } from './config';
+import { observabilityNames } from './ops-key-statements';
 
 export interface OperatorAccessProps {
   config: EnvironmentConfig;
@@ -14,8 +17,10 @@ export interface OperatorAccessProps {
 
 /**
  * What the operator role may do, exactly what `gaara-secrets status`, `history`, `verify` and `rotate` call:
- * describe the secrets and their versions and policies, read the rotation metrics, describe the secrets key, and
- * start a rotation. It reads no value and writes nothing (denied here as well, whatever another policy allows).
+ * describe the secrets and their versions and policies, read the rotation metrics and the rotators' failure lines,
+ * describe the secrets key, read this stack's deployed template and resources and the alarm topic's subscriptions
+ * (verify), and start a rotation. It reads no value and writes nothing (denied here as well, whatever another
+ * policy allows).
  */
 export class OperatorAccess extends Construct {
   readonly policy: iam.ManagedPolicy;
@@ -23,6 +28,13 @@ export class OperatorAccess extends Construct {
   constructor(scope: Construct, id: string, props: OperatorAccessProps) {
     super(scope, id);
     const { config } = props;
+    const stack = Stack.of(this);
+    // The rotators' log groups by their fixed names (contracts/function-names.ts): FilterLogEvents is authorized
+    // on the group's ARN, which IAM matches with and without the `:*` suffix depending on the call path.
+    const rotatorLogGroupArns = FUNCTION_KINDS.filter((k) => k !== 'secret-age').map((kind) =>
+      stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: functionLogGroupName(config.appName, config.envName, kind), arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+    );
+    const rotatorLogGroups = rotatorLogGroupArns.flatMap((arn) => [arn, `${arn}:*`]);
     this.policy = new iam.ManagedPolicy(this, 'OperatorPolicy', {
       description: `Operate ${config.appName} ${config.envName} secrets (status, history, verify, rotate) without reading or writing any value`,
       roles: [props.operatorRole],
@@ -48,6 +60,21 @@ export class OperatorAccess extends Construct {
           resources: ['*'],
         }),
         new iam.PolicyStatement({
+          sid: 'ReadRotatorFailureLines',
+          actions: ['logs:FilterLogEvents'],
+          resources: rotatorLogGroups,
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReadDeployedTemplate',
+          actions: ['cloudformation:GetTemplate', 'cloudformation:ListStackResources'],
+          resources: [stack.stackId],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReadAlarmSubscriptions',
+          actions: ['sns:ListSubscriptionsByTopic'],
+          resources: [stack.formatArn({ service: 'sns', resource: observabilityNames(config).topicName, arnFormat: ArnFormat.NO_RESOURCE_NAME })],
+        }),
+        new iam.PolicyStatement({
           sid: 'NeverReadOrWriteValues',
           effect: iam.Effect.DENY,
           actions: [
@@ -66,5 +93,11 @@ export class OperatorAccess extends Construct {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: `cloudwatch:GetMetricData has no resource-level permission (it reads the ${Stack.of(this).stackName} rotation metrics); the same policy denies every value read and write.`,
     });
+    for (const arn of rotatorLogGroupArns) {
+      Validations.of(this.policy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${renderedForNag(stack.resolve(`${arn}:*`))}]`,
+        reason: 'The `:*` form of one rotator log group ARN (not a wildcard over groups): IAM authorizes logs:FilterLogEvents on it; the operator reads the rotators\' failure lines only.',
+      });
+    }
   }
 }

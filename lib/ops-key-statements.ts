@@ -20,11 +20,20 @@ export interface ObservabilityNames {
   dashboardName: string;
 }
 
+/** The names of one environment (`<app>-<env>-…`). */
 export function observabilityNames(config: EnvironmentConfig): ObservabilityNames {
-  const base = `${config.appName}-${config.envName}`;
+  return namesFor(`${config.appName}-${config.envName}`);
+}
+
+/**
+ * The names of everything that starts with `base`: an environment (`<app>-<env>`) or an account baseline
+ * (`<app>-account`, lib/baseline). The one naming rule of alarms, rules, trail, topic and dashboard.
+ */
+export function namesFor(base: string): ObservabilityNames {
+  const prefix = `${base}-`;
   return {
-    alarmNamePrefix: `${base}-`,
-    ruleNamePrefix: `${base}-`,
+    alarmNamePrefix: prefix,
+    ruleNamePrefix: prefix,
     trailName: `${base}-audit`,
     trailLogGroupName: `/aws/cloudtrail/${base}-audit`,
     topicName: `${base}-security-alarms`,
@@ -32,12 +41,24 @@ export function observabilityNames(config: EnvironmentConfig): ObservabilityName
   };
 }
 
-export function alarmName(config: EnvironmentConfig, what: string): string {
-  return `${observabilityNames(config).alarmNamePrefix}${what}`;
+/** The names of the account baseline of an app (lib/baseline): `<app>-account-…`, e.g. the trail `<app>-account-audit`. */
+export function accountBaselineNames(appName: string): ObservabilityNames {
+  return namesFor(`${appName}-account`);
 }
 
-export function ruleName(config: EnvironmentConfig, what: string): string {
-  return `${observabilityNames(config).ruleNamePrefix}${what}`;
+/** Names of an environment or a baseline: its config, or the names themselves. */
+export type NameOwner = EnvironmentConfig | ObservabilityNames;
+
+function names(owner: NameOwner): ObservabilityNames {
+  return 'alarmNamePrefix' in owner ? owner : observabilityNames(owner);
+}
+
+/**
+ * The one naming helper of alarms and EventBridge rules: `<app>-<env>-<what>` (`<app>-account-<what>` in the
+ * baseline). Alarms and rules share the prefix, which the key and topic policies match.
+ */
+export function scopedName(owner: NameOwner, what: string): string {
+  return `${names(owner).alarmNamePrefix}${what}`;
 }
 
 /** True when this stack creates the trail (and so the trail's key statements are needed). */
@@ -54,14 +75,14 @@ export interface OpsKeyStatementOptions {
 }
 
 /** ARNs and principals built from the stack's account, region and partition (tokens in an agnostic stack). */
-export function arnsFor(scope: IConstruct, config: EnvironmentConfig) {
+export function arnsFor(scope: IConstruct, owner: NameOwner) {
   const stack = Stack.of(scope);
-  const names = observabilityNames(config);
+  const n = names(owner);
   return {
     stack,
-    alarmArnPattern: stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${names.alarmNamePrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
-    ruleArnPattern: stack.formatArn({ service: 'events', resource: 'rule', resourceName: `${names.ruleNamePrefix}*` }),
-    trailArn: stack.formatArn({ service: 'cloudtrail', resource: 'trail', resourceName: names.trailName }),
+    alarmArnPattern: stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${n.alarmNamePrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+    ruleArnPattern: stack.formatArn({ service: 'events', resource: 'rule', resourceName: `${n.ruleNamePrefix}*` }),
+    trailArn: stack.formatArn({ service: 'cloudtrail', resource: 'trail', resourceName: n.trailName }),
     anyTrailOfAccount: stack.formatArn({ service: 'cloudtrail', region: '*', resource: 'trail', resourceName: '*' }),
     anyLogGroup: stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
   };
@@ -72,8 +93,16 @@ export function arnsFor(scope: IConstruct, config: EnvironmentConfig) {
  * service supports; the exceptions are commented. Add them to the ops key's policy (lib/keys.ts).
  */
 export function opsKeyServiceStatements(scope: IConstruct, config: EnvironmentConfig, options: OpsKeyStatementOptions = {}): iam.PolicyStatement[] {
-  const a = arnsFor(scope, config);
-  const statements = [
+  return [
+    ...alarmAndLogStatements(scope, config, { eventBridgeRules: true }),
+    ...(createsTrail(config) ? trailKeyStatements(scope, config, options.trailLogReaderArns ?? []) : []),
+  ];
+}
+
+/** What CloudWatch alarms (and EventBridge rules, when the owner has some) and CloudWatch Logs need of the key. */
+export function alarmAndLogStatements(scope: IConstruct, owner: NameOwner, o: { eventBridgeRules: boolean }): iam.PolicyStatement[] {
+  const a = arnsFor(scope, owner);
+  return [
     // Alarm actions publish to the encrypted topic as cloudwatch.amazonaws.com. Without this statement the
     // alarms deploy cleanly and deliver nothing.
     new iam.PolicyStatement({
@@ -89,12 +118,16 @@ export function opsKeyServiceStatements(scope: IConstruct, config: EnvironmentCo
     // EventBridge rule targets publish to the encrypted topic as events.amazonaws.com. EventBridge does not send
     // aws:SourceArn/SourceAccount on this KMS call, so a condition here would silently drop every event; the
     // topic policy carries the source conditions instead.
-    new iam.PolicyStatement({
-      sid: 'AlarmTopicPublishByEventBridgeRules',
-      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      resources: ['*'],
-    }),
+    ...(o.eventBridgeRules
+      ? [
+          new iam.PolicyStatement({
+            sid: 'AlarmTopicPublishByEventBridgeRules',
+            principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+            actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            resources: ['*'],
+          }),
+        ]
+      : []),
     // CloudWatch Logs encrypts this account's and region's log groups (trail log group, function log groups).
     new iam.PolicyStatement({
       sid: 'LogGroupEncryptionByCloudWatchLogs',
@@ -104,41 +137,44 @@ export function opsKeyServiceStatements(scope: IConstruct, config: EnvironmentCo
       conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': a.anyLogGroup } },
     }),
   ];
-  if (createsTrail(config)) {
+}
+
+/** What CloudTrail needs of the key that encrypts the trail's files, and the readers of those files. */
+export function trailKeyStatements(scope: IConstruct, owner: NameOwner, trailLogReaderArns: readonly string[]): iam.PolicyStatement[] {
+  const a = arnsFor(scope, owner);
+  const statements = [
+    new iam.PolicyStatement({
+      sid: 'TrailLogFileEncryptionByCloudTrail',
+      principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
+      actions: ['kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: {
+        StringEquals: { 'aws:SourceArn': a.trailArn },
+        StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': a.anyTrailOfAccount },
+      },
+    }),
+    new iam.PolicyStatement({
+      sid: 'TrailDescribeKeyByCloudTrail',
+      principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
+      actions: ['kms:DescribeKey'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:SourceArn': a.trailArn } },
+    }),
+  ];
+  if (trailLogReaderArns.length > 0) {
     statements.push(
       new iam.PolicyStatement({
-        sid: 'TrailLogFileEncryptionByCloudTrail',
-        principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
-        actions: ['kms:GenerateDataKey*'],
+        sid: 'TrailLogFileDecryptByAuditors',
+        principals: trailLogReaderArns.map((arn) => new iam.ArnPrincipal(arn)),
+        actions: ['kms:Decrypt'],
         resources: ['*'],
         conditions: {
-          StringEquals: { 'aws:SourceArn': a.trailArn },
+          // Only through S3 (reading the trail's files), never a direct Decrypt of a copied ciphertext.
+          StringEquals: { 'kms:CallerAccount': a.stack.account, 'kms:ViaService': `s3.${a.stack.region}.amazonaws.com` },
           StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': a.anyTrailOfAccount },
         },
       }),
-      new iam.PolicyStatement({
-        sid: 'TrailDescribeKeyByCloudTrail',
-        principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
-        actions: ['kms:DescribeKey'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceArn': a.trailArn } },
-      }),
     );
-    const readers = options.trailLogReaderArns ?? [];
-    if (readers.length > 0) {
-      statements.push(
-        new iam.PolicyStatement({
-          sid: 'TrailLogFileDecryptByAuditors',
-          principals: readers.map((arn) => new iam.ArnPrincipal(arn)),
-          actions: ['kms:Decrypt'],
-          resources: ['*'],
-          conditions: {
-            StringEquals: { 'kms:CallerAccount': a.stack.account },
-            StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': a.anyTrailOfAccount },
-          },
-        }),
-      );
-    }
   }
   return statements;
 }

@@ -2,6 +2,7 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from './config';
+import { dataKeyContextConditions } from './keys';
 
 /** A role ARN or a service principal from config, trusted to assume a role. */
 export function trustedPrincipal(value: string, account: string): iam.IPrincipal {
@@ -55,7 +56,6 @@ export interface AccessPoliciesProps {
   secretsKeyArn: string;
   dataKeyArn: string;
   opsKeyArn: string;
-  dataKeyConditions: Record<string, unknown>;
 }
 
 /** Customer-managed policies (no inline policies: NIST IAMNoInlinePolicy) with exactly the actions each role uses. */
@@ -96,7 +96,7 @@ export class AccessPolicies extends Construct {
           sid: 'FieldEncryptionDataKeys',
           actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
           resources: [props.dataKeyArn],
-          conditions: props.dataKeyConditions,
+          conditions: dataKeyContextConditions(config.appName, config.envName),
         }),
       ],
     });

@@ -1,10 +1,11 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CATALOG, CatalogEntry, SecretName, secretId } from '../contracts';
 import { EnvironmentConfig, rotationDays } from './config';
+import { removalPolicyOf } from './removal-policy';
 
 /**
  * Every Secrets Manager action that changes an existing secret, its versions, its policy, its rotation, its tags or
@@ -75,7 +76,7 @@ export class ApplicationSecrets extends Construct {
           { key: 'secret-kind', value: entry.kind },
         ],
       });
-      resource.applyRemovalPolicy(config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
+      resource.applyRemovalPolicy(removalPolicyOf(config.removalPolicy));
       if (!entry.rotator) acknowledgeManualRotation(resource, entry, days);
       return { entry, name: entry.name, secretName, resource, arn: resource.ref, rotationDays: days };
     });

@@ -67,7 +67,11 @@ export async function rollback(ctx: Context, out: Out, name: string, o: Rollback
     out.line(`  AWSPREVIOUS  ${plan.changes[1].from ?? '(none)'} -> ${current.versionId}`);
     out.line(`  login check  ${plan.loginCheck}`);
     out.line(`  note         ${plan.note}`);
-    out.line('  afterwards   DaysSinceRotation counts from the restored version\'s creation (it may alarm): rotate or replace the value properly');
+    out.line(
+      s.entry.rotator
+        ? '  afterwards   days since last change counts from the restored version; the overdue alarm still follows the last completed rotation: rotate forward when the cause is fixed'
+        : '  afterwards   days since last change and since last rotation count from the restored version\'s creation (it may alarm): replace the value properly',
+    );
   }
   if (typeof login !== 'string' && !login.ok) {
     throw new CliError(

@@ -1,7 +1,7 @@
 /**
  * Starts a rotation (RotateSecret, operator role); with --wait follows it until AWSCURRENT moves to the new
  * version. The service runs the four steps in the rotator; the CLI sees them through the version stages and the
- * rotator's RotationFailed metric (its Step); the error class is only in the rotator's log group (not read).
+ * rotator's RotationFailed metric (its Step); on failure the error class comes from the rotator's log group.
  */
 import { DescribeSecretCommand, type DescribeSecretCommandOutput, ListSecretVersionIdsCommand, type ListSecretVersionIdsCommandOutput, RotateSecretCommand, type RotateSecretCommandOutput } from '@aws-sdk/client-secrets-manager';
 import { ROTATION_STEPS } from '../../contracts/metrics';
@@ -9,7 +9,8 @@ import { call } from '../aws';
 import { type Context, type EnvSecret, findSecret } from '../context';
 import { CliError, EXIT } from '../errors';
 import type { Out } from '../output';
-import { rotationOutcomes } from '../rotation-metrics';
+import { lastFailureClasses } from '../failure-logs';
+import { type RotationOutcome, rotationOutcomes } from '../rotation-metrics';
 
 export interface RotateOptions {
   all?: boolean;
@@ -27,6 +28,7 @@ interface Outcome {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const LOG_DELIVERY_MS = 5_000;
 
 export async function rotate(ctx: Context, out: Out, name: string | undefined, o: RotateOptions): Promise<number> {
   if (o.all && name) throw new CliError(EXIT.usage, 'give a secret or --all, not both');
@@ -59,8 +61,13 @@ export async function rotate(ctx: Context, out: Out, name: string | undefined, o
       const s = findSecret(ctx, oc.secret);
       const result = await follow(ctx, out, s, oc.versionId, oc.startedAt, timeoutMs, pollMs, live);
       oc.state = result === true ? 'finished' : result === false ? 'not-finished' : 'failed';
-      if (typeof result === 'string') {
-        oc.detail = `the rotator reported a failure at ${result} (RotationFailed metric): the service retries it; open runbook #alarm-rotation-failed (the error class is in the rotator's log group)`;
+      if (typeof result === 'object') {
+        // One-minute metric buckets while following a rotation.
+        const failure = new Map([[s.name, { lastFailure: result }]]);
+        let classes = await lastFailureClasses(ctx, [s], failure, 60_000);
+        // Log delivery can trail the metric by seconds: look once more before saying the class is unknown.
+        if (!classes.get(s.name) && !classes.note) classes = await sleep(LOG_DELIVERY_MS).then(() => lastFailureClasses(ctx, [s], failure, 60_000));
+        oc.detail = `the rotator reported a failure at ${result.step} (${classes.describe(s.name)}): the service retries it; open runbook #alarm-rotation-failed`;
       } else if (!result) {
         oc.detail = `AWSPENDING still on ${oc.versionId.slice(0, 8)} after ${timeoutMs / 1000}s: the rotator failed or is still retrying; open runbook #alarm-rotation-failed (the error class and step are in the rotator's log group)`;
       }
@@ -84,32 +91,32 @@ async function startRotation(ctx: Context, s: EnvSecret): Promise<string> {
 }
 
 /**
- * Polls the version stages and the rotator's metrics: true once AWSCURRENT is on the new version, the failed step
+ * Polls the version stages and the rotator's metrics: true once AWSCURRENT is on the new version, the failure (step, time)
  * once the rotator reported RotationFailed for this rotation, false at the timeout. Steps that reported no metric
  * yet show as pending. Without metrics (no permission, no data yet) it follows the stages alone.
  */
-async function follow(ctx: Context, out: Out, s: EnvSecret, token: string, startedAt: Date, timeoutMs: number, pollMs: number, live: boolean): Promise<boolean | string> {
+async function follow(ctx: Context, out: Out, s: EnvSecret, token: string, startedAt: Date, timeoutMs: number, pollMs: number, live: boolean): Promise<boolean | NonNullable<RotationOutcome['lastFailure']>> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   let metricsUsable = true;
   for (;;) {
-    let failedStep: string | undefined;
+    let failure: RotationOutcome['lastFailure'];
     if (metricsUsable) {
       try {
-        const o = (await rotationOutcomes(ctx, [s], startedAt)).get(s.name);
-        failedStep = o?.lastFailure?.step;
+        failure = (await rotationOutcomes(ctx, [s], startedAt)).get(s.name)?.lastFailure;
       } catch (e) {
         metricsUsable = false;
         if (!out.json) out.err(`note: cannot read the rotator's metrics (${(e as Error).message}); following the version stages only`);
       }
     }
-    if (failedStep) {
+    if (failure) {
+      const failedStep = failure.step;
       const line = `${s.name}: ${ROTATION_STEPS.map((step) => `${ROTATION_STEPS.indexOf(step) < ROTATION_STEPS.indexOf(failedStep as never) ? '✓' : step === failedStep ? '✗' : '·'} ${step}`).join('  ')}  failed`;
       if (!out.json) {
         if (live) process.stdout.write(`\r\x1b[2K${line}\n`);
         else out.line(line);
       }
-      return failedStep;
+      return failure;
     }
     const l = await call<ListSecretVersionIdsCommandOutput>(ctx.sm, new ListSecretVersionIdsCommand({ SecretId: s.id }), { action: 'secretsmanager:ListSecretVersionIds', resource: s.id, role: ctx.operatorRole });
     const v = (l.Versions ?? []).find((x) => x.VersionId === token);

@@ -9,23 +9,21 @@ import { randomBytes } from 'node:crypto';
 import { buildDatabaseUrl, databaseFieldsFromUrl } from '../../contracts/database';
 import { buildRedisUrl } from '../../contracts/redis';
 import { catalogEntry, type SecretName, SECRET_NAMES } from '../../contracts/catalog';
+import { ENV_NAMES } from '../../contracts/env-names';
 import { SecretShapeError } from '../../contracts/errors';
 import type { EnvironmentConfig } from '../../lib/config';
 import { CliError, EXIT } from '../errors';
 
-/** The names the teams' `.env` files used. `secret.field` sets one field of a JSON shape. */
-export const DEFAULT_MAP: Readonly<Record<string, string>> = {
-  SECRET_KEY: 'secret-key',
-  JWT_SECRET_KEY: 'jwt-secret',
-  ENCRYPTION_KEY: 'encryption-key',
-  DATABASE_URL: 'database-url',
-  REDIS_PASSWORD: 'redis-password.password',
-  MAIL_PASSWORD: 'mail-password.password',
-  MAIL_SERVER: 'mail-password.host',
-  MAIL_PORT: 'mail-password.port',
-  MAIL_USERNAME: 'mail-password.username',
-  SENTRY_DSN: 'sentry-dsn',
-};
+/**
+ * The names the teams' `.env` files used (contracts/env-names.ts, shared with the client's development fallback):
+ * variable -> `secret` (the whole value) or `secret.field` (one field of the JSON shape).
+ */
+export const DEFAULT_MAP: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(ENV_NAMES).flatMap(([secret, names]) => [
+    ...names.value.map((variable) => [variable, secret]),
+    ...Object.entries(names.fields).flatMap(([field, variables]) => variables.map((variable) => [variable, `${secret}.${field}`])),
+  ]),
+);
 
 export interface PlannedSecret {
   name: SecretName;
@@ -46,6 +44,9 @@ export function planImport(vars: Record<string, string>, map: Record<string, str
     const [secret, field, ...more] = target.split('.');
     if (!(SECRET_NAMES as readonly string[]).includes(secret) || more.length) throw bad(`mapping of ${variable} names "${target}": use one of ${SECRET_NAMES.join(', ')}, optionally .field`);
     const slot = bySecret.get(secret as SecretName) ?? { fields: {} };
+    const taken = field ? slot.fields[field] : slot.whole;
+    // Two names for one value (JWT_SECRET_KEY and JWT_SECRET): refuse rather than pick one silently.
+    if (taken) throw bad(`${taken[0]} and ${variable} both set ${target}: keep one in the .env (or map one elsewhere with --map); nothing was written`);
     if (field) slot.fields[field] = [variable, vars[variable]];
     else slot.whole = [variable, vars[variable]];
     bySecret.set(secret as SecretName, slot);
@@ -89,16 +90,37 @@ function convert(name: SecretName, slot: { whole?: [string, string]; fields: Rec
       if (!whole) throw bad('database-url needs DATABASE_URL (a URL) or the JSON shape');
       return databaseFromUrl(whole[0], whole[1], config);
     case 'redis': {
-      const password = fields.password ?? whole?.[1];
-      if (password === undefined) throw bad('redis-password needs REDIS_PASSWORD');
+      const url = whole ? redisFromUrl(whole[0], whole[1]) : {};
+      const password = fields.password ?? url.password;
+      if (password === undefined) throw bad('redis-password needs REDIS_PASSWORD or REDIS_URL');
+      // The configured target unless the .env names another (then targetMismatches warns: the rotator would refuse it).
       const r = config.redis;
-      const base = { host: r.host, port: r.port, username: r.username, password, tls: r.tls };
+      const port = fields.port !== undefined ? Number(fields.port) : (url.port ?? r.port);
+      const base = { host: fields.host ?? url.host ?? r.host, port, username: fields.username ?? url.username ?? r.username, password, tls: url.tls ?? r.tls };
       return { schema: 1, ...base, ...(r.elastiCacheUserId ? { userId: r.elastiCacheUserId } : { adminarn: r.adminSecretArn }), url: buildRedisUrl(base) };
     }
     default:
       if (name === 'sentry-dsn') return { dsn: (whole?.[1] ?? fields.dsn ?? '').trim() };
       return { ...fields, ...(fields.port !== undefined ? { port: Number(fields.port) } : { port: 587 }), ...(whole ? { password: whole[1] } : {}) };
   }
+}
+
+function redisFromUrl(variable: string, text: string): { host?: string; port?: number; username?: string; password?: string; tls?: boolean } {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    throw bad(`${variable} does not parse as a URL (expected rediss://user:password@host:port): fix it; nothing was written`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw bad(`${variable}: the URL scheme must be redis or rediss; nothing was written`);
+  if (!url.password) throw bad(`${variable} lacks the password; nothing was written`);
+  return {
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    ...(url.port ? { port: Number(url.port) } : {}),
+    ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+    password: decodeURIComponent(url.password),
+    tls: url.protocol === 'rediss:',
+  };
 }
 
 function databaseFromUrl(variable: string, text: string, config: EnvironmentConfig): Record<string, unknown> {
@@ -125,6 +147,11 @@ export function targetMismatches(p: PlannedSecret, config: EnvironmentConfig): s
   if (p.name === 'database-url') {
     const d = config.database;
     const want: Record<string, unknown> = { engine: d.engine, host: d.host, port: d.port, dbname: d.dbname };
+    return Object.keys(want).filter((k) => v[k] !== want[k]);
+  }
+  if (p.name === 'redis-password') {
+    const r = config.redis;
+    const want: Record<string, unknown> = { host: r.host, port: r.port, username: r.username, tls: r.tls };
     return Object.keys(want).filter((k) => v[k] !== want[k]);
   }
   return [];

@@ -6,6 +6,7 @@
  * No IAM permission is needed (GetRandomPassword needs Resource "*").
  */
 import { randomInt } from 'node:crypto';
+import { DEFAULT_PASSWORD_LENGTH, PASSWORD_POLICY_ENV, readEnv } from '../../contracts/function-env';
 import type { Env } from './observability';
 
 const CLASSES = {
@@ -15,7 +16,7 @@ const CLASSES = {
   symbol: '-_.',
 } as const;
 
-export const DEFAULT_PASSWORD_LENGTH = 32;
+export { DEFAULT_PASSWORD_LENGTH };
 export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 256;
 
@@ -32,15 +33,13 @@ export class PasswordPolicyError extends Error {
   }
 }
 
-/** Reads PASSWORD_LENGTH (default 32) and PASSWORD_EXCLUDE_CHARACTERS; a bad value is a clear error naming the variable. */
+/**
+ * Reads PASSWORD_LENGTH (default 32) and PASSWORD_EXCLUDE_CHARACTERS (contracts/function-env.ts, written by the
+ * stack); a bad value is a clear error naming the variable.
+ */
 export function passwordPolicyFromEnv(env: Env = process.env): PasswordPolicy {
-  const rawLength = env.PASSWORD_LENGTH;
-  let length = DEFAULT_PASSWORD_LENGTH;
-  if (rawLength !== undefined && rawLength !== '') {
-    if (!/^\d+$/.test(rawLength)) throw new PasswordPolicyError('PASSWORD_LENGTH must be a whole number');
-    length = Number(rawLength);
-  }
-  const policy = { length, exclude: env.PASSWORD_EXCLUDE_CHARACTERS ?? '' };
+  const { length, excludeCharacters } = readEnv(PASSWORD_POLICY_ENV, env);
+  const policy = { length: length ?? DEFAULT_PASSWORD_LENGTH, exclude: excludeCharacters ?? '' };
   alphabetFor(policy); // validate now, not at the first rotation
   return policy;
 }

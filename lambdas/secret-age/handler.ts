@@ -1,9 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { ListSecretVersionIdsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, ListSecretVersionIdsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { METRIC, metricDimensions } from '../../contracts/metrics';
 import type { WatchedSecret } from './config';
-import { isOverdue, secretFigures } from '../../contracts/secret-age-rules';
+import { ageFigures, type AgeFigures, isOverdue, rotatedBy, type RotatedBy, type SecretRotationMetadata } from '../../contracts/secret-age-rules';
 
 export interface SecretAgeDeps {
   secretsManager: Pick<SecretsManagerClient, 'send'>;
@@ -26,39 +26,89 @@ export class SecretAgeCheckFailed extends Error {
   }
 }
 
+/** A Secrets Manager call that failed, with the call's name (the log says which of the two calls it was). */
+class CallFailed extends Error {
+  constructor(readonly call: string, original: Error) {
+    super(original.message);
+    this.name = original.name;
+  }
+}
+
+async function named<T>(call: string, p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    throw new CallFailed(call, e as Error);
+  }
+}
+
+interface Checked {
+  figures: AgeFigures;
+  by: RotatedBy;
+  metadata: SecretRotationMetadata;
+}
+
+const iso = (d: Date | undefined) => d?.toISOString();
+
 /**
- * One ListSecretVersionIds call per secret (never GetSecretValue: the role has no such permission), then
- * DaysSinceRotation, PendingRotationHours and PlaceholderSecret with exactly {Environment, Secret}.
- * A failing secret is logged by name and does not stop the others; the invocation then fails so the
- * function's Errors metric shows it.
+ * Per secret, ListSecretVersionIds and DescribeSecret (metadata only; never GetSecretValue: the role has no such
+ * permission), then DaysSinceRotation, DaysSinceLastRotation, NeverRotated, PendingRotationHours and
+ * PlaceholderSecret with exactly {Environment, Secret} (contracts/secret-age-rules.ts defines each).
+ * Every call is issued at once, so the run lasts one call's worst case (client.ts), not the sum of fourteen.
+ * A failing secret is logged by name and does not stop the others; the invocation then fails so the function's
+ * Errors metric shows it.
  */
 export function createSecretAgeHandler(deps: SecretAgeDeps): () => Promise<SecretAgeResult> {
   const now = deps.now ?? (() => new Date());
   const metrics = new Metrics({ namespace: deps.namespace });
   metrics.clearDefaultDimensions(); // no `service` dimension: alarms match the exact set
 
+  async function check(secret: WatchedSecret, at: Date): Promise<Checked> {
+    const [listed, metadata] = await Promise.all([
+      named('ListSecretVersionIds', deps.secretsManager.send(new ListSecretVersionIdsCommand({ SecretId: secret.id, IncludeDeprecated: false }))),
+      named('DescribeSecret', deps.secretsManager.send(new DescribeSecretCommand({ SecretId: secret.id }))),
+    ]);
+    const by = rotatedBy(secret.name, metadata);
+    return { figures: ageFigures(listed.Versions ?? [], metadata, by, at), by, metadata };
+  }
+
   return async () => {
+    const at = now();
+    const results = await Promise.allSettled(deps.secrets.map((s) => check(s, at)));
     const failed: string[] = [];
-    for (const secret of deps.secrets) {
-      try {
-        const { Versions = [] } = await deps.secretsManager.send(new ListSecretVersionIdsCommand({ SecretId: secret.id, IncludeDeprecated: false }));
-        const figures = secretFigures(Versions, now());
-        metrics.addDimensions(metricDimensions(deps.environment, secret.name));
-        metrics.addMetric(METRIC.DaysSinceRotation, MetricUnit.Count, figures.daysSinceRotation);
-        metrics.addMetric(METRIC.PendingRotationHours, MetricUnit.Count, figures.pendingRotationHours);
-        metrics.addMetric(METRIC.PlaceholderSecret, MetricUnit.Count, figures.placeholder);
-        metrics.publishStoredMetrics();
-        const overdue = isOverdue(figures, secret.maxAgeDays);
-        (overdue ? deps.logger.warn : deps.logger.info).call(deps.logger, overdue ? 'secret overdue for rotation' : 'secret age checked', {
-          secret: secret.name,
-          ...figures,
-          maxAgeDays: secret.maxAgeDays,
-        });
-      } catch (e) {
+    deps.secrets.forEach((secret, i) => {
+      const result = results[i];
+      if (result.status === 'rejected') {
+        const e = result.reason as Error;
         failed.push(secret.name);
-        deps.logger.error('secret age check failed', { secret: secret.name, errorName: (e as Error).name, errorMessage: (e as Error).message });
+        deps.logger.error('secret age check failed', {
+          secret: secret.name,
+          ...(e instanceof CallFailed ? { call: e.call } : {}),
+          errorName: e.name,
+          errorMessage: e.message,
+        });
+        return;
       }
-    }
+      const { figures, by, metadata } = result.value;
+      metrics.addDimensions(metricDimensions(deps.environment, secret.name));
+      metrics.addMetric(METRIC.DaysSinceRotation, MetricUnit.Count, figures.daysSinceRotation);
+      metrics.addMetric(METRIC.DaysSinceLastRotation, MetricUnit.Count, figures.daysSinceLastRotation);
+      metrics.addMetric(METRIC.NeverRotated, MetricUnit.Count, figures.neverRotated);
+      metrics.addMetric(METRIC.PendingRotationHours, MetricUnit.Count, figures.pendingRotationHours);
+      metrics.addMetric(METRIC.PlaceholderSecret, MetricUnit.Count, figures.placeholder);
+      metrics.publishStoredMetrics();
+      const overdue = isOverdue(figures, secret.maxAgeDays);
+      (overdue ? deps.logger.warn : deps.logger.info).call(deps.logger, overdue ? 'secret overdue for rotation' : 'secret age checked', {
+        secret: secret.name,
+        ...figures,
+        maxAgeDays: secret.maxAgeDays,
+        rotatedBy: by,
+        rotationEnabled: metadata.RotationEnabled === true,
+        lastRotatedDate: iso(metadata.LastRotatedDate),
+        lastChangedDate: iso(metadata.LastChangedDate),
+        nextRotationDate: iso(metadata.NextRotationDate),
+      });
+    });
     if (failed.length > 0) throw new SecretAgeCheckFailed(failed, deps.secrets.length);
     return { checked: deps.secrets.length, failed };
   };

@@ -1,13 +1,18 @@
-import type { EnvironmentConfig } from './types';
+import type { EnvironmentConfig, EnvironmentInput } from './types';
+import { validateEnvironment } from './validate';
 
 /**
  * The environments this app deploys. Edit these objects (or add one) for your organisation: every field is
  * checked at synth by validate.ts. Account ids and ARNs below are placeholders for the example organisation.
+ * dev is environment-agnostic: its ARNs say `${AWS::AccountId}`/`${AWS::Region}` (the account and region it is
+ * deployed to), and it names no deploy role (the CDK bootstrap's CloudFormation execution role is used).
  */
 const APP = 'gaara-store';
 
-function baseEnvironment(envName: string, account: string | undefined, region: string | undefined): EnvironmentConfig {
-  const acct = account ?? '111111111111';
+function baseEnvironment(envName: string, account: string | undefined, region: string | undefined): EnvironmentInput {
+  const acct = account ?? '${AWS::AccountId}';
+  const partition = account ? 'aws' : '${AWS::Partition}';
+  const role = (name: string) => `arn:${partition}:iam::${acct}:role/${name}`;
   return {
     envName,
     account,
@@ -18,16 +23,17 @@ function baseEnvironment(envName: string, account: string | undefined, region: s
     logRetentionDays: 90,
     removalPolicy: 'destroy',
     terminationProtection: false,
-    keyAdminRoleArns: [`arn:aws:iam::${acct}:role/${APP}-key-admin`],
-    breakGlassRoleArn: `arn:aws:iam::${acct}:role/${APP}-break-glass`,
-    deployRoleArn: `arn:aws:iam::${acct}:role/cdk-hnb659fds-cfn-exec-role-${acct}-${region ?? 'eu-west-1'}`,
+    keyAdminRoleArns: [role(`${APP}-key-admin`)],
+    breakGlassRoleArn: role(`${APP}-break-glass`),
+    // Staging and prod name the bootstrap role of their account; left out (dev), the stack's synthesizer gives it.
+    ...(account ? { deployRoleArn: role(`cdk-hnb659fds-cfn-exec-role-${account}-${region}`) } : {}),
     applicationTrustedPrincipals: ['ecs-tasks.amazonaws.com'],
     additionalReaderRoleArns: [],
-    auditorTrustedPrincipals: [`arn:aws:iam::${acct}:role/${APP}-security-auditor`],
-    operatorTrustedPrincipals: [`arn:aws:iam::${acct}:role/${APP}-on-call`],
+    auditorTrustedPrincipals: [role(`${APP}-security-auditor`)],
+    operatorTrustedPrincipals: [role(`${APP}-on-call`)],
     network: {
       vpcId: 'vpc-0a1b2c3d4e5f60718',
-      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      // No availabilityZones: the functions need only the subnets.
       privateSubnetIds: ['subnet-0a1b2c3d4e5f60001', 'subnet-0a1b2c3d4e5f60002'],
       // create: a new interface endpoint; existing: {mode: 'existing', securityGroupId | cidr | prefixListId};
       // none: through the subnets' NAT gateway. RDS, ElastiCache and KMS default to create when used.
@@ -50,10 +56,11 @@ function baseEnvironment(envName: string, account: string | undefined, region: s
       username: 'gaara_app',
       tls: true,
       securityGroupId: 'sg-0a1b2c3d4e5f60004',
-      adminSecretArn: `arn:aws:secretsmanager:${region ?? 'eu-west-1'}:${acct}:secret:${APP}/${envName}/admin/redis-AbCdEf`,
+      adminSecretArn: `arn:${partition}:secretsmanager:${region ?? '${AWS::Region}'}:${acct}:secret:${APP}/${envName}/admin/redis-AbCdEf`,
     },
     audit: {
-      trail: { mode: 'create' },
+      // The account's trail and CIS alarms: in the account baseline stack, once per account (lib/baseline).
+      trail: { mode: 'baseline' },
       transitionToGlacierDays: 90,
       expireAfterDays: 400,
     },
@@ -63,19 +70,19 @@ function baseEnvironment(envName: string, account: string | undefined, region: s
   };
 }
 
-const dev: EnvironmentConfig = {
+const dev: EnvironmentInput = {
   ...baseEnvironment('dev', undefined, undefined),
   logRetentionDays: 30,
   rotation: { 'database-url': { days: 30, rotateImmediately: false } },
 };
 
-const staging: EnvironmentConfig = {
+const staging: EnvironmentInput = {
   ...baseEnvironment('staging', '222222222222', 'eu-west-1'),
   logRetentionDays: 90,
 };
 
 const prodBase = baseEnvironment('prod', '333333333333', 'eu-west-1');
-const prod: EnvironmentConfig = {
+const prod: EnvironmentInput = {
   ...prodBase,
   production: true,
   logRetentionDays: 400,
@@ -95,4 +102,5 @@ const prod: EnvironmentConfig = {
   },
 };
 
-export const ENVIRONMENTS: readonly EnvironmentConfig[] = [dev, staging, prod];
+/** Validated here already, so every entry carries its defaults (lib/app.ts validates again, with the others). */
+export const ENVIRONMENTS: readonly EnvironmentConfig[] = [dev, staging, prod].map(validateEnvironment);

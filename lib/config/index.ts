@@ -1,8 +1,11 @@
 export * from './types';
 export * from './validate';
+export * from './placeholders';
+// lib/config/resolve.ts (ARNs, deploy role and zones resolved against a stack) imports aws-cdk-lib and is imported
+// by lib/ directly: this module is also loaded by the gaara-secrets CLI, which runs without the CDK installed.
 export { ENVIRONMENTS } from './environments';
 
-import type { EndpointAccess, EnvironmentConfig, NetworkConfig } from './types';
+import type { EnvironmentConfig } from './types';
 import type { SecretName, CatalogEntry } from '../../contracts';
 import { CATALOG, metricsNamespaceFor } from '../../contracts';
 
@@ -17,26 +20,4 @@ export function metricsNamespace(config: EnvironmentConfig): string {
 
 export { CATALOG };
 
-/** The functions' network: the `network` block, or the deprecated fields under `database`. */
-export function networkOf(config: EnvironmentConfig): NetworkConfig {
-  if (config.network) return config.network;
-  const db = config.database;
-  return {
-    vpcId: db.vpcId ?? '',
-    availabilityZones: db.availabilityZones ?? [],
-    privateSubnetIds: db.privateSubnetIds ?? [],
-    endpoints: { secretsManager: db.secretsManagerEndpoint ?? { mode: 'create' } },
-  };
-}
-
-/** The AWS APIs the functions call from the VPC under this config, each with how it is reached (default `create`). */
-export function endpointsInUse(config: EnvironmentConfig): { service: 'secretsManager' | 'kms' | 'rds' | 'elastiCache'; access: EndpointAccess }[] {
-  const { endpoints } = networkOf(config);
-  const create: EndpointAccess = { mode: 'create' };
-  return [
-    { service: 'secretsManager' as const, access: endpoints.secretsManager },
-    ...(config.fipsKeyMaterial ? [{ service: 'kms' as const, access: endpoints.kms ?? create }] : []),
-    ...(config.database.dbInstanceIdentifier || config.database.dbClusterIdentifier ? [{ service: 'rds' as const, access: endpoints.rds ?? create }] : []),
-    ...(config.redis.elastiCacheUserId ? [{ service: 'elastiCache' as const, access: endpoints.elastiCache ?? create }] : []),
-  ];
-}
+export * from './baseline';

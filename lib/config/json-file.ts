@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from './validate';
-import type { EnvironmentConfig } from './types';
+import type { EnvironmentInput } from './types';
 
 /**
  * Environments from a JSON file (`cdk synth -c config=./envs.json`): a JSON array of environment objects with the
@@ -9,7 +9,7 @@ import type { EnvironmentConfig } from './types';
  * lib/config/environments.ts (validateAll, in lib/app.ts); this only reads and shapes the file, naming the file and
  * the entry when it cannot.
  */
-export function environmentsFromJsonFile(file: string, cwd = process.cwd()): EnvironmentConfig[] {
+export function environmentsFromJsonFile(file: string, cwd = process.cwd()): EnvironmentInput[] {
   const full = path.resolve(cwd, file);
   let text: string;
   try {
@@ -33,6 +33,6 @@ export function environmentsFromJsonFile(file: string, cwd = process.cwd()): Env
     }
     const name = (entry as { envName?: unknown }).envName;
     if (typeof name !== 'string') throw new ConfigError(`(entry ${i} of ${file})`, ['envName: is missing']);
-    return entry as EnvironmentConfig;
+    return entry as EnvironmentInput;
   });
 }

@@ -54,8 +54,11 @@ export interface EndpointAccess {
 /** Where the functions run: the database's VPC, its private subnets, and how each AWS API is reached. */
 export interface NetworkConfig {
   vpcId: string;
-  /** One zone per subnet, in the same order (no lookup at synth). */
-  availabilityZones: string[];
+  /**
+   * Optional: one zone per subnet, in the same order, in the environment's region. The functions and endpoints only
+   * need subnet ids, so leave it out (always, in an environment-agnostic stack, where a zone name would pin a region).
+   */
+  availabilityZones?: string[];
   privateSubnetIds: string[];
   endpoints: {
     /** Always used: every function calls Secrets Manager. */
@@ -98,13 +101,21 @@ export interface RotationScheduleConfig {
 }
 
 export interface TrailConfig {
-  trail: CreateOrExisting<{
+  /**
+   * Where the account's trail and the account-wide CIS filters and alarms live:
+   * - `baseline` (recommended): in the account baseline stack `<app>-account-baseline[-<account>]`, created once per
+   *   account for every environment of the account that says `baseline` (lib/baseline); this environment adds only
+   *   its own filters to the baseline's log group, found by name. Deploy the baseline first.
+   * - `create`: in this environment's stack (an account that holds this environment only);
+   * - `existing`: a trail this app does not manage (organisation or landing-zone trail).
+   */
+  trail: { mode: 'baseline' } | CreateOrExisting<{
     /** Log group that the existing trail delivers to in this account; absent for an organisation trail in another account. */
     logGroupName?: string;
     /** Where CIS metric filters and alarms live when the trail's log group is in another account. */
     organizationTrailAccount?: string;
   }>;
-  /** Days before trail objects move to Glacier and expire. */
+  /** Days before trail objects move to Glacier and expire (with `baseline`: the longest of the account's environments wins). */
   transitionToGlacierDays: number;
   expireAfterDays: number;
 }
@@ -117,7 +128,10 @@ export interface EnvironmentConfig {
    * environment whose name starts with "prod"; default false.
    */
   production?: boolean;
-  /** Absent: environment-agnostic stack. */
+  /**
+   * Absent (with `region`): an environment-agnostic stack, deployable to any account and region. Its ARNs are then
+   * written with placeholders (below) and literal account ids are refused unless listed in crossAccountArns.
+   */
   account?: string;
   region?: string;
   appName: string;
@@ -127,10 +141,21 @@ export interface EnvironmentConfig {
   logRetentionDays: number;
   removalPolicy: 'retain' | 'destroy';
   terminationProtection: boolean;
+  /*
+   * ARNs (the role ARNs below, database/redis secret and key ARNs) may use the placeholders `${AWS::Partition}`,
+   * `${AWS::Region}` and `${AWS::AccountId}`, the syntax of the CDK bootstrap templates: resolved in one place
+   * (lib/config/resolve.ts) to the stack's account and region, i.e. to CloudFormation pseudo parameters in an
+   * environment-agnostic stack and to the configured values otherwise.
+   */
   /** IAM role ARNs that administer the keys (never use them). */
   keyAdminRoleArns: string[];
   breakGlassRoleArn: string;
-  /** Role ARN CloudFormation deploys with (may update key and secret policies). */
+  /**
+   * Role ARN CloudFormation deploys with (may update key and secret policies). Left out in the input (code or JSON):
+   * the CDK bootstrap's CloudFormation execution role of the stack's synthesizer
+   * (`cdk-<qualifier>-cfn-exec-role-<account>-<region>`), filled in by validation as BOOTSTRAP_DEPLOY_ROLE and
+   * resolved with the stack.
+   */
   deployRoleArn: string;
   /** Principals (role ARNs or service principals) trusted to assume the application role. */
   applicationTrustedPrincipals: string[];
@@ -160,9 +185,10 @@ export interface EnvironmentConfig {
    */
   reservedConcurrency?: number;
   /**
-   * ARNs in this config that are in another account on purpose (e.g. an auditor role of a security account). With
-   * `account` set, any other ARN of another account is refused at synth: a copied config must not silently trust or
-   * read from someone else's account.
+   * ARNs in this config that are in another account on purpose (e.g. an auditor role of a security account). Any
+   * other ARN of another account is refused at synth: with `account` set, an ARN naming a different account; in an
+   * environment-agnostic config, any literal account id (write `${AWS::AccountId}` for the account deployed to). A
+   * copied config must not silently trust or read from someone else's account.
    */
   crossAccountArns?: string[];
   /** Where on-call finds docs/runbook.md (linked from the dashboard and the alarm descriptions). */
@@ -170,3 +196,6 @@ export interface EnvironmentConfig {
   /** Metrics namespace; default `<App>/Secrets`. */
   metricsNamespace?: string;
 }
+
+/** An environment as written in lib/config/environments.ts or a JSON file: `deployRoleArn` may be left out. */
+export type EnvironmentInput = Omit<EnvironmentConfig, 'deployRoleArn'> & { deployRoleArn?: string };

@@ -1,6 +1,7 @@
 import { DATABASE_STRATEGIES } from '../../contracts/function-env';
 import { CATALOG, DATABASE_ENGINES, SECRET_NAMES } from '../../contracts';
-import type { DatabaseConfig, EndpointAccess, EnvironmentConfig, RotationScheduleConfig } from './types';
+import { BOOTSTRAP_DEPLOY_ROLE } from './placeholders';
+import type { DatabaseConfig, EndpointAccess, EnvironmentConfig, EnvironmentInput, RotationScheduleConfig } from './types';
 
 /** Config errors are collected and reported together, each naming environment, field and problem. */
 export class ConfigError extends Error {
@@ -14,9 +15,17 @@ const ACCOUNT = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 const APP_NAME = /^[a-z][a-z0-9-]{1,30}[a-z0-9]$/;
 const ENV_NAME = /^[a-z][a-z0-9]{1,15}$/;
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
-const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
-const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/;
+// ARNs may name partition, region and account with the placeholders of lib/config/resolve.ts.
+const PARTITION = '(?:aws[a-z-]*|\\$\\{AWS::Partition\\})';
+const IN_REGION = '(?:[a-z0-9-]+|\\$\\{AWS::Region\\})';
+const IN_ACCOUNT = '(?:\\d{12}|\\$\\{AWS::AccountId\\})';
+const ROLE_ARN = new RegExp(`^arn:${PARTITION}:iam::${IN_ACCOUNT}:role\\/[\\w+=,.@/-]+$`);
+const SECRET_ARN = new RegExp(`^arn:${PARTITION}:secretsmanager:${IN_REGION}:${IN_ACCOUNT}:secret:[^$]+$`);
+const KEY_ARN = new RegExp(`^arn:${PARTITION}:kms:${IN_REGION}:${IN_ACCOUNT}:key\\/[0-9a-f-]+$`);
+/** The account of an ARN written with a literal account id (undefined for `${AWS::AccountId}`: this account). */
+const LITERAL_ACCOUNT = /^arn:[^:]+:[a-z0-9-]+:[^:]*:(\d{12}):/;
+/** Reserved for the account baseline's names (`<app>-account-…`, lib/baseline). */
+const BASELINE_NAME = 'account';
 const SERVICE_PRINCIPAL = /^[a-z0-9-]+\.amazonaws\.com$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const VPC = /^vpc-[0-9a-f]{8,17}$/;
@@ -33,7 +42,12 @@ const SCHEDULE = /^(rate|cron)\(.+\)$/;
 // The values CloudWatch Logs accepts for retention.
 const LOG_RETENTION = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
-export function validateEnvironment(c: EnvironmentConfig): EnvironmentConfig {
+/**
+ * Checks one environment and returns it with its defaults (the bootstrap deploy role when `deployRoleArn` is left
+ * out). Throws a ConfigError listing every problem, each naming the field.
+ */
+export function validateEnvironment(input: EnvironmentInput): EnvironmentConfig {
+  const c = { ...input, deployRoleArn: input.deployRoleArn ?? BOOTSTRAP_DEPLOY_ROLE } as EnvironmentConfig;
   const problems: string[] = [];
   const check = (ok: boolean, field: string, problem: string) => {
     if (!ok) problems.push(`${field}: ${problem}`);
@@ -45,6 +59,7 @@ export function validateEnvironment(c: EnvironmentConfig): EnvironmentConfig {
   check(production || !/^prod/.test(c.envName ?? ''), 'production', `must be true for an environment named "${c.envName}" (the production guards are keyed on it); set production: false only for a non-production environment with another name`);
 
   check(typeof c.envName === 'string' && ENV_NAME.test(c.envName), 'envName', 'must be 2-16 lowercase letters or digits, starting with a letter');
+  check(c.envName !== BASELINE_NAME, 'envName', `"${BASELINE_NAME}" is reserved for the account baseline's names`);
   check(c.account === undefined || ACCOUNT.test(c.account), 'account', 'must be a 12-digit AWS account id');
   check(c.region === undefined || REGION.test(c.region), 'region', 'must be an AWS region such as eu-west-1');
   check((c.account === undefined) === (c.region === undefined), 'account', 'and region must be set together (or both left out for an environment-agnostic stack)');
@@ -62,7 +77,7 @@ export function validateEnvironment(c: EnvironmentConfig): EnvironmentConfig {
   check(Array.isArray(c.keyAdminRoleArns) && c.keyAdminRoleArns.length > 0, 'keyAdminRoleArns', 'must name at least one key administrator role');
   (c.keyAdminRoleArns ?? []).forEach((a, i) => check(ROLE_ARN.test(a), `keyAdminRoleArns[${i}]`, 'must be an IAM role ARN'));
   check(ROLE_ARN.test(c.breakGlassRoleArn ?? ''), 'breakGlassRoleArn', 'must be an IAM role ARN');
-  check(ROLE_ARN.test(c.deployRoleArn ?? ''), 'deployRoleArn', 'must be an IAM role ARN');
+  check(c.deployRoleArn === BOOTSTRAP_DEPLOY_ROLE || ROLE_ARN.test(c.deployRoleArn), 'deployRoleArn', 'must be an IAM role ARN, or left out (the CDK bootstrap\'s CloudFormation execution role)');
   check((c.keyAdminRoleArns ?? []).every((a) => a !== c.breakGlassRoleArn), 'keyAdminRoleArns', 'must not include the break-glass role (administration is separated from use)');
   check(Array.isArray(c.applicationTrustedPrincipals) && c.applicationTrustedPrincipals.length > 0, 'applicationTrustedPrincipals', 'must name at least one principal');
   (c.applicationTrustedPrincipals ?? []).forEach((p, i) =>
@@ -111,7 +126,7 @@ export function validateEnvironment(c: EnvironmentConfig): EnvironmentConfig {
   if (!t) {
     problems.push('audit: is missing');
   } else {
-    check(t.trail?.mode === 'create' || t.trail?.mode === 'existing', 'audit.trail.mode', 'must be "create" or "existing"');
+    check(['baseline', 'create', 'existing'].includes(t.trail?.mode), 'audit.trail.mode', 'must be "baseline", "create" or "existing"');
     check(Number.isInteger(t.transitionToGlacierDays) && t.transitionToGlacierDays >= 30, 'audit.transitionToGlacierDays', 'must be an integer of at least 30');
     check(Number.isInteger(t.expireAfterDays) && t.expireAfterDays > t.transitionToGlacierDays, 'audit.expireAfterDays', 'must be an integer greater than transitionToGlacierDays');
     check(!production || t.expireAfterDays >= 365, 'audit.expireAfterDays', 'must keep prod audit logs at least 365 days (production: true)');
@@ -140,11 +155,14 @@ export function validateEnvironment(c: EnvironmentConfig): EnvironmentConfig {
 
 type Check = (ok: boolean, field: string, problem: string) => void;
 
-/** With an account set, every ARN of the config is in that account, unless listed in crossAccountArns. */
+/**
+ * Every ARN of the config is in the environment's own account, unless listed in crossAccountArns: with `account`
+ * set, written with that account or `${AWS::AccountId}`; in an environment-agnostic stack, only with
+ * `${AWS::AccountId}` (a literal account id there is another account wherever the stack is deployed).
+ */
 function validateAccounts(c: EnvironmentConfig, check: Check): void {
   const allowed = new Set(c.crossAccountArns ?? []);
   (c.crossAccountArns ?? []).forEach((a, i) => check(/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$/.test(a), `crossAccountArns[${i}]`, 'must be an ARN with an account id'));
-  if (c.account === undefined) return;
   const fields: [string, string | undefined][] = [
     ...(c.keyAdminRoleArns ?? []).map((a, i) => [`keyAdminRoleArns[${i}]`, a] as [string, string]),
     ['breakGlassRoleArn', c.breakGlassRoleArn],
@@ -159,9 +177,15 @@ function validateAccounts(c: EnvironmentConfig, check: Check): void {
     ['redis.adminSecretKeyArn', c.redis?.adminSecretKeyArn],
   ];
   for (const [field, arn] of fields) {
-    const account = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/.exec(arn ?? '')?.[1];
+    const account = LITERAL_ACCOUNT.exec(arn ?? '')?.[1];
     if (account === undefined || account === c.account || allowed.has(arn as string)) continue;
-    check(false, field, `is in account ${account}, not this environment's ${c.account}; list it in crossAccountArns if that is on purpose`);
+    check(
+      false,
+      field,
+      c.account === undefined
+        ? `names account ${account}, but this environment is environment-agnostic (no account): write \${AWS::AccountId} for the account it is deployed to, or list the ARN in crossAccountArns if another account is meant`
+        : `is in account ${account}, not this environment's ${c.account}; list it in crossAccountArns if that is on purpose`,
+    );
   }
 }
 
@@ -177,16 +201,18 @@ function validateNetwork(c: EnvironmentConfig, check: Check): void {
   if (c.network !== undefined) {
     check(legacy.length === 0, 'network', `is set, so ${legacy.map((f) => `database.${f}`).join(', ')} must be left out (moved to network)`);
   } else {
-    check(legacy.length > 0, 'network', 'is missing: give vpcId, availabilityZones, privateSubnetIds and endpoints');
+    check(legacy.length > 0, 'network', 'is missing: give vpcId, privateSubnetIds and endpoints');
   }
   const validateShape = (prefix: string, n: { vpcId?: string; availabilityZones?: string[]; privateSubnetIds?: string[] }) => {
     check(VPC.test(n.vpcId ?? ''), `${prefix}.vpcId`, 'must be a VPC id (vpc-...)');
     check(Array.isArray(n.privateSubnetIds) && n.privateSubnetIds.length >= 2, `${prefix}.privateSubnetIds`, 'must list at least two subnets (two availability zones)');
     (n.privateSubnetIds ?? []).forEach((s, i) => check(SUBNET.test(s), `${prefix}.privateSubnetIds[${i}]`, 'must be a subnet id (subnet-...)'));
-    check(
-      Array.isArray(n.availabilityZones) && n.availabilityZones.length === (n.privateSubnetIds ?? []).length,
-      `${prefix}.availabilityZones`,
-      'must list one zone per subnet, in the same order',
+    const zones = n.availabilityZones;
+    if (zones === undefined) return;
+    check(c.region !== undefined, `${prefix}.availabilityZones`, 'must be left out in an environment-agnostic stack (a zone name pins a region); the functions need only the subnet ids');
+    check(Array.isArray(zones) && zones.length === (n.privateSubnetIds ?? []).length, `${prefix}.availabilityZones`, 'must list one zone per subnet, in the same order, or be left out');
+    (Array.isArray(zones) ? zones : []).forEach((z, i) =>
+      check(c.region === undefined || (typeof z === 'string' && z.startsWith(c.region) && /^[a-z]$/.test(z.slice(c.region.length))), `${prefix}.availabilityZones[${i}]`, `must be a zone of ${c.region} (such as ${c.region}a)`),
     );
   };
   if (legacy.length > 0) {
@@ -239,12 +265,46 @@ function validateSchedule(
   check(!(production && isCredential && s.rotateImmediately), `${field}.rotateImmediately`, 'must be false in prod: a deploy must not rotate prod credentials as a side effect');
 }
 
-/** Every configured environment, validated; unique names. */
-export function validateAll(envs: readonly EnvironmentConfig[]): EnvironmentConfig[] {
+/** Every configured environment, validated; unique names; one owner of the trail per account. */
+export function validateAll(envs: readonly EnvironmentInput[]): EnvironmentConfig[] {
   const names = new Set<string>();
   for (const e of envs) {
     if (names.has(e.envName)) throw new ConfigError(e.envName, ['envName: is used by two environments']);
     names.add(e.envName);
   }
-  return envs.map(validateEnvironment);
+  const configs = envs.map(validateEnvironment);
+  validateAccountSharing(configs);
+  return configs;
+}
+
+/** `<account>` or, for environment-agnostic stacks (which may all land in one account), `(agnostic)`. */
+export function accountKey(c: Pick<EnvironmentConfig, 'account'>): string {
+  return c.account ?? '(agnostic)';
+}
+
+/**
+ * Environments that share an account (environment-agnostic ones count as one account: they may be deployed to the
+ * same one) must not each create the account's trail and CIS alarms, and those that share a baseline use it from
+ * the baseline's region (its log group is regional).
+ */
+function validateAccountSharing(configs: readonly EnvironmentConfig[]): void {
+  const byAccount = new Map<string, EnvironmentConfig[]>();
+  for (const c of configs) byAccount.set(accountKey(c), [...(byAccount.get(accountKey(c)) ?? []), c]);
+  for (const [account, group] of byAccount) {
+    if (group.length < 2) continue;
+    const where = account === '(agnostic)' ? 'environment-agnostic environments (deployable to one account)' : `environments of account ${account}`;
+    const creators = group.filter((c) => c.audit.trail.mode === 'create');
+    if (creators.length > 0) {
+      throw new ConfigError(creators[0].envName, [
+        `audit.trail.mode: "create" makes a second multi-region trail and duplicate CIS alarms in an account shared by ${group.map((c) => c.envName).join(', ')} (${where}); use "baseline" (one account baseline for all of them)`,
+      ]);
+    }
+    const baseline = group.filter((c) => c.audit.trail.mode === 'baseline');
+    const regions = [...new Set(baseline.map((c) => c.region ?? '(agnostic)'))];
+    if (regions.length > 1) {
+      throw new ConfigError(baseline[1].envName, [
+        `region: the ${where} share one account baseline, whose trail log group is in one region; ${baseline.map((c) => `${c.envName} is in ${c.region}`).join(', ')}`,
+      ]);
+    }
+  }
 }

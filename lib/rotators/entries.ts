@@ -2,17 +2,27 @@ import type { DatabaseEngine } from '../../contracts/database';
 import { engineFamily } from '../../contracts/database';
 import type { FunctionKind } from '../../contracts/function-names';
 
+/** What decides a rotator's bundle entry: only the parts of its configuration that change which code it needs. */
+export interface EntryChoice {
+  database?: { engine: DatabaseEngine; dbInstanceIdentifier?: string; dbClusterIdentifier?: string };
+  redis?: { elastiCacheUserId?: string };
+}
+
 /**
- * Bundle entry of each function (lib refers to the functions' code only by path). The database rotator has one
- * entry per engine family, so a bundle carries only the driver of the configured engine.
+ * Bundle entry of each function (lib refers to the functions' code only by path). Each rotator bundle carries only
+ * the code its configuration reaches: the database rotator the driver of its engine family, plus the RDS client
+ * when it confirms an instance or cluster; the Redis rotator the ElastiCache client only for an ElastiCache user.
  */
-export function functionEntry(kind: FunctionKind, engine?: DatabaseEngine): string {
+export function functionEntry(kind: FunctionKind, choice: EntryChoice = {}): string {
   switch (kind) {
-    case 'database':
-      if (!engine) throw new Error('functionEntry: the database rotator entry depends on the engine');
-      return `lambdas/database/entry-${engineFamily(engine)}.ts`;
+    case 'database': {
+      const db = choice.database;
+      if (!db) throw new Error('functionEntry: the database rotator entry depends on the database configuration');
+      const rds = db.dbInstanceIdentifier || db.dbClusterIdentifier ? '-rds' : '';
+      return `lambdas/database/entry-${engineFamily(db.engine)}${rds}.ts`;
+    }
     case 'redis':
-      return 'lambdas/redis/index.ts';
+      return choice.redis?.elastiCacheUserId ? 'lambdas/redis/entry-elasticache.ts' : 'lambdas/redis/entry-acl.ts';
     case 'key-ring':
       return 'lambdas/key-ring/index.ts';
     case 'secret-age':

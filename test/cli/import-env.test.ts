@@ -119,7 +119,29 @@ describe('import-env (modelled Secrets Manager over HTTP)', () => {
     r = await w.cli(['import-env', file('short.env', 'JWT_SECRET_KEY=short\n'), '--env', 'staging', '--yes', '--force']);
     expect(r.code).toBe(11);
     expect(r.stderr).toContain('JWT_SECRET_KEY: a key must be at least 32 bytes');
+    // Two names of the shared table (contracts/env-names.ts) for one value: refused, not picked from.
+    r = await w.cli(['import-env', file('twice.env', `JWT_SECRET_KEY=${v.jwt}\nJWT_SECRET=${v.flask}\n`), '--env', 'staging', '--yes', '--force']);
+    expect(r.code).toBe(11);
+    expect(r.stderr).toContain('JWT_SECRET_KEY and JWT_SECRET both set jwt-secret: keep one in the .env (or map one elsewhere with --map); nothing was written');
+    r = await w.cli(['import-env', file('badredis.env', `REDIS_URL=http://${leaky}@cache:6379\n`), '--env', 'staging', '--yes', '--force']);
+    expect(r.code).toBe(11);
+    expect(r.stderr).toContain('REDIS_URL: the URL scheme must be redis or rediss; nothing was written');
     expect(writes(before)).toEqual([]);
     expect(w.model.calls.length).toBe(before);
+  });
+
+  it('modelled: the other names of the shared table: REDIS_URL, SMTP_* and JWT_SECRET; a Redis target other than the config is warned about (dry run, nothing written)', async () => {
+    const before = w.model.calls.length;
+    const r = await w.cli(
+      ['import-env', file('other-names.env', [`JWT_SECRET=${v.jwt}`, `REDIS_URL=rediss://gaara_app:${v.redis}@other-cache.internal:6380`, 'SMTP_HOST=smtp.example.com', 'SMTP_USER=mailer', `SMTP_PASSWORD=${v.mail}`].join('\n') + '\n'), '--env', 'staging', '--dry-run', '--json'],
+    );
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.stdout).plan as { secret: string; from: string[]; fields: string[]; differsFromConfig: string[] }[];
+    expect(plan.map((p) => [p.secret, [...p.from].sort(), p.differsFromConfig])).toEqual([
+      ['jwt-secret', ['JWT_SECRET'], []],
+      ['redis-password', ['REDIS_URL'], ['host', 'port']],
+      ['mail-password', ['SMTP_HOST', 'SMTP_PASSWORD', 'SMTP_USER'], []],
+    ]);
+    expect(writes(before)).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDatabaseUrl, buildRedisUrl } from '../../contracts';
 import { ENVIRONMENTS, type EnvironmentConfig } from '../../lib/config';
+import { startPostgres, type PostgresTestServer } from '../support/postgres-server';
 import { startRedisServer, type RedisTestServer, APP_USER_RULES } from '../support/redis-server';
 import { freePort } from '../support/free-port';
 import { startInTmux, type Terminal } from './support/tmux';
@@ -12,6 +13,7 @@ import { createWorld, gen, type World } from './support/world';
 
 let w: World;
 let redis: RedisTestServer | undefined;
+let pg: PostgresTestServer | undefined;
 let term: Terminal | undefined;
 
 beforeAll(async () => {
@@ -23,6 +25,7 @@ beforeAll(async () => {
 afterAll(async () => {
   term?.kill();
   await redis?.stop();
+  await pg?.stop();
   await w.server.close();
 });
 afterEach(() => {
@@ -122,6 +125,34 @@ describe('rollback (modelled Secrets Manager over HTTP)', () => {
     } finally {
       await elsewhere.close();
     }
+  });
+
+  it('modelled: database-url against a real PostgreSQL (password auth): an older password that still logs in is restored; after the password changed it is refused (exit 8, 28P01)', async () => {
+    pg = await startPostgres();
+    const oldPw = gen('pgold');
+    const newPw = gen('pgnew');
+    const resetPw = gen('pgreset');
+    w.values.push(oldPw, newPw, resetPw);
+    await pg.adminQuery(`CREATE ROLE gaara_app LOGIN PASSWORD '${oldPw}'`);
+    await pg.adminQuery('CREATE DATABASE gaara OWNER gaara_app');
+    const config = devConfigFile((dev) => ({ ...dev, database: { ...dev.database, engine: 'postgres', host: '127.0.0.1', port: pg!.port, dbname: 'gaara', username: 'gaara_app', tls: false } }));
+    const shape = (password: string) => {
+      const base = { engine: 'postgres' as const, host: '127.0.0.1', port: pg!.port, username: 'gaara_app', password, dbname: 'gaara', ssl: false };
+      return JSON.stringify({ schema: 1, ...base, url: buildDatabaseUrl(base) });
+    };
+    const old = await w.model.putCurrent(id('database-url'), shape(oldPw), 30);
+    const newer = await w.model.putCurrent(id('database-url'), shape(newPw), 1);
+    let r = await w.cli(['rollback', 'database-url', '--env', 'dev', '--config', config, '--yes']);
+    expect(r.stderr).not.toContain('cannot check');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('login check  ok');
+    expect([cur('database-url'), prev('database-url')]).toEqual([old, newer]);
+    // The database password moves on (a reset by hand): the stored old password no longer logs in.
+    await pg.adminQuery(`ALTER ROLE gaara_app PASSWORD '${resetPw}'`);
+    r = await w.cli(['rollback', 'database-url', '--env', 'dev', '--config', config, '--yes']);
+    expect(r.code).toBe(8);
+    expect(r.stderr).toContain(`the credential in version ${newer.slice(0, 8)} no longer logs in (28P01): rolling back would break the application`);
+    expect(cur('database-url')).toBe(old);
   });
 
   it('modelled: redis-password against a real redis-server: an older password that still logs in is restored; one that no longer does is refused (exit 8)', async () => {

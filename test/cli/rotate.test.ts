@@ -2,6 +2,7 @@
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { parseKeyRing } from '../../contracts';
 import { startMoto, type Moto } from './support/moto';
+import { writeRotatorLines } from './support/rotator-logs';
 import { bundleKeyRingRotator, runRotation } from './support/rotator';
 import { startInTmux, type Terminal } from './support/tmux';
 import { createWorld, type World } from './support/world';
@@ -17,6 +18,7 @@ beforeAll(async () => {
   w = await createWorld();
   moto = await startMoto();
   w.env.AWS_ENDPOINT_URL_CLOUDWATCH = moto.url; // the rotators' metrics (RotationFailed with its Step)
+  w.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS = moto.url; // the rotators' failure lines (error class)
   cw = new CloudWatchClient({ region: 'eu-west-1', endpoint: moto.url, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'modelled-not-a-real-key' } });
   bundle = bundleKeyRingRotator();
   w.arns('dev');
@@ -76,6 +78,8 @@ describe('rotate (modelled Secrets Manager over HTTP, bundled key-ring rotator)'
     const arns = w.arns('dev');
     w.model.onRotate = async () => {
       // What the rotator publishes when setSecret fails (contracts/metrics: RotationFailed {Environment, Secret, Step}).
+      // The failure line it logs first (lambdas/rotation/handler.ts), then the metric.
+      await writeRotatorLines(moto.url, [{ kind: 'database', secret: 'gaara-store/dev/database-url', step: 'setSecret', errorClass: 'AuthFailed', error: 'password authentication failed', at: new Date() }]);
       await cw.send(new PutMetricDataCommand({ Namespace: 'GaaraStore/Secrets', MetricData: [{ MetricName: 'RotationFailed', Dimensions: [{ Name: 'Environment', Value: 'dev' }, { Name: 'Secret', Value: 'database-url' }, { Name: 'Step', Value: 'setSecret' }], Value: 1, Timestamp: new Date() }] }));
       throw new Error('setSecret failed');
     };
@@ -83,7 +87,7 @@ describe('rotate (modelled Secrets Manager over HTTP, bundled key-ring rotator)'
     const r = await w.cli(['rotate', 'database-url', '--env', 'dev', '--wait', '--poll-seconds', '0.2', '--timeout-seconds', '120']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('database-url: ✓ createSecret  ✗ setSecret  · testSecret  · finishSecret  failed');
-    expect(r.stdout).toContain('database-url: ✗ the rotator reported a failure at setSecret (RotationFailed metric): the service retries it; open runbook #alarm-rotation-failed');
+    expect(r.stdout).toContain('database-url: ✗ the rotator reported a failure at setSecret (error class AuthFailed): the service retries it; open runbook #alarm-rotation-failed');
     expect(w.model.versionAt(arns['database-url'], 'AWSCURRENT')!.versionId).toBe(before);
     expect(w.model.versionAt(arns['database-url'], 'AWSPENDING')).toBeDefined();
     w.model.completeRotation(arns['database-url']);

@@ -1,6 +1,7 @@
 /** `gaara-secrets status`, the real CLI as a process against the MODELLED Secrets Manager over HTTP. */
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { startMoto, type Moto } from './support/moto';
+import { writeRotatorLines } from './support/rotator-logs';
 import { createWorld, type World } from './support/world';
 
 let w: World;
@@ -10,6 +11,7 @@ beforeAll(async () => {
   w = await createWorld();
   moto = await startMoto();
   w.env.AWS_ENDPOINT_URL_CLOUDWATCH = moto.url; // the rotators' RotationSucceeded/RotationFailed metrics
+  w.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS = moto.url; // the rotators' failure lines
   cw = new CloudWatchClient({ region: 'eu-west-1', endpoint: moto.url, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'modelled-not-a-real-key' } });
 });
 afterAll(async () => {
@@ -52,7 +54,7 @@ describe('status (modelled Secrets Manager over HTTP)', () => {
     const mail = body.secrets.find((s: { secret: string }) => s.secret === 'mail-password');
     expect(mail).toMatchObject({ overdue: true, placeholder: false, rotationEnabled: false, maxAgeDays: 90, kind: 'third-party' });
     expect(mail.ageDays).toBeGreaterThan(119);
-    expect(body.problems).toEqual([expect.stringContaining('mail-password: overdue (older than 90 days)')]);
+    expect(body.problems).toEqual([expect.stringContaining('mail-password: overdue (not rotated for more than 90 days)')]);
     const jwt = body.secrets.find((s: { secret: string }) => s.secret === 'jwt-secret');
     expect(jwt).toMatchObject({ overdue: false, placeholder: false, rotationEnabled: true, rotationDays: 90, rotationInProgress: false });
     expect(w.model.stagesOf(arns['mail-password'])).toEqual(stagesBefore);
@@ -139,21 +141,50 @@ describe('status (modelled Secrets Manager over HTTP)', () => {
     expect(w.model.calls.length).toBe(before);
   });
 
-  it('modelled: a rotator that reported a failed step after its last success: the step shows in LAST FAILURE and status exits 1 (moto CloudWatch)', async () => {
+  it('modelled: a rotator that reported a failed step after its last success: step (metrics) and error class (log group) show in LAST FAILURE, exit 1 (moto CloudWatch and Logs)', async () => {
     const put = (name: string, hoursAgo: number, step?: string) =>
       cw.send(new PutMetricDataCommand({ Namespace: 'GaaraStore/Secrets', MetricData: [{ MetricName: name, Dimensions: [{ Name: 'Environment', Value: 'dev' }, { Name: 'Secret', Value: 'redis-password' }, ...(step ? [{ Name: 'Step', Value: step }] : [])], Value: 1, Timestamp: new Date(Date.now() - hoursAgo * 3_600_000) }] }));
     w.arns('dev');
     await put('RotationSucceeded', 50);
     await put('RotationFailed', 3, 'setSecret');
+    const r0 = await w.cli(['status', '--env', 'dev', '--json']);
+    expect(JSON.parse(r0.stdout).logsNote).toMatch(/^logs:FilterLogEvents on log group \/gaara-store\/dev\/functions\/redis failed \(ResourceNotFoundException\)|was not found/);
+    // What the redis rotator logged: the failure of this secret, an older one of another class, another
+    // secret's (same group), and a line that is not JSON. The message beside the class is never shown.
+    const canary = `canary-${Date.now()}`;
+    w.values.push(canary);
+    const at = new Date(Date.now() - 3 * 3_600_000 + 60_000);
+    await writeRotatorLines(moto.url, [
+      { kind: 'redis', secret: 'gaara-store/dev/redis-password', step: 'setSecret', errorClass: 'Timeout', error: 'older', at: new Date(at.getTime() - 20 * 3_600_000) },
+      { kind: 'redis', secret: 'gaara-store/dev/redis-password', step: 'setSecret', errorClass: 'AuthFailed', error: `WRONGPASS ${canary}`, at },
+      { kind: 'redis', secret: 'gaara-store/staging/redis-password', step: 'setSecret', errorClass: 'Unreachable', error: 'other env', at: new Date(at.getTime() + 60_000) },
+      { kind: 'redis', raw: 'START RequestId: 1 errorClass mentioned in plain text', at: new Date(at.getTime() + 120_000) },
+    ]);
     const r = await w.cli(['status', '--env', 'dev', '--json']);
     expect(r.code).toBe(1);
     const body = JSON.parse(r.stdout);
     const redis = body.secrets.find((s: { secret: string }) => s.secret === 'redis-password');
-    expect(redis.lastFailure).toMatchObject({ step: 'setSecret' });
+    expect(redis.lastFailure).toMatchObject({ step: 'setSecret', errorClass: 'AuthFailed' });
     expect(redis.lastSuccess).toMatch(/^\d{4}-/);
-    expect(body.problems).toEqual([expect.stringMatching(/^redis-password: last rotation failed at setSecret around .*: runbook #alarm-rotation-failed$/)]);
+    expect(body.logsNote).toBeUndefined();
+    expect(body.problems).toEqual([expect.stringMatching(/^redis-password: last rotation failed at setSecret \(AuthFailed\) around .*: runbook #alarm-rotation-failed$/)]);
     const human = await w.cli(['status', '--env', 'dev']);
-    expect(human.stdout).toMatch(/^! redis-password .* setSecret \d{4}-/m);
+    expect(human.stdout).toMatch(/^! redis-password .* setSecret AuthFailed \d{4}-/m);
     expect(human.stdout).toMatch(/^ {2}database-url .* none /m);
+    expect(r.all + human.all).not.toContain('WRONGPASS');
+  });
+  it('modelled: a value put by hand does not reset the rotation age: a never-rotated database-url seeded yesterday is overdue by its 40 days since creation', async () => {
+    const arns = w.arns('staging');
+    w.model.ageAll(arns['database-url'], 40);
+    await w.seed('staging', 1, ['database-url']);
+    const r = await w.cli(['status', '--env', 'staging', '--json']);
+    const db = JSON.parse(r.stdout).secrets.find((s: { secret: string }) => s.secret === 'database-url');
+    expect(db.ageDays).toBeLessThan(1.1);
+    expect(db.daysSinceLastRotation).toBeGreaterThan(39.9);
+    expect(db).toMatchObject({ overdue: true, neverRotated: true, lastRotated: null });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).problems).toContainEqual(expect.stringContaining('database-url: overdue (not rotated for more than 30 days)'));
+    const human = await w.cli(['status', '--env', 'staging']);
+    expect(human.stdout).toMatch(/^! database-url\s+database\s+on 30d\s+never\s+40\.\d\s+[01]\.\d/m);
   });
 });

@@ -5,7 +5,11 @@ const { results } = synthAll();
 describe.each(results.map((r) => [r.config.envName, r] as const))('roles and policies of %s', (envName, { config, template, stack }) => {
   const policies = resourcesOf(template, 'AWS::IAM::ManagedPolicy');
   const roles = resourcesOf(template, 'AWS::IAM::Role');
-  const secretRefs = resourcesOf(template, 'AWS::SecretsManager::Secret').map(([id]) => ({ Ref: id }));
+  // cdk.json's @aws-cdk/aws-iam:minimizePolicies lists a statement's resources sorted, as `cdk synth` deploys them.
+  const secretRefs = resourcesOf(template, 'AWS::SecretsManager::Secret')
+    .map(([id]) => id)
+    .sort()
+    .map((id) => ({ Ref: id }));
   const keyArn = (purpose: string) => {
     const alias = resourcesOf(template, 'AWS::KMS::Alias').find(([, a]) => a.Properties.AliasName.endsWith(`/${purpose}`))!;
     return { 'Fn::GetAtt': [alias[1].Properties.TargetKeyId['Fn::GetAtt'][0], 'Arn'] };
@@ -91,11 +95,11 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('roles and pol
     ]);
     expect(statement(statements, 'DescribeApplicationSecrets').Resource).toEqual(secretRefs);
     expect(statement(statements, 'ListSecrets')).toMatchObject({ Action: 'secretsmanager:ListSecrets', Resource: '*' });
-    expect(statement(statements, 'ReadKeyMetadata').Resource).toEqual([keyArn('secrets'), keyArn('data'), keyArn('ops')]);
+    expect(statement(statements, 'ReadKeyMetadata').Resource).toEqual([keyArn('data'), keyArn('ops'), keyArn('secrets')]);
     expect(statement(statements, 'NeverReadValues')).toEqual({
       Sid: 'NeverReadValues',
       Effect: 'Deny',
-      Action: ['secretsmanager:BatchGetSecretValue', 'secretsmanager:GetSecretValue', 'kms:GenerateDataKey'],
+      Action: ['kms:GenerateDataKey', 'secretsmanager:BatchGetSecretValue', 'secretsmanager:GetSecretValue'],
       Resource: '*',
     });
     // Decrypting is denied unless it carries CloudTrail's encryption context: trail log files only, never a secret.
@@ -127,7 +131,7 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('roles and pol
       'secretsmanager:PutSecretValue',
       'secretsmanager:UpdateSecretVersionStage',
     ]);
-    expect([rotate.Resource].flat()).toEqual(own);
+    expect([rotate.Resource].flat()).toEqual([...own].sort((a, b) => a.Ref.localeCompare(b.Ref)));
     const kmsUse = statement(statements, 'SecretsKeyViaSecretsManagerForOwnSecrets');
     expect(sorted(kmsUse.Action)).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
     expect(kmsUse.Resource).toEqual(keyArn('secrets'));
@@ -151,10 +155,17 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('roles and pol
     }
   });
 
-  it('secret-age function reads version metadata only, never a value', () => {
+  it('secret-age function reads metadata only (DescribeSecret, ListSecretVersionIds) on the seven secrets, never a value', () => {
     const statements = policy('SecretAgePolicy').PolicyDocument.Statement;
-    expect(statement(statements, 'ReadVersionMetadataOnly')).toMatchObject({ Action: 'secretsmanager:ListSecretVersionIds', Resource: secretRefs });
-    expect(JSON.stringify(statements)).not.toMatch(/GetSecretValue|kms:Decrypt/);
+    expect(statement(statements, 'ReadVersionMetadataOnly')).toEqual({
+      Sid: 'ReadVersionMetadataOnly',
+      Effect: 'Allow',
+      Action: ['secretsmanager:DescribeSecret', 'secretsmanager:ListSecretVersionIds'],
+      Resource: secretRefs,
+    });
+    expect(secretRefs).toHaveLength(7);
+    expect(statements.map((s: { Sid: string }) => s.Sid)).toEqual(['WriteOwnLogs', 'VpcNetworkInterfaces', 'ReadVersionMetadataOnly']);
+    expect(JSON.stringify(statements)).not.toMatch(/GetSecretValue|kms:Decrypt|secretsmanager:\*/);
   });
 });
 

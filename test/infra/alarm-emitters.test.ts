@@ -5,10 +5,11 @@
  * same namespace, name and dimension set (an alarm on a dimension set nobody emits never fires).
  * Paths: a failed step invoked with the full secret ARN (the event-ARN path), a DescribeSecret failure, a step still
  * running at the Lambda deadline (the timeout path), a success, the KeyRingPreviousKeys gauge, the age figures, and
- * the client library's StaleSecretServed line.
+ * the client library's StaleSecretServed line. The age function's overdue alarm reads DaysSinceLastRotation (a value put by
+ * hand does not reset it), not DaysSinceRotation.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { GetSecretValueCommand, ListSecretVersionIdsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, GetSecretValueCommand, ListSecretVersionIdsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Template } from 'aws-cdk-lib/assertions';
 import { SecretsClient } from '../../client/src/secrets/secrets-client';
@@ -72,7 +73,7 @@ async function capture(run: () => Promise<unknown>): Promise<Emitted[]> {
   return emitted(out.json());
 }
 
-// What the stack sets on every rotator (lib/rotation-function.ts): the namespace, the app and the environment.
+// What the stack sets on every rotator (lib/rotators/secure-function.ts): the namespace, the app and the environment.
 const ENV = { METRICS_NAMESPACE: 'GaaraStore/Secrets', APP_NAME: 'gaara-store', APP_ENVIRONMENT: 'prod' };
 const silent = () => new Logger({ serviceName: 'test', logLevel: 'SILENT' });
 
@@ -148,10 +149,11 @@ describe('alarms match what the emitters really publish (prod template; Powertoo
     expect(alarmsReading(metrics[0]).sort()).toEqual(['gaara-store-prod-encryption-key-key-ring-full', 'gaara-store-prod-encryption-key-key-ring-near-full']);
   });
 
-  it('mocked: the secret-age figures are read by days-since-rotation, pending-rotation and placeholder alarms', async () => {
+  it('mocked: the secret-age figures are read by days-since-rotation (DaysSinceLastRotation), pending-rotation and placeholder alarms', async () => {
     const sm = mockClient(SecretsManagerClient);
     try {
       sm.on(ListSecretVersionIdsCommand).resolves({ Versions: [{ VersionId: 'v1', VersionStages: ['AWSCURRENT'], CreatedDate: new Date('2026-11-01T00:00:00Z') }] });
+      sm.on(DescribeSecretCommand).resolves({ CreatedDate: new Date('2026-11-01T00:00:00Z'), RotationEnabled: true });
       const handler = createSecretAgeHandler({
         secretsManager: new SecretsManagerClient({}),
         secrets: [{ name: 'database-url', id: 'arn:aws:secretsmanager:eu-west-1:333333333333:secret:gaara-store/prod/database-url-AbCdEf', maxAgeDays: 35 }],
@@ -161,11 +163,15 @@ describe('alarms match what the emitters really publish (prod template; Powertoo
         now: () => new Date('2026-11-23T00:00:00Z'),
       });
       const metrics = await capture(handler);
+      // The overdue alarm reads the rotation age; the value's age and NeverRotated are dashboard-only.
       expect(Object.fromEntries(metrics.map((m) => [m.name, alarmsReading(m)]))).toEqual({
-        DaysSinceRotation: ['gaara-store-prod-database-url-days-since-rotation'],
+        DaysSinceLastRotation: ['gaara-store-prod-database-url-days-since-rotation'],
+        DaysSinceRotation: [],
+        NeverRotated: [],
         PendingRotationHours: ['gaara-store-prod-database-url-pending-rotation'],
         PlaceholderSecret: ['gaara-store-prod-database-url-placeholder'],
       });
+      expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(0);
     } finally {
       sm.restore();
     }

@@ -8,6 +8,7 @@ import {
   CIS_IAM_POLICY_CHANGES,
   CIS_KMS_DISABLE_OR_DELETE,
   CIS_UNAUTHORIZED_API_CALLS,
+  accountFilters,
   cisFilters,
   secretReadFilters,
   secretsFilters,
@@ -23,14 +24,18 @@ const events: Record<string, { [k: string]: Json }> = Object.fromEntries(
     .map((f) => [f.replace(/\.json$/, ''), JSON.parse(fs.readFileSync(path.join(FIXTURES, f), 'utf8'))]),
 );
 
-// The fixtures are recorded-style events of account 111111111111 in eu-west-1: dev's placeholder account.
-const dev = ENVIRONMENTS.find((e) => e.envName === 'dev') as EnvironmentConfig;
+// The fixtures are recorded-style events of account 111111111111 in eu-west-1: the environment-agnostic dev, with its
+// `${AWS::…}` placeholders as CloudFormation resolves them when dev is deployed there.
+const DEPLOYED_TO: Record<string, string> = { '${AWS::Partition}': 'aws', '${AWS::Region}': 'eu-west-1', '${AWS::AccountId}': '111111111111' };
+const dev = JSON.parse(
+  JSON.stringify(ENVIRONMENTS.find((e) => e.envName === 'dev')).replace(/\$\{AWS::(Partition|Region|AccountId)\}/g, (p) => DEPLOYED_TO[p]),
+) as EnvironmentConfig;
 
 /** The fixtures' KMS key stands for one of dev's keys; the age function's role makes the heartbeat events. */
 const DEV_KEY = 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const AGE_ROLE = 'arn:aws:iam::111111111111:role/gaara-store-dev-secret-age';
 const envFilters = environmentFilters(dev, { keyArns: [DEV_KEY], heartbeatRoleArn: AGE_ROLE });
-const filters: TrailFilterSpec[] = [...cisFilters(), ...secretsFilters(dev), ...secretReadFilters(dev), ...envFilters];
+const filters: TrailFilterSpec[] = [...accountFilters(''), ...secretsFilters(dev), ...secretReadFilters(dev), ...envFilters];
 const byId = (id: string) => filters.find((f) => f.id === id) as TrailFilterSpec;
 
 /** Exactly which fixtures each filter must count; every other fixture is a negative. */
@@ -109,7 +114,7 @@ describe('CloudTrail metric filter patterns (modelled CloudWatch Logs matcher, r
 
   it('keeps every pattern within the 1024-character limit of CloudWatch Logs, in every environment', () => {
     for (const config of ENVIRONMENTS) {
-      for (const f of [...cisFilters(), ...secretsFilters(config), ...secretReadFilters(config), ...environmentFilters(config, { keyArns: [DEV_KEY, DEV_KEY, DEV_KEY], heartbeatRoleArn: AGE_ROLE })]) {
+      for (const f of [...accountFilters(''), ...secretsFilters(config), ...secretReadFilters(config), ...environmentFilters(config, { keyArns: [DEV_KEY, DEV_KEY, DEV_KEY], heartbeatRoleArn: AGE_ROLE })]) {
         expect({ id: f.id, env: config.envName, length: f.pattern.length, ok: f.pattern.length <= 1024 }).toMatchObject({ ok: true });
         expect(() => parseFilterPattern(f.pattern)).not.toThrow();
       }

@@ -3,13 +3,18 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { ENVIRONMENTS, type EnvironmentConfig } from '../../lib/config';
-import { cisFilters, secretReadFilters, secretsFilters, trailMetricsNamespace } from '../../lib/metric-filters';
+import { resolveEnvironment } from '../../lib/config/resolve';
+import { accountFilters, cisFilters, secretReadFilters, secretsFilters, trailMetricsNamespace } from '../../lib/metric-filters';
 import { observabilityNames } from '../../lib/ops-key-statements';
 import { APP_CONTEXT, buildObservabilityStack, type ObservabilityTestStack } from './monitoring.test-stack';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };
 
-const built = ENVIRONMENTS.map((config) => {
+// `create` mode: the environment owns its account's trail (an account that holds this environment only).
+// Placeholders resolved as SecretsStack resolves them (pseudo parameters for the agnostic dev).
+const resolved = (c: EnvironmentConfig) => resolveEnvironment(c, new Stack(new App(), 'Resolve', { env: c.account ? { account: c.account, region: c.region } : undefined }));
+const built = ENVIRONMENTS.map((shipped) => {
+  const config: EnvironmentConfig = resolved({ ...shipped, audit: { ...shipped.audit, trail: { mode: 'create' } } });
   const s = buildObservabilityStack(config);
   return { config, s, template: Template.fromStack(s.stack) };
 });
@@ -91,16 +96,28 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('audit trail of 
   });
 
   it('puts every filter of lib/metric-filters.ts on the trail log group with its exact pattern, and an alarm with an action on each security filter', () => {
-    const specs = [...cisFilters(), ...secretsFilters(config), ...secretReadFilters(config)];
+    const specs = [...accountFilters(''), ...secretsFilters(config), ...secretReadFilters(config)];
+    // 4 CIS + 2 account-wide + 3 of this environment + 7 secret reads.
+    expect(specs).toHaveLength(16);
     // + 5: the environment-scoped filters and the heartbeat of lib/environment-filters.ts (issue #11), on the same log group.
     template.resourceCountIs('AWS::Logs::MetricFilter', specs.length + 5);
     for (const spec of specs) {
       template.hasResourceProperties('AWS::Logs::MetricFilter', {
-        FilterPattern: spec.pattern,
+        FilterPattern: s.stack.resolve(spec.pattern),
         MetricTransformations: [{ MetricNamespace: trailMetricsNamespace(config), MetricName: spec.metricName, MetricValue: '1', DefaultValue: 0 }],
       });
     }
-    expect(s.audit.alarms).toHaveLength(cisFilters().length + secretsFilters(config).length);
+    expect(s.audit.alarms.map((a) => (a.node.defaultChild as unknown as { alarmName: string }).alarmName.replace(`${names.alarmNamePrefix}`, '')).sort()).toEqual([
+      'BreakGlassRoleUsed',
+      'CloudTrailConfigChanges',
+      'DeletedSecretAccess',
+      'IamPolicyChanges',
+      'KmsKeyDisabledOrScheduledForDeletion',
+      'KmsKeyPolicyChangedOrRotationDisabled',
+      'SecretPolicyChangedOrSecretDeleted',
+      'SecretsAccessDenied',
+      'UnauthorizedApiCalls',
+    ]);
     for (const a of s.audit.alarms) {
       const props = (a.node.defaultChild as { alarmActions?: unknown[]; datapointsToAlarm?: number; treatMissingData?: string });
       expect(props.alarmActions).toHaveLength(1);
@@ -140,6 +157,30 @@ describe('audit trail with an existing trail (synthesized template)', () => {
     expect(JSON.stringify(template.toJSON())).not.toContain('TrailLogFileEncryptionByCloudTrail');
     // The monitoring still works without the trail sections.
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('with the account baseline (the shipped mode): creates no trail, bucket or account-wide filter; adds only its own filters to the baseline\'s log group, found by name', () => {
+    const config = base;
+    expect(config.audit.trail.mode).toBe('baseline');
+    const s = buildObservabilityStack(config);
+    const template = Template.fromStack(s.stack);
+    template.resourceCountIs('AWS::CloudTrail::Trail', 0);
+    template.resourceCountIs('AWS::S3::Bucket', 0);
+    // 3 secrets filters + 7 secret reads + 5 environment-scoped filters and the heartbeat, on the baseline's log group.
+    template.resourceCountIs('AWS::Logs::MetricFilter', 15);
+    template.allResourcesProperties('AWS::Logs::MetricFilter', { LogGroupName: '/aws/cloudtrail/gaara-store-account-audit' });
+    const json = JSON.stringify(template.toJSON());
+    const metricNames = resources(template, 'AWS::Logs::MetricFilter').map(([, f]) => (f.Properties.MetricTransformations as { MetricName: string }[])[0].MetricName);
+    const alarmNames = resources(template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties.AlarmName);
+    for (const id of ['UnauthorizedApiCalls', 'KmsKeyDisabledOrScheduledForDeletion', 'IamPolicyChanges', 'CloudTrailConfigChanges', 'AttemptsToAccessDeletedSecrets', 'KmsKeyPolicyChangedOrRotationDisabled']) {
+      expect(metricNames).not.toContain(id);
+      expect(alarmNames).not.toContain(`gaara-store-staging-${id}`);
+    }
+    expect(alarmNames).not.toContain('gaara-store-staging-DeletedSecretAccess');
+    expect(json).not.toContain('TrailLogFileEncryptionByCloudTrail');
+    expect(json).not.toContain('Fn::ImportValue');
+    // The dashboard still graphs the account-wide metrics, read from the baseline's namespace.
+    expect(s.audit.metrics.UnauthorizedApiCalls.namespace).toBe('GaaraStore/Secrets/Trail/account');
   });
 
   it('with an existing trail log group in this account: adds the secrets filters (not the CIS ones) to it', () => {

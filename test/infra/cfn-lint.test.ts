@@ -1,5 +1,6 @@
 /**
- * cfn-lint (the pinned version .ci/run installs) over the synthesized template of every environment, with the
+ * cfn-lint (the pinned version .ci/run installs) over the synthesized template of every environment and account
+ * baseline, with the
  * repo's .cfnlintrc.yaml: 0 errors and 0 warnings. CI runs the same check over cdk.out; this test keeps it in the
  * infra suite so a change in lib/ that brings a finding back fails here first.
  */
@@ -8,6 +9,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ENVIRONMENTS } from '../../lib/config';
+import { Template } from 'aws-cdk-lib/assertions';
+import { accountBaselineStacks } from '../../lib/app';
 import { synthAll } from '../support/synth';
 import { APP_CONTEXT } from './monitoring.test-stack';
 
@@ -22,13 +25,22 @@ describe('cfn-lint over every synthesized template', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-lint-'));
     try {
       // cdk.json's feature flags, as `cdk synth` applies them.
-      const { results } = synthAll(ENVIRONMENTS, APP_CONTEXT);
-      const files = results.map(({ stack, template }) => {
+      const { app, results } = synthAll(ENVIRONMENTS, APP_CONTEXT);
+      const stacks = [...results.map((r) => r.stack), ...accountBaselineStacks(app)];
+      const files = stacks.map((stack) => {
         const file = path.join(outdir, `${stack.stackName}.template.json`);
-        fs.writeFileSync(file, JSON.stringify(template.toJSON(), null, 1));
+        fs.writeFileSync(file, JSON.stringify(Template.fromStack(stack).toJSON(), null, 1));
         return file;
       });
-      expect(files).toHaveLength(3);
+      // Three environments and the account baseline of each of their accounts (dev's is environment-agnostic).
+      expect(stacks.map((s) => s.stackName).sort()).toEqual([
+        'gaara-store-account-baseline',
+        'gaara-store-account-baseline-222222222222',
+        'gaara-store-account-baseline-333333333333',
+        'gaara-store-dev-secrets',
+        'gaara-store-prod-secrets',
+        'gaara-store-staging-secrets',
+      ]);
       const run = spawnSync('cfn-lint', ['--config-file', path.join(ROOT, '.cfnlintrc.yaml'), '--format', 'parseable', '--', ...files], { encoding: 'utf8' });
       expect({ status: run.status, findings: run.stdout.split('\n').filter(Boolean), stderr: run.stderr }).toEqual({ status: 0, findings: [], stderr: '' });
     } finally {

@@ -3,17 +3,18 @@
  * test KMS key (whose policy holds opsKeyServiceStatements) and stand-in Lambda functions for the rotators.
  * Used by test/infra/audit*.test.ts, test/infra/monitoring*.test.ts and bench/monitoring-counts.ts.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { CATALOG } from '../../contracts';
+import { CATALOG, type RotatorKind } from '../../contracts';
 import { rotationDays, type EnvironmentConfig } from '../../lib/config';
+import { resolveEnvironment } from '../../lib/config/resolve';
 import { AlarmTopic } from '../../lib/alarm-topic';
 import { AuditTrail } from '../../lib/audit';
 import { SecurityMonitoring, type MonitoredRotator } from '../../lib/monitoring';
 import { opsKeyServiceStatements } from '../../lib/ops-key-statements';
+import { DatabaseRotation, KeyRingRotation, RedisRotation, SecretAgeCheck } from '../../lib/rotators';
+import { CDK_JSON_CONTEXT } from '../support/synth';
 
 export const RUNBOOK_URL = 'https://github.com/example/gaara-secrets/blob/main/docs/runbook.md';
 export const TRAIL_READER_ARN = 'arn:aws:iam::111111111111:role/gaara-store-security-auditor';
@@ -28,24 +29,21 @@ export interface ObservabilityTestStack {
   rotators: MonitoredRotator[];
 }
 
-const ROTATOR_TIMEOUTS: Record<string, Duration> = {
-  'key-ring': Duration.seconds(30),
-  database: Duration.seconds(60),
-  redis: Duration.seconds(60),
+/** The real functions' timeouts (each construct's TIMEOUT), so the duration alarms match the stack's. */
+const ROTATOR_TIMEOUTS: Record<RotatorKind, Duration> = {
+  'key-ring': KeyRingRotation.TIMEOUT,
+  database: DatabaseRotation.TIMEOUT,
+  redis: RedisRotation.TIMEOUT,
 };
 
-/**
- * The real app's feature flags (cdk.json), plus the one these constructs recommend: server access logs granted by
- * bucket policy instead of the LogDeliveryWrite ACL.
- */
-export const APP_CONTEXT: Record<string, unknown> = {
-  ...(JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> }).context,
-  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
-};
+/** The real app's feature flags (cdk.json). */
+export const APP_CONTEXT: Record<string, unknown> = CDK_JSON_CONTEXT;
 
-export function buildObservabilityStack(config: EnvironmentConfig, app = new App({ context: APP_CONTEXT })): ObservabilityTestStack {
-  const env = config.account && config.region ? { account: config.account, region: config.region } : undefined;
-  const stack = new Stack(app, `Observability-${config.envName}`, { env });
+export function buildObservabilityStack(input: EnvironmentConfig, app = new App({ context: APP_CONTEXT })): ObservabilityTestStack {
+  const env = input.account && input.region ? { account: input.account, region: input.region } : undefined;
+  const stack = new Stack(app, `Observability-${input.envName}`, { env });
+  // As SecretsStack does: config ARNs with ${AWS::…} placeholders and the bootstrap deploy role, resolved once.
+  const config = resolveEnvironment(input, stack);
   const opsKey = new kms.Key(stack, 'TestOpsKey', { enableKeyRotation: true, pendingWindow: Duration.days(30) });
   for (const s of opsKeyServiceStatements(stack, config, { trailLogReaderArns: [TRAIL_READER_ARN] })) opsKey.addToResourcePolicy(s);
 
@@ -68,7 +66,7 @@ export function buildObservabilityStack(config: EnvironmentConfig, app = new App
     alarmTopic: topic.topic,
     secrets: CATALOG.map((e) => ({ name: e.name, rotationDays: rotationDays(config, e), rotator: e.rotator })),
     rotators,
-    ageFunction: standIn('AgeFunction', Duration.seconds(60)),
+    ageFunction: standIn('AgeFunction', SecretAgeCheck.TIMEOUT),
     audit,
     runbookUrl: RUNBOOK_URL,
     keys: [{ purpose: 'ops', keyArn: opsKey.keyArn }],

@@ -8,6 +8,8 @@ import { ROTATION_FAILURE_EVENTS, ROTATION_WARNING_EVENTS, rotationServiceEventP
 import { secretNamePrefix } from '../../lib/metric-filters';
 import { SecurityMonitoring } from '../../lib/monitoring';
 import { observabilityNames } from '../../lib/ops-key-statements';
+import { resourcesOf, synthAll } from '../support/synth';
+import { synthBaselines } from '../support/synth-baseline';
 import { APP_CONTEXT, RUNBOOK_URL, buildObservabilityStack } from './monitoring.test-stack';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -48,11 +50,12 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('monitoring of %
   const rotated = CATALOG.filter((e) => e.rotator);
   const byName = (what: string) => alarms.find((a) => a.Properties.AlarmName === `${names.alarmNamePrefix}${what}`) as Alarm;
 
-  it('has the expected number of alarms per environment (50 in dev and staging, 57 in prod; 35 and 42 before issue #11)', () => {
-    const expected = ({ dev: 50, staging: 50, prod: 57 } as Record<string, number>)[config.envName];
+  it('has the expected number of alarms per environment (44 in dev and staging, 51 in prod; 50 and 57 while each environment made the account-wide ones)', () => {
+    const expected = ({ dev: 44, staging: 44, prod: 51 } as Record<string, number>)[config.envName];
     // 9 rotator (3 x errors, throttles, duration) + 1 age function + 7 days since rotation + 5 pending + 5 rotation failed
     // + 2 key ring (near full, full) + 7 stale value served + 5 environment trail filters (2 key, deleted secret,
-    // rotation cancelled, heartbeat) + 9 audit (4 CIS, 5 secrets) + 7 placeholder in prod.
+    // rotation cancelled, heartbeat) + 3 audit (this environment's secrets and break-glass role) + 7 placeholder in prod.
+    // The 6 account-wide ones (4 CIS, deleted-secret reads, key policy changes) are in the account baseline.
     expect(alarms).toHaveLength(expected);
     expect(s.monitoring.alarms.length + s.audit.alarms.length).toBe(expected);
   });
@@ -96,7 +99,7 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('monitoring of %
     for (const e of CATALOG) {
       const a = byName(`${e.name}-days-since-rotation`);
       expect(a.Properties).toMatchObject({
-        MetricName: METRIC.DaysSinceRotation,
+        MetricName: METRIC.DaysSinceLastRotation,
         Threshold: rotationDays(config, e) + 5,
         ComparisonOperator: 'GreaterThanThreshold',
         TreatMissingData: 'breaching',
@@ -236,8 +239,8 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('monitoring of %
     expect(body).toContain('Secret policy, rotation and KMS key changes of this environment (deploy role included)');
     expect(body).toContain('StaleSecretServed per secret');
     expect(body).toContain('Trail heartbeat');
-    // Logs Insights widgets query the trail log group (a Ref to it).
-    expect(body).toContain(`SOURCE '",{"Ref":"${s.stack.getLogicalId(s.audit.logGroup!.node.defaultChild as never)}"}`);
+    // Logs Insights widgets query the trail log group: the account baseline's, by name.
+    expect(body).toContain(`SOURCE '/aws/cloudtrail/gaara-store-account-audit'`);
     expect(body).toContain('Break-glass role');
     expect(body).toContain('KMS key management events');
     expect(body).toContain(`All alarms of ${config.envName}`);
@@ -290,5 +293,27 @@ describe('tuning props', () => {
     const body = JSON.stringify(stack.resolve(Object.values(t.toJSON().Resources as Record<string, { Type: string; Properties: { DashboardBody: Json } }>).find((r) => r.Type === 'AWS::CloudWatch::Dashboard')!.Properties.DashboardBody));
     expect(body).not.toContain('SOURCE');
     expect(body).toContain('No trail log group in this account');
+  });
+});
+
+describe('account-wide alarms live in the account baseline, once per account (app as lib/app.ts builds it)', () => {
+  const { app, results } = synthAll();
+  const baselines = synthBaselines(app);
+  const alarmNames = (t: Template) => resourcesOf(t, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties.AlarmName as string).sort();
+  const ACCOUNT_WIDE = ['CloudTrailConfigChanges', 'DeletedSecretAccess', 'IamPolicyChanges', 'KmsKeyDisabledOrScheduledForDeletion', 'KmsKeyPolicyChangedOrRotationDisabled', 'UnauthorizedApiCalls'];
+
+  it.each(['dev', 'staging', 'prod'])('%s: none in the environment stack, all 6 in the baseline of its account', (env) => {
+    const environment = results.find((r) => r.config.envName === env)!;
+    expect(alarmNames(environment.template).filter((n) => ACCOUNT_WIDE.some((id) => n.endsWith(`-${id}`)))).toEqual([]);
+    const [baseline, ...others] = baselines.filter((b) => b.config.envNames.includes(env));
+    expect(others).toEqual([]);
+    expect(alarmNames(baseline.template)).toEqual([
+      'gaara-store-account-CloudTrailConfigChanges',
+      'gaara-store-account-DeletedSecretAccess',
+      'gaara-store-account-IamPolicyChanges',
+      'gaara-store-account-KmsKeyDisabledOrScheduledForDeletion',
+      'gaara-store-account-KmsKeyPolicyChangedOrRotationDisabled',
+      'gaara-store-account-UnauthorizedApiCalls',
+    ]);
   });
 });

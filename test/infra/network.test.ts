@@ -178,7 +178,7 @@ describe('network config validation', () => {
     const both = { ...staging, database: { ...staging.database, vpcId: 'vpc-0a1b2c3d4e5f60718' } };
     expect(problems(both)).toContain('network: is set, so database.vpcId must be left out (moved to network)');
     const neither = { ...staging, network: undefined };
-    expect(problems(neither)).toEqual(['network: is missing: give vpcId, availabilityZones, privateSubnetIds and endpoints']);
+    expect(problems(neither)).toEqual(['network: is missing: give vpcId, privateSubnetIds and endpoints']);
   });
 
   it('still reads the deprecated fields under database when network is absent', () => {

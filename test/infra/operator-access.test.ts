@@ -28,7 +28,7 @@ describe('operator role (prod template)', () => {
     expect(operator.Properties.RoleName).toBe('gaara-store-prod-operator');
   });
 
-  it('describes, lists versions and policies, starts rotations, invokes the rotators, reads metrics; never a value', () => {
+  it('describes, lists versions and policies, starts rotations, invokes the rotators, reads metrics, its rotators\' failure lines, this stack\'s template and the alarm subscriptions; never a value', () => {
     expect(statements).toEqual([
       {
         Sid: 'DescribeSecretsAndStartRotations',
@@ -40,15 +40,30 @@ describe('operator role (prod template)', () => {
       { Sid: 'DescribeSecretsKey', Effect: 'Allow', Action: 'kms:DescribeKey', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^KeysSecretsKey/), 'Arn'] } },
       { Sid: 'ReadRotationMetrics', Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' },
       {
+        Sid: 'ReadRotatorFailureLines',
+        Effect: 'Allow',
+        Action: 'logs:FilterLogEvents',
+        Resource: [
+          'arn:aws:logs:eu-west-1:333333333333:log-group:/gaara-store/prod/functions/database',
+          'arn:aws:logs:eu-west-1:333333333333:log-group:/gaara-store/prod/functions/database:*',
+          'arn:aws:logs:eu-west-1:333333333333:log-group:/gaara-store/prod/functions/key-ring',
+          'arn:aws:logs:eu-west-1:333333333333:log-group:/gaara-store/prod/functions/key-ring:*',
+          'arn:aws:logs:eu-west-1:333333333333:log-group:/gaara-store/prod/functions/redis',
+          'arn:aws:logs:eu-west-1:333333333333:log-group:/gaara-store/prod/functions/redis:*',
+        ],
+      },
+      { Sid: 'ReadDeployedTemplate', Effect: 'Allow', Action: ['cloudformation:GetTemplate', 'cloudformation:ListStackResources'], Resource: { Ref: 'AWS::StackId' } },
+      { Sid: 'ReadAlarmSubscriptions', Effect: 'Allow', Action: 'sns:ListSubscriptionsByTopic', Resource: 'arn:aws:sns:eu-west-1:333333333333:gaara-store-prod-security-alarms' },
+      {
         Sid: 'NeverReadOrWriteValues',
         Effect: 'Deny',
         Action: [
+          'kms:Decrypt',
+          'kms:GenerateDataKey',
           'secretsmanager:BatchGetSecretValue',
           'secretsmanager:GetSecretValue',
           'secretsmanager:PutSecretValue',
           'secretsmanager:UpdateSecretVersionStage',
-          'kms:Decrypt',
-          'kms:GenerateDataKey',
         ],
         Resource: '*',
       },

@@ -82,6 +82,17 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('rotation wiri
     }
   });
 
+  it('each function writes to its fixed log group /<app>/<env>/functions/<kind> (gaara-secrets status and the runbook name it)', () => {
+    const logGroups = Object.fromEntries(resourcesOf(template, 'AWS::Logs::LogGroup'));
+    const named = functions.map(([id, fn]) => [id.replace(/Function[0-9A-F]{8}$/, ''), logGroups[fn.Properties.LoggingConfig.LogGroup.Ref]!.Properties.LogGroupName]);
+    expect(Object.fromEntries(named)).toEqual({
+      DatabaseRotationRotator: `/gaara-store/${envName}/functions/database`,
+      RedisRotationRotator: `/gaara-store/${envName}/functions/redis`,
+      KeyRingRotationRotator: `/gaara-store/${envName}/functions/key-ring`,
+      SecretAge: `/gaara-store/${envName}/functions/secret-age`,
+    });
+  });
+
   it('the database rotator trusts the Lambda runtime\'s RDS CAs and knows the configured database', () => {
     const [, fn] = functions.find(([id]) => id.startsWith('DatabaseRotation'))!;
     expect(fn.Properties.Environment.Variables).toMatchObject({

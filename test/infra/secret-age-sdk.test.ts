@@ -10,10 +10,18 @@ import { freePort } from '../support/free-port';
 describe('secret-age SDK timeouts (local hung endpoint, no AWS)', () => {
   let hung: Server;
   const sockets: Socket[] = [];
+  /** What each connection asked for: its request's X-Amz-Target (the Secrets Manager operation). */
+  const received: string[] = [];
+  const operations = (connections = received) => connections.map((r) => /^x-amz-target: *(\S+)/im.exec(r)?.[1] ?? 'no target').sort();
   let port: number;
   beforeAll(async () => {
     port = await freePort();
-    hung = createServer((s) => void sockets.push(s)); // accepts, never answers
+    hung = createServer((s) => {
+      // Accepts and reads, never answers.
+      const i = received.push('') - 1;
+      sockets.push(s);
+      s.on('data', (d) => (received[i] += d.toString('latin1')));
+    });
     await new Promise<void>((r) => hung.listen(port, '127.0.0.1', r));
   });
   afterAll(async () => {
@@ -21,7 +29,7 @@ describe('secret-age SDK timeouts (local hung endpoint, no AWS)', () => {
     await new Promise((r) => hung.close(r));
   });
 
-  it('a hung endpoint fails the run with the secret named, after 2 attempts', async () => {
+  it('a hung endpoint fails the run with the secret named, after 2 attempts of each of its 2 calls', async () => {
     const env = { ...process.env };
     Object.assign(process.env, {
       AWS_REGION: 'eu-west-1',
@@ -40,7 +48,15 @@ describe('secret-age SDK timeouts (local hung endpoint, no AWS)', () => {
         handler = require('../../lambdas/secret-age/index').handler;
       });
       await expect(handler()).rejects.toThrow('secret-age: 1 of 1 secrets could not be checked (jwt-secret); the others were published');
-      expect(sockets).toHaveLength(2); // maxAttempts 2: one connection per attempt
+      // DescribeSecret and ListSecretVersionIds, issued together; maxAttempts 2: one connection per attempt.
+      expect(operations()).toEqual([
+        'secretsmanager.DescribeSecret',
+        'secretsmanager.DescribeSecret',
+        'secretsmanager.ListSecretVersionIds',
+        'secretsmanager.ListSecretVersionIds',
+      ]);
+      // Issued at once (one call's worst case per run, lambdas/secret-age/client.ts): the first two connections carry one of each.
+      expect(operations(received.slice(0, 2))).toEqual(['secretsmanager.DescribeSecret', 'secretsmanager.ListSecretVersionIds']);
     } finally {
       process.env = env;
     }

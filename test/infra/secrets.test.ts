@@ -3,6 +3,28 @@ import { resourcesOf, synthAll } from '../support/synth';
 
 const { results } = synthAll();
 
+// dev is environment-agnostic: its ARNs are joined from CloudFormation's pseudo parameters, and its deploy role is
+// the CDK bootstrap's CloudFormation execution role of the account and region it is deployed to.
+const PARTITION = { Ref: 'AWS::Partition' };
+const ACCOUNT = { Ref: 'AWS::AccountId' };
+const PRINCIPALS: Record<string, { deploy: unknown; breakGlass: unknown; additionalReaders: unknown[] }> = {
+  dev: {
+    deploy: { 'Fn::Join': ['', ['arn:', PARTITION, ':iam::', ACCOUNT, ':role/cdk-hnb659fds-cfn-exec-role-', ACCOUNT, '-', { Ref: 'AWS::Region' }]] },
+    breakGlass: { 'Fn::Join': ['', ['arn:', PARTITION, ':iam::', ACCOUNT, ':role/gaara-store-break-glass']] },
+    additionalReaders: [],
+  },
+  staging: {
+    deploy: 'arn:aws:iam::222222222222:role/cdk-hnb659fds-cfn-exec-role-222222222222-eu-west-1',
+    breakGlass: 'arn:aws:iam::222222222222:role/gaara-store-break-glass',
+    additionalReaders: [],
+  },
+  prod: {
+    deploy: 'arn:aws:iam::333333333333:role/cdk-hnb659fds-cfn-exec-role-333333333333-eu-west-1',
+    breakGlass: 'arn:aws:iam::333333333333:role/gaara-store-break-glass',
+    additionalReaders: ['arn:aws:iam::333333333333:role/gaara-store-prod-ecs-task-execution'],
+  },
+};
+
 describe.each(results.map((r) => [r.config.envName, r] as const))('secrets of %s', (envName, { config, template, stack }) => {
   const secrets = resourcesOf(template, 'AWS::SecretsManager::Secret');
   const policies = resourcesOf(template, 'AWS::SecretsManager::ResourcePolicy');
@@ -41,24 +63,25 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('secrets of %s
     const rotator = rotatorRole ? [{ 'Fn::GetAtt': [roleId(`${rotatorRole}RotatorRole`), 'Arn'] }] : [];
     const exceptFor = (...arns: unknown[]) => ({ ArnNotLike: { 'aws:PrincipalArn': arns } });
     const deny = { Effect: 'Deny', Principal: { AWS: '*' }, Resource: '*' };
+    const { deploy, breakGlass, additionalReaders } = PRINCIPALS[envName];
     expect(statements).toEqual([
       {
         Sid: 'DenyReadExceptReadersRotatorAndBreakGlass',
         ...deny,
         Action: 'secretsmanager:GetSecretValue',
-        Condition: { ArnNotLike: { 'aws:PrincipalArn': [{ 'Fn::GetAtt': [roleId('AccessApplicationRole'), 'Arn'] }, ...config.additionalReaderRoleArns, ...rotator, config.breakGlassRoleArn] } },
+        Condition: { ArnNotLike: { 'aws:PrincipalArn': [{ 'Fn::GetAtt': [roleId('AccessApplicationRole'), 'Arn'] }, ...additionalReaders, ...rotator, breakGlass] } },
       },
       {
         Sid: 'DenyValueWritesExceptRotatorAndBreakGlass',
         ...deny,
         Action: ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
-        Condition: exceptFor(...rotator, config.breakGlassRoleArn),
+        Condition: exceptFor(...rotator, breakGlass),
       },
       {
         Sid: 'DenyRotationControlExceptDeployAndBreakGlass',
         ...deny,
         Action: ['secretsmanager:CancelRotateSecret', 'secretsmanager:RotateSecret'],
-        Condition: exceptFor(config.deployRoleArn, config.breakGlassRoleArn, { 'Fn::GetAtt': [roleId('AccessOperatorRole'), 'Arn'] }),
+        Condition: exceptFor(deploy, breakGlass, { 'Fn::GetAtt': [roleId('AccessOperatorRole'), 'Arn'] }),
       },
       {
         Sid: 'DenyDefinitionChangesExceptDeploy',
@@ -71,9 +94,9 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('secrets of %s
           'secretsmanager:UntagResource',
           'secretsmanager:UpdateSecret',
         ],
-        Condition: exceptFor(config.deployRoleArn),
+        Condition: exceptFor(deploy),
       },
-      { Sid: 'DenyRestoreExceptBreakGlass', ...deny, Action: 'secretsmanager:RestoreSecret', Condition: exceptFor(config.breakGlassRoleArn) },
+      { Sid: 'DenyRestoreExceptBreakGlass', ...deny, Action: 'secretsmanager:RestoreSecret', Condition: exceptFor(breakGlass) },
       {
         Sid: 'DenyReplicationToEveryone',
         ...deny,

@@ -29,6 +29,9 @@ export interface ModelSecret {
   versions: Map<string, ModelVersion>;
   tags: Record<string, string>;
   deleted: boolean;
+  createdDate: Date;
+  /** Set by `completeRotation`, as the service sets LastRotatedDate when a rotation completes. */
+  lastRotatedDate?: Date;
 }
 
 export type CallHook = (commandName: string, input: Record<string, unknown>) => void | Promise<void>;
@@ -55,13 +58,15 @@ export class SecretsManagerModel {
   createSecret(name: string, secretString: string, opts: { rotationEnabled?: boolean; tags?: Record<string, string> } = {}): string {
     const arn = `arn:aws:secretsmanager:${this.region}:${this.account}:secret:${name}-${randomUUID().slice(0, 6)}`;
     const versionId = randomUUID();
+    const createdDate = this.tick();
     const secret: ModelSecret = {
       arn,
       name,
       rotationEnabled: opts.rotationEnabled ?? true,
-      versions: new Map([[versionId, { versionId, secretString, stages: new Set(['AWSCURRENT']), createdDate: this.tick() }]]),
+      versions: new Map([[versionId, { versionId, secretString, stages: new Set(['AWSCURRENT']), createdDate }]]),
       tags: opts.tags ?? {},
       deleted: false,
+      createdDate,
     };
     this.secrets.set(arn, secret);
     return arn;
@@ -79,6 +84,7 @@ export class SecretsManagerModel {
   completeRotation(secretId: string): void {
     const s = this.find(secretId);
     for (const v of s.versions.values()) v.stages.delete('AWSPENDING');
+    s.lastRotatedDate = this.tick();
   }
 
   /** How many calls of each API the code under test made, e.g. `{ DescribeSecret: 4, ... }`. */
@@ -144,6 +150,8 @@ export class SecretsManagerModel {
       ARN: s.arn,
       Name: s.name,
       RotationEnabled: s.rotationEnabled,
+      CreatedDate: s.createdDate,
+      ...(s.lastRotatedDate ? { LastRotatedDate: s.lastRotatedDate } : {}),
       VersionIdsToStages: versionIdsToStages,
       Tags: Object.entries(s.tags).map(([Key, Value]) => ({ Key, Value })),
     };

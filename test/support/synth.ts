@@ -1,5 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { buildApp } from '../../lib/app';
 import { ENVIRONMENTS, EnvironmentConfig } from '../../lib/config';
 import type { SecretsStack } from '../../lib/stack';
@@ -10,12 +12,15 @@ export interface SynthesizedEnvironment {
   template: Template;
 }
 
+/** cdk.json's context (the feature flags): what `cdk synth` gives the app, so the tests synthesize the same templates. */
+export const CDK_JSON_CONTEXT: Record<string, unknown> = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
+
 /**
- * Synthesizes every environment. Bundling is skipped (`aws:cdk:bundling-stacks` empty): template tests assert
- * the CloudFormation, and test/bundle runs the real esbuild output.
+ * Synthesizes every environment with cdk.json's context. Bundling is skipped (`aws:cdk:bundling-stacks` empty):
+ * template tests assert the CloudFormation, and test/bundle runs the real esbuild output.
  */
 export function synthAll(environments: readonly EnvironmentConfig[] = ENVIRONMENTS, context: Record<string, unknown> = {}) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  const app = new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context } });
   const stacks = buildApp(app, environments);
   const results: SynthesizedEnvironment[] = stacks.map((stack) => ({ config: stack.config, stack, template: Template.fromStack(stack) }));
   return { app, results };

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
 import { buildDatabaseUrl, buildRedisUrl, databaseFieldsFromUrl } from '../../../contracts';
+import { ENV_NAMES, firstSet } from '../../../contracts/env-names';
 import { SecretsClientError } from '../errors';
 import { describeRequest, type SecretRequest, type SecretSource, type SourcedSecret } from './source';
 
@@ -14,17 +15,12 @@ export function environmentVariableFor(secretId: string, prefix = DEFAULT_ENV_PR
 
 /**
  * Names existing `.env` files of the Flask/Django/Node services use, read after the prefixed name (documented in
- * client/README.md). Any other secret name also falls back to its bare upper-snake name (`smtp-password` -> SMTP_PASSWORD).
+ * client/README.md): the whole-value names, then the password field's (contracts/env-names.ts, shared with
+ * `gaara-secrets import-env`). Any other secret name also falls back to its bare upper-snake name (`smtp-password` -> SMTP_PASSWORD).
  */
-export const CONVENTIONAL_VARIABLES: Readonly<Record<string, readonly string[]>> = {
-  'database-url': ['DATABASE_URL'],
-  'redis-password': ['REDIS_URL', 'REDIS_PASSWORD'],
-  'secret-key': ['SECRET_KEY'],
-  'jwt-secret': ['JWT_SECRET_KEY', 'JWT_SECRET'],
-  'encryption-key': ['ENCRYPTION_KEY'],
-  'mail-password': ['MAIL_PASSWORD', 'SMTP_PASSWORD'],
-  'sentry-dsn': ['SENTRY_DSN'],
-};
+export const CONVENTIONAL_VARIABLES: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  Object.entries(ENV_NAMES).map(([name, names]) => [name, [...names.value, ...(names.fields.password ?? [])]]),
+);
 
 /** Every variable the development fallback reads for a secret id, in order: the prefixed one first. */
 export function developmentVariablesFor(secretId: string, prefix = DEFAULT_ENV_PREFIX): string[] {
@@ -78,27 +74,35 @@ function developmentValue(name: string, raw: string, secretId: string, variable:
   if (name === 'database-url') return JSON.stringify(databaseSecretFromUrl(text, secretId, variable));
   if (name === 'redis-password') {
     // REDIS_PASSWORD holds only the password: host, port and user come from REDIS_HOST, REDIS_PORT, REDIS_USERNAME.
-    const url = variable === 'REDIS_PASSWORD' ? bareRedisUrl(text, values) : text;
+    const url = ENV_NAMES['redis-password'].fields.password.includes(variable) ? bareRedisUrl(text, values) : text;
     return JSON.stringify(redisFieldsFromUrl(url, secretId, variable));
   }
   if (name === 'secret-key' || name === 'jwt-secret' || name === 'encryption-key') return JSON.stringify(ringFromKey(text, secretId, variable));
   if (name === 'sentry-dsn' && /^https?:\/\//i.test(text)) return JSON.stringify({ dsn: text });
   if (name === 'mail-password') {
-    const host = values.MAIL_SERVER ?? values.MAIL_HOST ?? values.SMTP_HOST;
+    const mail = ENV_NAMES['mail-password'].fields;
+    const host = fieldValue(values, mail.host);
     if (host) {
-      const port = Number(values.MAIL_PORT ?? values.SMTP_PORT ?? 587);
-      const username = values.MAIL_USERNAME ?? values.SMTP_USER ?? values.SMTP_USERNAME ?? '';
+      const port = Number(fieldValue(values, mail.port) ?? 587);
+      const username = fieldValue(values, mail.username) ?? '';
       return JSON.stringify({ host, port, username, password: raw });
     }
   }
   return raw;
 }
 
+/** The value of the first of `names` that is set: the shared table lists a field's names in order of preference. */
+function fieldValue(values: Record<string, string | undefined>, names: readonly string[]): string | undefined {
+  const name = firstSet(values, names);
+  return name === undefined ? undefined : values[name];
+}
+
 function bareRedisUrl(password: string, values: Record<string, string | undefined>): string {
   const url = new URL('redis://localhost:6379');
-  url.hostname = values.REDIS_HOST ?? 'localhost';
-  url.port = values.REDIS_PORT ?? '6379';
-  url.username = encodeURIComponent(values.REDIS_USERNAME ?? 'default');
+  const redis = ENV_NAMES['redis-password'].fields;
+  url.hostname = fieldValue(values, redis.host) ?? 'localhost';
+  url.port = fieldValue(values, redis.port) ?? '6379';
+  url.username = encodeURIComponent(fieldValue(values, redis.username) ?? 'default');
   url.password = encodeURIComponent(password);
   return url.toString();
 }

@@ -84,11 +84,14 @@ export class CliModel extends SecretsManagerModel {
     if (name === 'DescribeSecret') {
       const versionIdsToStages: Record<string, string[]> = {};
       for (const v of s.versions.values()) if (v.stages.size > 0) versionIdsToStages[v.versionId] = [...v.stages];
+      // The model keeps no creation time per secret: its oldest version stands for it (ageAll moves both).
+      const created = Math.min(...[...s.versions.values()].map((v) => v.createdDate.getTime()));
       return {
         ARN: s.arn,
         Name: s.name,
         KmsKeyId: m.kmsKeyId,
         RotationEnabled: s.rotationEnabled,
+        CreatedDate: new Date(created),
         ...(m.rotationDays ? { RotationRules: { AutomaticallyAfterDays: m.rotationDays }, RotationLambdaARN: 'arn:aws:lambda:eu-west-1:111111111111:function:rotator' } : {}),
         ...(m.lastRotatedDate ? { LastRotatedDate: m.lastRotatedDate } : {}),
         VersionIdsToStages: versionIdsToStages,

@@ -24,9 +24,12 @@ export function modelEnv(endpoint: string): Record<string, string> {
     AWS_SECRET_ACCESS_KEY: 'modelled-not-a-real-key',
     AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
     AWS_EC2_METADATA_DISABLED: 'true',
-    // Nothing leaves the machine: CloudWatch goes to a closed port unless a test points it at moto.
+    // Nothing leaves the machine: the other services go to a closed port unless a test points them at moto or a model.
     AWS_ENDPOINT_URL_CLOUDWATCH: 'http://127.0.0.1:9',
     AWS_ENDPOINT_URL_KMS: 'http://127.0.0.1:9',
+    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: 'http://127.0.0.1:9',
+    AWS_ENDPOINT_URL_CLOUDFORMATION: 'http://127.0.0.1:9',
+    AWS_ENDPOINT_URL_SNS: 'http://127.0.0.1:9',
     NO_COLOR: '1',
   };
 }

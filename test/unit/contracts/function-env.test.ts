@@ -2,7 +2,16 @@
  * The function-environment contract: what the stack writes is what the function reads back, every missing
  * variable is named together, and a bad one is named with what it must be.
  */
-import { DATABASE_ROTATOR_ENV, FunctionConfigError, KEY_RING_ROTATOR_ENV, readEnv, REDIS_ROTATOR_ENV, writeEnv } from '../../../contracts/function-env';
+import {
+  DATABASE_ROTATOR_ENV,
+  FunctionConfigError,
+  KEY_RING_ROTATOR_ENV,
+  PASSWORD_POLICY_ENV,
+  readEnv,
+  REDIS_ROTATOR_ENV,
+  SECRET_AGE_ENV,
+  writeEnv,
+} from '../../../contracts/function-env';
 
 describe('function environment contract (contracts/function-env.ts)', () => {
   it('database rotator: written variables read back to the same values', () => {
@@ -38,8 +47,36 @@ describe('function environment contract (contracts/function-env.ts)', () => {
     expect(() => readEnv(spec as never, env)).toThrow(FunctionConfigError);
   });
 
+  it('age function: SECRETS_JSON written as the stack does it reads back; a missing maxAgeDays stays absent', () => {
+    const secrets = [
+      { name: 'database-url', id: 'arn:aws:secretsmanager:eu-west-1:222222222222:secret:gaara-store/staging/database-url-AbCdEf', maxAgeDays: 30 },
+      { name: 'sentry-dsn', id: 'gaara-store/staging/sentry-dsn' },
+    ];
+    const env = writeEnv(SECRET_AGE_ENV, { secrets });
+    expect(env).toEqual({
+      SECRETS_JSON:
+        '[{"name":"database-url","id":"arn:aws:secretsmanager:eu-west-1:222222222222:secret:gaara-store/staging/database-url-AbCdEf","maxAgeDays":30},{"name":"sentry-dsn","id":"gaara-store/staging/sentry-dsn"}]',
+    });
+    expect(readEnv(SECRET_AGE_ENV, env)).toEqual({ secrets });
+  });
+
+  it('password policy: PASSWORD_LENGTH and PASSWORD_EXCLUDE_CHARACTERS read back; both are optional', () => {
+    expect(writeEnv(PASSWORD_POLICY_ENV, { length: 40, excludeCharacters: undefined })).toEqual({ PASSWORD_LENGTH: '40' });
+    expect(readEnv(PASSWORD_POLICY_ENV, { PASSWORD_LENGTH: '40', PASSWORD_EXCLUDE_CHARACTERS: '-.' })).toEqual({ length: 40, excludeCharacters: '-.' });
+    expect(readEnv(PASSWORD_POLICY_ENV, {})).toEqual({});
+  });
+
+  it.each([
+    [SECRET_AGE_ENV, { SECRETS_JSON: '[{"name":"a","id":"x"},{"name":"b","id":""}]' }, 'configuration: environment variable SECRETS_JSON[1].id must be a non-empty string'],
+    [SECRET_AGE_ENV, { SECRETS_JSON: '{"name":"a"}' }, 'configuration: environment variable SECRETS_JSON must be a JSON array'],
+    [SECRET_AGE_ENV, { SECRETS_JSON: '[1]' }, 'configuration: environment variable SECRETS_JSON[0].(entry) must be an object'],
+    [PASSWORD_POLICY_ENV, { PASSWORD_LENGTH: '32.5' }, 'configuration: environment variable PASSWORD_LENGTH must be a whole number'],
+  ] as const)('refuses a bad JSON or number variable naming it and where (%#)', (spec, env, message) => {
+    expect(() => readEnv(spec as never, env)).toThrow(message);
+  });
+
   it('no secret value can be a variable: the specs name only targets and ARNs', () => {
-    const names = [DATABASE_ROTATOR_ENV, REDIS_ROTATOR_ENV, KEY_RING_ROTATOR_ENV].flatMap((s) => Object.values(s.variables).map((v) => (v as { name: string }).name));
+    const names = [DATABASE_ROTATOR_ENV, REDIS_ROTATOR_ENV, KEY_RING_ROTATOR_ENV, SECRET_AGE_ENV, PASSWORD_POLICY_ENV].flatMap((s) => Object.values(s.variables).map((v) => (v as { name: string }).name));
     expect(names.filter((n) => /PASSWORD$|SECRET$|TOKEN|KEY$/.test(n))).toEqual([]);
   });
 });

@@ -1,0 +1,80 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { renderedForNag } from '../audit';
+import { arnsFor, type ObservabilityNames } from '../ops-key-statements';
+
+export interface TrailReadAccessProps {
+  /** The baseline's trail-reader role (`<app>-account-trail-reader`), assumed by the environments' auditors. */
+  role: iam.IRole;
+  names: ObservabilityNames;
+  bucket: s3.IBucket;
+  logGroup: logs.ILogGroup;
+  /** The baseline's trail key. */
+  keyArn: string;
+}
+
+/**
+ * Reading the account's audit trail for its whole retention, what an environment's auditor role could do when its
+ * stack owned the trail (lib/auditor-access.ts): the trail's files in S3 (Glacier Instant Retrieval after the
+ * transition: a plain GetObject, no restore), decrypted only through S3 with CloudTrail's encryption context;
+ * Logs Insights on the trail log group; the trail's status and event history; the baseline's alarms. Nothing else:
+ * no secret, no other log group, no write.
+ */
+export class TrailReadAccess extends Construct {
+  readonly policy: iam.ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: TrailReadAccessProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const arns = arnsFor(this, props.names);
+    const objects = props.bucket.arnForObjects(`AWSLogs/${stack.account}/*`);
+    this.policy = new iam.ManagedPolicy(this, 'Policy', {
+      description: `Read the account's audit trail ${props.names.trailName}: files, log group, status and alarms (no secret, no write)`,
+      roles: [props.role],
+      statements: [
+        new iam.PolicyStatement({ sid: 'ListTrailBucket', actions: ['s3:GetBucketLocation', 's3:ListBucket'], resources: [props.bucket.bucketArn] }),
+        new iam.PolicyStatement({ sid: 'ReadTrailLogFiles', actions: ['s3:GetObject'], resources: [objects] }),
+        new iam.PolicyStatement({
+          sid: 'DecryptTrailLogFilesThroughS3',
+          actions: ['kms:Decrypt'],
+          resources: [props.keyArn],
+          conditions: {
+            StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` },
+            StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': arns.anyTrailOfAccount },
+          },
+        }),
+        new iam.PolicyStatement({
+          sid: 'QueryTrailLogs',
+          actions: ['logs:DescribeLogStreams', 'logs:FilterLogEvents', 'logs:GetLogEvents', 'logs:StartLiveTail', 'logs:StartQuery'],
+          resources: [props.logGroup.logGroupArn],
+        }),
+        new iam.PolicyStatement({
+          // No resource-level permissions: query results are addressed by query id, listing shows names only, and
+          // CloudTrail event history has none.
+          sid: 'QueryResultsAndEventHistory',
+          actions: ['logs:DescribeLogGroups', 'logs:DescribeQueries', 'logs:GetQueryResults', 'logs:StopQuery', 'cloudtrail:DescribeTrails', 'cloudtrail:LookupEvents'],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({ sid: 'ReadTrailStatus', actions: ['cloudtrail:GetEventSelectors', 'cloudtrail:GetTrailStatus'], resources: [arns.trailArn] }),
+        new iam.PolicyStatement({ sid: 'ReadBaselineAlarms', actions: ['cloudwatch:DescribeAlarmHistory', 'cloudwatch:DescribeAlarms'], resources: [arns.alarmArnPattern] }),
+      ],
+    });
+    Validations.of(this.policy).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'logs:DescribeLogGroups/DescribeQueries/GetQueryResults/StopQuery and cloudtrail:DescribeTrails/LookupEvents have no resource-level permissions; all are reads.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::${renderedForNag(stack.resolve(objects))}]`,
+        reason: 'CloudTrail names its log files by region, date and a random suffix; the wildcard is limited to this account\'s prefix of the trail bucket.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::${renderedForNag(stack.resolve(arns.alarmArnPattern))}]`,
+        reason: 'The baseline\'s alarms all start with its prefix (lib/ops-key-statements.ts); describing them is read-only.',
+      },
+    );
+  }
+}
