@@ -1,5 +1,5 @@
 /**
- * The KMS encryption context of the client's field-encryption data keys. The data key's key policy (lib/keys.ts)
+ * The KMS encryption context of the client's field-encryption data keys. The data key's key policy (lib/access/keys.ts)
  * admits GenerateDataKey/Decrypt only with exactly these context keys and this app's and environment's values,
  * so the policy and the client share this one definition.
  */

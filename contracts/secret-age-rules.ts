@@ -135,7 +135,7 @@ export function isOverdue(figures: SecretFigures & Partial<RotationFigures>, max
   return (figures.daysSinceLastRotation ?? figures.daysSinceRotation) > maxAgeDays;
 }
 
-/** The age alarm on PlaceholderSecret exists only in production environments (lib/monitoring.ts). */
+/** The age alarm on PlaceholderSecret exists only in production environments (lib/observability/monitoring.ts). */
 export function placeholderAlarms(figures: SecretFigures, production: boolean): boolean {
   return production && figures.placeholder === 1;
 }
@@ -153,7 +153,7 @@ export function rotationDue(versions: readonly VersionInfo[], metadata: SecretRo
 
 /**
  * An AWSPENDING older than this is a stuck rotation (the `<secret>-pending-rotation` alarm's default threshold,
- * lib/monitoring.ts `pendingHoursThreshold`).
+ * lib/observability/monitoring.ts `pendingHoursThreshold`).
  */
 export const DEFAULT_PENDING_HOURS_THRESHOLD = 2;
 

@@ -5,17 +5,17 @@ import type { SecretName } from '../contracts';
 import { type EnvironmentConfig } from './config';
 import { networkOf, resolveEnvironment } from './config/resolve';
 import { metricsNamespace } from './config';
-import { EnvironmentKeys } from './keys';
-import { opsKeyServiceStatements } from './ops-key-statements';
-import { AlarmTopic } from './alarm-topic';
-import { AuditTrail } from './audit';
-import { AuditorReadAccess } from './auditor-access';
-import { OperatorAccess } from './operator-access';
-import { SecurityMonitoring } from './monitoring';
-import { AccessPolicies, AccessRoles } from './roles';
+import { EnvironmentKeys } from './access/keys';
+import { opsKeyServiceStatements } from './observability/ops-key-statements';
+import { AlarmTopic } from './observability/alarm-topic';
+import { AuditTrail } from './observability/audit';
+import { AuditorReadAccess } from './access/auditor-access';
+import { OperatorAccess } from './access/operator-access';
+import { SecurityMonitoring } from './observability/monitoring';
+import { AccessPolicies, AccessRoles } from './access/roles';
 import { removalPolicyOf } from './removal-policy';
 import { DatabaseRotation, FunctionNetwork, FunctionSettings, KeyRingRotation, RedisRotation, RotationFunction, SecretAgeCheck } from './rotators';
-import { AppSecret, ApplicationSecrets, SecretAccessPolicy } from './secrets';
+import { AppSecret, ApplicationSecrets, SecretAccessPolicy } from './access/secrets';
 
 export interface SecretsStackProps extends StackProps {
   config: EnvironmentConfig;
@@ -58,7 +58,7 @@ export class SecretsStack extends Stack {
       auditorRoleArn: this.roles.auditorRole.roleArn,
       operatorRoleArn: this.roles.operatorRole?.roleArn,
       // Auditors read the trail through CloudWatch Logs (the service decrypts) and its files in S3 for the whole
-      // retention: kms:Decrypt of the ops key with CloudTrail's encryption context only (lib/auditor-access.ts).
+      // retention: kms:Decrypt of the ops key with CloudTrail's encryption context only (lib/access/auditor-access.ts).
       opsKeyServiceStatements: opsKeyServiceStatements(this, config, { trailLogReaderArns: [this.roles.auditorRole.roleArn] }),
     });
     this.secrets = new ApplicationSecrets(this, 'Secrets', { config, key: this.keys.secretsKey });
@@ -128,7 +128,7 @@ export class SecretsStack extends Stack {
       secrets: this.secrets.secrets.map((s) => ({ name: s.name, rotationDays: s.rotationDays, rotator: s.entry.rotator })),
       rotators: this.rotators.map((r) => ({ kind: r.kind, fn: r.function.fn, timeout: r.function.timeout, logGroup: r.function.logGroup })),
       ageFunction: this.secretAge.fn,
-      // issue #11: environment-scoped key filters (lib/environment-filters.ts) match exactly these keys.
+      // issue #11: environment-scoped key filters (lib/observability/environment-filters.ts) match exactly these keys.
       keys: [
         { purpose: 'secrets', keyArn: this.keys.secretsKey.keyArn },
         { purpose: 'data', keyArn: this.keys.dataKey.keyArn },

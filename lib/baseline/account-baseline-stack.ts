@@ -4,11 +4,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { type AccountBaselineConfig } from '../config';
 import { resolveDeployRole, resolvePlaceholders } from '../config/resolve';
-import { AlarmTopic } from '../alarm-topic';
-import { createAccountTrail, TrailFilters } from '../audit';
-import { DEPLOY_KEY_ACTIONS, KEY_ADMIN_ACTIONS, KEY_METADATA_ACTIONS, KEY_PROTECTED_ACTIONS } from '../keys';
-import { accountFilters, accountTrailMetricsNamespace, deployHint } from '../metric-filters';
-import { accountBaselineNames, alarmAndLogStatements, trailKeyStatements } from '../ops-key-statements';
+import { AlarmTopic } from '../observability/alarm-topic';
+import { createAccountTrail, TrailFilters } from '../observability/audit';
+import { DEPLOY_KEY_ACTIONS, KEY_ADMIN_ACTIONS, KEY_METADATA_ACTIONS, KEY_PROTECTED_ACTIONS } from '../access/keys';
+import { accountFilters, accountTrailMetricsNamespace, deployHint } from '../observability/metric-filters';
+import { accountBaselineNames, alarmAndLogStatements, trailKeyStatements } from '../observability/ops-key-statements';
 import { TrailReadAccess } from './trail-read-access';
 
 export interface AccountBaselineStackProps extends StackProps {

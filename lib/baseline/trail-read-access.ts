@@ -3,8 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { renderedForNag } from '../audit';
-import { arnsFor, type ObservabilityNames } from '../ops-key-statements';
+import { renderedForNag } from '../observability/audit';
+import { arnsFor, type ObservabilityNames } from '../observability/ops-key-statements';
 
 export interface TrailReadAccessProps {
   /** The baseline's trail-reader role (`<app>-account-trail-reader`), assumed by the environments' auditors. */
@@ -18,7 +18,7 @@ export interface TrailReadAccessProps {
 
 /**
  * Reading the account's audit trail for its whole retention, what an environment's auditor role could do when its
- * stack owned the trail (lib/auditor-access.ts): the trail's files in S3 (Glacier Instant Retrieval after the
+ * stack owned the trail (lib/access/auditor-access.ts): the trail's files in S3 (Glacier Instant Retrieval after the
  * transition: a plain GetObject, no restore), decrypted only through S3 with CloudTrail's encryption context;
  * Logs Insights on the trail log group; the trail's status and event history; the baseline's alarms. Nothing else:
  * no secret, no other log group, no write.
@@ -73,7 +73,7 @@ export class TrailReadAccess extends Construct {
       },
       {
         id: `AwsSolutions-IAM5[Resource::${renderedForNag(stack.resolve(arns.alarmArnPattern))}]`,
-        reason: 'The baseline\'s alarms all start with its prefix (lib/ops-key-statements.ts); describing them is read-only.',
+        reason: 'The baseline\'s alarms all start with its prefix (lib/observability/ops-key-statements.ts); describing them is read-only.',
       },
     );
   }

@@ -5,7 +5,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { RotatorKind, SecretName } from '../../contracts';
 import type { RotationScheduleConfig } from '../config';
-import type { AppSecret } from '../secrets';
+import type { AppSecret } from '../access/secrets';
 import { FunctionSettings, SecureFunction, UnscopedStatement } from './secure-function';
 
 /** Secrets Manager actions a rotator calls on the secrets it rotates (the lifecycle in lambdas/rotation). */

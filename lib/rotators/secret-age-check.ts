@@ -4,7 +4,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { SECRET_AGE_ENV, writeEnv } from '../../contracts/function-env';
-import type { AppSecret } from '../secrets';
+import type { AppSecret } from '../access/secrets';
 import { functionEntry } from './entries';
 import { FunctionSettings, SecureFunction } from './secure-function';
 

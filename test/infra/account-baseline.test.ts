@@ -7,7 +7,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { accountBaselineStacks, buildApp } from '../../lib/app';
 import { ENVIRONMENTS, validateAll, type EnvironmentConfig } from '../../lib/config';
-import { CIS_CLOUDTRAIL_CONFIG_CHANGES, CIS_IAM_POLICY_CHANGES, CIS_KMS_DISABLE_OR_DELETE, CIS_UNAUTHORIZED_API_CALLS } from '../../lib/metric-filters';
+import { CIS_CLOUDTRAIL_CONFIG_CHANGES, CIS_IAM_POLICY_CHANGES, CIS_KMS_DISABLE_OR_DELETE, CIS_UNAUTHORIZED_API_CALLS } from '../../lib/observability/metric-filters';
 import { resourcesOf } from '../support/synth';
 
 const staging = ENVIRONMENTS.find((e) => e.envName === 'staging') as EnvironmentConfig;

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ENVIRONMENTS, type EnvironmentConfig } from '../../lib/config';
-import { ROTATION_FAILURE_EVENTS, ROTATION_WARNING_EVENTS, rotationServiceEventPattern } from '../../lib/event-patterns';
-import { environmentFilters } from '../../lib/environment-filters';
+import { ROTATION_FAILURE_EVENTS, ROTATION_WARNING_EVENTS, rotationServiceEventPattern } from '../../lib/observability/event-patterns';
+import { environmentFilters } from '../../lib/observability/environment-filters';
 import {
   CIS_CLOUDTRAIL_CONFIG_CHANGES,
   CIS_IAM_POLICY_CHANGES,
@@ -13,7 +13,7 @@ import {
   secretReadFilters,
   secretsFilters,
   type TrailFilterSpec,
-} from '../../lib/metric-filters';
+} from '../../lib/observability/metric-filters';
 import { cloudTrailEnvelope, matchesEventPattern, matchesFilterPattern, parseFilterPattern, type Json } from '../support/cloudtrail-matcher';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'cloudtrail');
@@ -61,7 +61,7 @@ const EXPECTED: Record<string, string[]> = {
   'SecretReads-redis-password': ['get-secret-value-access-denied'],
   'SecretReads-mail-password': ['get-secret-value-marked-for-deletion'],
   'SecretReads-sentry-dsn': [],
-  // Environment-scoped (lib/environment-filters.ts): another environment's key or secret does not count.
+  // Environment-scoped (lib/observability/environment-filters.ts): another environment's key or secret does not count.
   EnvKeyDisabledOrScheduledForDeletion: ['kms-disable-key', 'kms-schedule-key-deletion'],
   EnvKeyPolicyChangedOrRotationDisabled: ['kms-disable-key-rotation', 'kms-put-key-policy-by-admin', 'kms-put-key-policy-by-deploy-role'],
   EnvDeletedSecretAccess: ['get-secret-value-marked-for-deletion'],

@@ -4,8 +4,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { ENVIRONMENTS, type EnvironmentConfig } from '../../lib/config';
 import { resolveEnvironment } from '../../lib/config/resolve';
-import { accountFilters, cisFilters, secretReadFilters, secretsFilters, trailMetricsNamespace } from '../../lib/metric-filters';
-import { observabilityNames } from '../../lib/ops-key-statements';
+import { accountFilters, cisFilters, secretReadFilters, secretsFilters, trailMetricsNamespace } from '../../lib/observability/metric-filters';
+import { observabilityNames } from '../../lib/observability/ops-key-statements';
 import { APP_CONTEXT, buildObservabilityStack, type ObservabilityTestStack } from './monitoring.test-stack';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };
@@ -95,11 +95,11 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('audit trail of 
     expect(JSON.stringify(doc.Statement[0].Resource)).toContain(`log-group:${names.trailLogGroupName}:log-stream:*`);
   });
 
-  it('puts every filter of lib/metric-filters.ts on the trail log group with its exact pattern, and an alarm with an action on each security filter', () => {
+  it('puts every filter of lib/observability/metric-filters.ts on the trail log group with its exact pattern, and an alarm with an action on each security filter', () => {
     const specs = [...accountFilters(''), ...secretsFilters(config), ...secretReadFilters(config)];
     // 4 CIS + 2 account-wide + 3 of this environment + 7 secret reads.
     expect(specs).toHaveLength(16);
-    // + 5: the environment-scoped filters and the heartbeat of lib/environment-filters.ts (issue #11), on the same log group.
+    // + 5: the environment-scoped filters and the heartbeat of lib/observability/environment-filters.ts (issue #11), on the same log group.
     template.resourceCountIs('AWS::Logs::MetricFilter', specs.length + 5);
     for (const spec of specs) {
       template.hasResourceProperties('AWS::Logs::MetricFilter', {
@@ -188,7 +188,7 @@ describe('audit trail with an existing trail (synthesized template)', () => {
     const s = buildObservabilityStack(config);
     const template = Template.fromStack(s.stack);
     template.resourceCountIs('AWS::CloudTrail::Trail', 0);
-    // + 5: the environment-scoped filters and the heartbeat of lib/environment-filters.ts (issue #11), on the same log group.
+    // + 5: the environment-scoped filters and the heartbeat of lib/observability/environment-filters.ts (issue #11), on the same log group.
     template.resourceCountIs('AWS::Logs::MetricFilter', secretsFilters(config).length + secretReadFilters(config).length + 5);
     template.allResourcesProperties('AWS::Logs::MetricFilter', { LogGroupName: 'aws-controltower/CloudTrailLogs' });
     for (const cis of cisFilters()) expect(JSON.stringify(template.toJSON())).not.toContain(cis.metricName);

@@ -9,10 +9,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { CATALOG, type RotatorKind } from '../../contracts';
 import { rotationDays, type EnvironmentConfig } from '../../lib/config';
 import { resolveEnvironment } from '../../lib/config/resolve';
-import { AlarmTopic } from '../../lib/alarm-topic';
-import { AuditTrail } from '../../lib/audit';
-import { SecurityMonitoring, type MonitoredRotator } from '../../lib/monitoring';
-import { opsKeyServiceStatements } from '../../lib/ops-key-statements';
+import { AlarmTopic } from '../../lib/observability/alarm-topic';
+import { AuditTrail } from '../../lib/observability/audit';
+import { SecurityMonitoring, type MonitoredRotator } from '../../lib/observability/monitoring';
+import { opsKeyServiceStatements } from '../../lib/observability/ops-key-statements';
 import { DatabaseRotation, KeyRingRotation, RedisRotation, SecretAgeCheck } from '../../lib/rotators';
 import { CDK_JSON_CONTEXT } from '../support/synth';
 

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ENVIRONMENTS } from '../../lib/config';
-import { RUNBOOK_ANCHOR, TRAIL_ALARM_ANCHOR } from '../../lib/runbook-sections';
+import { RUNBOOK_ANCHOR, TRAIL_ALARM_ANCHOR } from '../../lib/observability/runbook-sections';
 import { buildObservabilityStack, RUNBOOK_URL } from './monitoring.test-stack';
 
 const RUNBOOK = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'runbook.md'), 'utf8');

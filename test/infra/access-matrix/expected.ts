@@ -168,7 +168,7 @@ export const PROD: ExpectedMatrix = {
       'ScheduleKeyDeletion (7 days)': [],
       CancelKeyDeletion: ['key-admin'],
     },
-    // The operator describes the secrets key only (gaara-secrets verify): lib/keys.ts allows it nowhere else.
+    // The operator describes the secrets key only (gaara-secrets verify): lib/access/keys.ts allows it nowhere else.
     'data key': {
       'GenerateDataKey, field context': ['application', 'break-glass'],
       'Decrypt, field context': ['application', 'break-glass'],
@@ -369,7 +369,7 @@ export const STAGING: ExpectedMatrix = {
       'ScheduleKeyDeletion (7 days)': [],
       CancelKeyDeletion: ['key-admin'],
     },
-    // The operator describes the secrets key only (gaara-secrets verify): lib/keys.ts allows it nowhere else.
+    // The operator describes the secrets key only (gaara-secrets verify): lib/access/keys.ts allows it nowhere else.
     'data key': {
       'GenerateDataKey, field context': ['application', 'break-glass'],
       'Decrypt, field context': ['application', 'break-glass'],

@@ -5,11 +5,11 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { catalogEntry, DIMENSION, METRIC, metricDimensions, ROTATION_STEPS, type MetricName, type RotatorKind, type SecretName } from '../contracts';
-import { DEFAULT_PENDING_HOURS_THRESHOLD } from '../contracts/secret-age-rules';
+import { catalogEntry, DIMENSION, METRIC, metricDimensions, ROTATION_STEPS, type MetricName, type RotatorKind, type SecretName } from '../../contracts';
+import { DEFAULT_PENDING_HOURS_THRESHOLD } from '../../contracts/secret-age-rules';
 import { notifyingAlarm } from './alarm-topic';
 import { trailMetricFilter, type AuditSignals } from './audit';
-import { metricsNamespace, type EnvironmentConfig } from './config';
+import { metricsNamespace, type EnvironmentConfig } from '../config';
 import { buildDashboardWidgets } from './dashboard';
 import { environmentFilters, type EnvironmentFilterSpec } from './environment-filters';
 import { ROTATION_EVENT_FIELDS, ROTATION_FAILURE_EVENTS, ROTATION_WARNING_EVENTS, rotationServiceEventPattern } from './event-patterns';
@@ -56,7 +56,7 @@ export interface MonitoringProps {
   durationShareOfTimeout?: number;
   /** While a rotation stays pending, the pending-rotation alarm notifies again every this many hours. Default 24. */
   pendingRenotifyHours?: number;
-  /** This environment's KMS keys: the environment-scoped key filters (lib/environment-filters.ts) match exactly these. */
+  /** This environment's KMS keys: the environment-scoped key filters (lib/observability/environment-filters.ts) match exactly these. */
   keys?: { purpose: string; keyArn: string }[];
   /** StaleSecretServed (client stale-on-error reads of one secret) at or above this in 15 minutes alarms. Default 1. */
   staleServedThreshold?: number;
@@ -77,7 +77,7 @@ function topicTarget(topic: sns.ITopic, input: events.RuleTargetInput): events.I
 /**
  * Alarms, rotation-event rules and the dashboard of one environment. Every alarm is named
  * `<app>-<env>-<what>` (the ops key and topic policies match that prefix), notifies the alarm topic, and its
- * description ends with the link to its runbook section (lib/runbook-sections.ts).
+ * description ends with the link to its runbook section (lib/observability/runbook-sections.ts).
  */
 export class SecurityMonitoring extends Construct {
   readonly dashboard: cloudwatch.Dashboard;

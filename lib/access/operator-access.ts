@@ -1,10 +1,10 @@
 import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { FUNCTION_KINDS, functionLogGroupName } from '../contracts/function-names';
-import { renderedForNag } from './audit';
-import type { EnvironmentConfig } from './config';
-import { observabilityNames } from './ops-key-statements';
+import { FUNCTION_KINDS, functionLogGroupName } from '../../contracts/function-names';
+import { renderedForNag } from '../observability/audit';
+import type { EnvironmentConfig } from '../config';
+import { observabilityNames } from '../observability/ops-key-statements';
 
 export interface OperatorAccessProps {
   config: EnvironmentConfig;

@@ -3,8 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { EnvironmentConfig } from './config';
-import { accountBaselineNames, arnsFor, observabilityNames } from './ops-key-statements';
+import type { EnvironmentConfig } from '../config';
+import { accountBaselineNames, arnsFor, observabilityNames } from '../observability/ops-key-statements';
 
 export interface AuditorReadAccessProps {
   config: EnvironmentConfig;
@@ -24,7 +24,7 @@ export interface AuditorReadAccessProps {
  * its whole retention: the trail's files in S3 (decrypted with the ops key, only with CloudTrail's encryption
  * context, only through S3), Logs Insights on the trail and function log groups, the dashboard, alarms and
  * metrics, CloudTrail event history, and the keys' grants. Still no secret value: the auditor policy
- * (lib/roles.ts) denies GetSecretValue, and kms:Decrypt without CloudTrail's encryption context.
+ * (lib/access/roles.ts) denies GetSecretValue, and kms:Decrypt without CloudTrail's encryption context.
  */
 export class AuditorReadAccess extends Construct {
   readonly policy: iam.ManagedPolicy;
@@ -138,7 +138,7 @@ export class AuditorReadAccess extends Construct {
     }
     Validations.of(this.policy).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${renderedForNag(stack.resolve(arns.alarmArnPattern))}]`,
-      reason: 'Alarms of this environment all start with its prefix (lib/ops-key-statements.ts); describing them is read-only.',
+      reason: 'Alarms of this environment all start with its prefix (lib/observability/ops-key-statements.ts); describing them is read-only.',
     });
   }
 }

@@ -27,7 +27,7 @@ export const RUNBOOK_ANCHOR = {
 } as const;
 export type RunbookAnchor = (typeof RUNBOOK_ANCHOR)[keyof typeof RUNBOOK_ANCHOR];
 
-/** Runbook sections of the trail filter alarms (lib/metric-filters.ts and lib/environment-filters.ts), by filter id. */
+/** Runbook sections of the trail filter alarms (lib/observability/metric-filters.ts and lib/observability/environment-filters.ts), by filter id. */
 export const TRAIL_ALARM_ANCHOR: Readonly<Record<string, RunbookAnchor>> = {
   UnauthorizedApiCalls: RUNBOOK_ANCHOR.accessDenied,
   SecretsAccessDenied: RUNBOOK_ANCHOR.accessDenied,

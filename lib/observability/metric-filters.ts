@@ -1,11 +1,11 @@
 /**
  * The CloudTrail metric filters of one environment, as data: exact filter patterns (tested against recorded-style
  * CloudTrail events in test/infra/audit-patterns.test.ts), metric names and the alarm each one drives.
- * Nothing here creates resources; lib/audit.ts turns these into MetricFilter + Alarm pairs.
+ * Nothing here creates resources; lib/observability/audit.ts turns these into MetricFilter + Alarm pairs.
  */
-import { SECRET_NAMES, secretNamePrefix as secretNamePrefixOf, type SecretName } from '../contracts';
-import type { EnvironmentConfig } from './config';
-import { metricsNamespace } from './config';
+import { SECRET_NAMES, secretNamePrefix as secretNamePrefixOf, type SecretName } from '../../contracts';
+import type { EnvironmentConfig } from '../config';
+import { metricsNamespace } from '../config';
 
 /** Security Hub CloudWatch.2 / CIS 3.1 "unauthorized API calls": verbatim, or the control does not pass. */
 export const CIS_UNAUTHORIZED_API_CALLS = '{($.errorCode="*UnauthorizedOperation") || ($.errorCode="AccessDenied*")}';

@@ -2,7 +2,7 @@ import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { DATA_KEY_CONTEXT_KEYS, DATA_KEY_PURPOSE, secretNamePrefix } from '../contracts';
+import { DATA_KEY_CONTEXT_KEYS, DATA_KEY_PURPOSE, secretNamePrefix } from '../../contracts';
 
 /**
  * What administrators (and CloudFormation's deploy role) may do to a key: manage it, never use it. ListGrants and
@@ -180,7 +180,7 @@ export class EnvironmentKeys extends Construct {
       enableKeyRotation: true,
       pendingWindow: Duration.days(30),
       // The ops key is retained in every environment: it encrypts the audit trail's files, which outlive the stack
-      // (lib/audit.ts); deleting it would make the retained audit evidence unreadable.
+      // (lib/observability/audit.ts); deleting it would make the retained audit evidence unreadable.
       removalPolicy: purpose === 'ops' ? RemovalPolicy.RETAIN : props.removalPolicy,
       policy,
     });

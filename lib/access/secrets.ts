@@ -3,9 +3,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { CATALOG, CatalogEntry, SecretName, secretId } from '../contracts';
-import { EnvironmentConfig, rotationDays } from './config';
-import { removalPolicyOf } from './removal-policy';
+import { CATALOG, CatalogEntry, SecretName, secretId } from '../../contracts';
+import { EnvironmentConfig, rotationDays } from '../config';
+import { removalPolicyOf } from '../removal-policy';
 
 /**
  * Every Secrets Manager action that changes an existing secret, its versions, its policy, its rotation, its tags or

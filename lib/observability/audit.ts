@@ -1,4 +1,4 @@
-import { removalPolicyOf } from './removal-policy';
+import { removalPolicyOf } from '../removal-policy';
 import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -8,9 +8,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { metricsNamespaceFor, type SecretName } from '../contracts';
+import { metricsNamespaceFor, type SecretName } from '../../contracts';
 import { notifyingAlarm } from './alarm-topic';
-import type { EnvironmentConfig } from './config';
+import type { EnvironmentConfig } from '../config';
 import {
   accountFilters,
   accountTrailMetricsNamespace,
@@ -68,7 +68,7 @@ export interface TrailFilterTarget {
   /** Filter names are `<filterNamePrefix><id>`. */
   filterNamePrefix: string;
   metricNamespace: string;
-  /** Names the alarms (lib/ops-key-statements.ts scopedName). */
+  /** Names the alarms (lib/observability/ops-key-statements.ts scopedName). */
   owner: NameOwner;
   alarmTopic: sns.ITopic;
   runbookUrl: string;
@@ -162,7 +162,7 @@ export class AuditTrail extends Construct implements AuditSignals {
         ORG_TRAIL_WARNING,
         `${config.envName}: no CloudTrail log group in this account (audit.trail is "existing" without logGroupName), ` +
           `so no metric filters or trail alarms are created here. Create the CIS and secrets metric filters and their ` +
-          `alarms (lib/metric-filters.ts) in ${where}; see docs/dashboard.md "Organisation trail".`,
+          `alarms (lib/observability/metric-filters.ts) in ${where}; see docs/dashboard.md "Organisation trail".`,
       );
       return;
     }
@@ -228,7 +228,7 @@ export function createAccountTrail(scope: Construct, props: AccountTrailProps) {
   // a versioned bucket that holds objects (cdk destroy of dev/staging ended in DELETE_FAILED), and emptying it at
   // destroy (autoDeleteObjects) would let whoever can delete the stack erase the audit evidence. The lifecycle
   // rules expire the files; README "Destroy a dev or staging environment" says how to remove them
-  // earlier. The key that encrypts them is retained for the same reason (lib/keys.ts, lib/baseline).
+  // earlier. The key that encrypts them is retained for the same reason (lib/access/keys.ts, lib/baseline).
   const auditRemovalPolicy = RemovalPolicy.RETAIN;
   const { transitionToGlacierDays, expireAfterDays } = props;
 

@@ -1,7 +1,7 @@
 /**
  * Trail metric filters scoped to THIS environment's keys and secrets, and the trail heartbeat, as data (patterns
  * tested with the modelled matcher in test/infra/environment-filters.test.ts). The CIS filters of
- * lib/metric-filters.ts stay verbatim and account-wide (Security Hub compares them); an alarm about this
+ * lib/observability/metric-filters.ts stay verbatim and account-wide (Security Hub compares them); an alarm about this
  * environment's keys or secrets gets a filter of its own here, so another environment's deploy or key change does
  * not page this environment's on-call.
  *
@@ -9,7 +9,7 @@
  * from whatever is passed, so tests pass literal ARNs.
  */
 import { DELETED_SECRET_ACCESS, secretNamePrefix, type TrailFilterSpec } from './metric-filters';
-import type { EnvironmentConfig } from './config';
+import type { EnvironmentConfig } from '../config';
 
 /** How an environment filter alarms: a count in a window, or (heartbeat) too few events. */
 export interface EnvironmentFilterAlarm {

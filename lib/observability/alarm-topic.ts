@@ -5,7 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import type { EnvironmentConfig } from './config';
+import type { EnvironmentConfig } from '../config';
 import { arnsFor, observabilityNames, scopedName, type NameOwner, type ObservabilityNames } from './ops-key-statements';
 
 /** The topic of an environment (its config), or of an account baseline (its names, label and recipients). */
@@ -58,7 +58,7 @@ export class AlarmTopic extends Construct {
 
 /** One alarm: its name, what it means, the runbook link, and how its metric breaches. */
 export interface AlarmSpec {
-  /** Named `<prefix><what>` (lib/ops-key-statements.ts scopedName). */
+  /** Named `<prefix><what>` (lib/observability/ops-key-statements.ts scopedName). */
   what: string;
   /** What on-call needs to know; the runbook link is appended. */
   description: string;

@@ -1,7 +1,7 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import type { EnvironmentConfig } from './config';
+import type { EnvironmentConfig } from '../config';
 import { dataKeyContextConditions } from './keys';
 
 /** A role ARN or a service principal from config, trusted to assume a role. */
@@ -22,7 +22,7 @@ export interface AccessRolesProps {
 export class AccessRoles extends Construct {
   readonly applicationRole: iam.Role;
   readonly auditorRole: iam.Role;
-  /** The operator role (lib/operator-access.ts), when the config names who may assume it. */
+  /** The operator role (lib/access/operator-access.ts), when the config names who may assume it. */
   readonly operatorRole?: iam.Role;
 
   constructor(scope: Construct, id: string, props: AccessRolesProps) {
@@ -126,7 +126,7 @@ export class AccessPolicies extends Construct {
           actions: ['secretsmanager:BatchGetSecretValue', 'secretsmanager:GetSecretValue', 'kms:GenerateDataKey'],
           resources: ['*'],
         }),
-        // The only decryption an auditor does is of the trail's log files (lib/auditor-access.ts): any kms:Decrypt
+        // The only decryption an auditor does is of the trail's log files (lib/access/auditor-access.ts): any kms:Decrypt
         // without CloudTrail's encryption context (a secret, a data key) is denied, whatever another policy allows.
         new iam.PolicyStatement({
           sid: 'DecryptOnlyTrailLogFiles',

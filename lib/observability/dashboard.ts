@@ -6,10 +6,10 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
-import type { MetricName, SecretName } from '../contracts';
-import { METRIC, SECRET_NAMES } from '../contracts';
+import type { MetricName, SecretName } from '../../contracts';
+import { METRIC, SECRET_NAMES } from '../../contracts';
 import type { AuditSignals } from './audit';
-import type { EnvironmentConfig } from './config';
+import type { EnvironmentConfig } from '../config';
 import { secretNamePrefix } from './metric-filters';
 
 export interface DashboardSecret {
@@ -48,7 +48,7 @@ export interface DashboardInput {
   rotators: DashboardRotator[];
   ageFunction?: lambda.IFunction;
   audit?: AuditSignals;
-  /** Metrics of the environment-scoped trail filters and the heartbeat (lib/environment-filters.ts), by filter id. */
+  /** Metrics of the environment-scoped trail filters and the heartbeat (lib/observability/environment-filters.ts), by filter id. */
   environmentMetrics?: Readonly<Record<string, cloudwatch.IMetric>>;
   /** This environment's KMS key ARNs: the key-change query is scoped to them. */
   keyArns?: string[];

@@ -7,7 +7,7 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
-import type { EnvironmentConfig } from './config';
+import type { EnvironmentConfig } from '../config';
 
 export interface ObservabilityNames {
   /** Every alarm of this environment is named `<prefix><what>`: the key and topic policies match the prefix. */
@@ -90,7 +90,7 @@ export function arnsFor(scope: IConstruct, owner: NameOwner) {
 
 /**
  * Key policy statements for the service principals that use the ops key. Each carries the source conditions the
- * service supports; the exceptions are commented. Add them to the ops key's policy (lib/keys.ts).
+ * service supports; the exceptions are commented. Add them to the ops key's policy (lib/access/keys.ts).
  */
 export function opsKeyServiceStatements(scope: IConstruct, config: EnvironmentConfig, options: OpsKeyStatementOptions = {}): iam.PolicyStatement[] {
   return [
