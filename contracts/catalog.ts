@@ -119,6 +119,11 @@ export function catalogEntry(name: SecretName): CatalogEntry {
 /** The application name when none is configured (APP_NAME). */
 export const DEFAULT_APP_NAME = 'gaara-store';
 
+/** `<app>-<env>-secrets`: the CloudFormation stack of an environment (the stack names it; the CLI reads it). */
+export function secretsStackName(app: string, env: string): string {
+  return `${app}-${env}-secrets`;
+}
+
 /** `<app>/<env>/`: the prefix of every secret of an application's environment (policies, filters, scope checks). */
 export function secretNamePrefix(app: string, env: string): string {
   return `${app}/${env}/`;

@@ -1,7 +1,7 @@
 import { Stack, StackProps } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { SecretName } from '../contracts';
+import { secretsStackName, type SecretName } from '../contracts';
 import { type EnvironmentConfig } from './config';
 import { networkOf, resolveEnvironment } from './config/resolve';
 import { metricsNamespace } from './config';
@@ -22,7 +22,7 @@ export interface SecretsStackProps extends StackProps {
 }
 
 export function stackName(config: EnvironmentConfig): string {
-  return `${config.appName}-${config.envName}-secrets`;
+  return secretsStackName(config.appName, config.envName);
 }
 
 /** Everything one environment needs: keys, the seven secrets, access, rotation, audit and monitoring. */
@@ -110,7 +110,7 @@ export class SecretsStack extends Stack {
     }
 
     const topic = new AlarmTopic(this, 'AlarmTopic', { config, opsKey: this.keys.opsKey });
-    const audit = new AuditTrail(this, 'Audit', { config, opsKey: this.keys.opsKey, alarmTopic: topic.topic, runbookUrl: config.runbookUrl });
+    const audit = new AuditTrail(this, 'Audit', { config, opsKey: this.keys.opsKey, alarmTopic: topic.topic });
     new AuditorReadAccess(this, 'AuditorAccess', {
       config,
       auditorRole: this.roles.auditorRole,
@@ -124,7 +124,6 @@ export class SecretsStack extends Stack {
       config,
       alarmTopic: topic.topic,
       audit,
-      runbookUrl: config.runbookUrl,
       secrets: this.secrets.secrets.map((s) => ({ name: s.name, rotationDays: s.rotationDays, rotator: s.entry.rotator })),
       rotators: this.rotators.map((r) => ({ kind: r.kind, fn: r.function.fn, timeout: r.function.timeout, logGroup: r.function.logGroup })),
       ageFunction: this.secretAge.fn,

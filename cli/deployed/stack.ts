@@ -4,14 +4,12 @@
  * 100 resources). Read-only; the operator role may call both on this stack only.
  */
 import { CloudFormationClient, GetTemplateCommand, type GetTemplateCommandOutput, ListStackResourcesCommand, type ListStackResourcesCommandOutput } from '@aws-sdk/client-cloudformation';
+import { secretsStackName } from '../../contracts/catalog';
 import { awsClient, call } from '../aws';
 import type { Context } from '../context';
 import type { StackFacts, StackResource } from './intrinsics';
 
-/** `<app>-<env>-secrets`, as lib/stack.ts stackName names it (test/cli/deployed-stack.test.ts keeps them equal). */
-export function secretsStackName(app: string, env: string): string {
-  return `${app}-${env}-secrets`;
-}
+export { secretsStackName };
 
 export interface Template {
   Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;

@@ -28,8 +28,6 @@ export interface AuditTrailProps {
   /** The operations key: encrypts the trail's log files, its bucket and its log group (mode `create`). */
   opsKey: kms.IKey;
   alarmTopic: sns.ITopic;
-  /** Named in every alarm description. Default: docs/runbook.md. */
-  runbookUrl?: string;
   /**
    * Create the account-wide filters (the verbatim CIS controls, deleted-secret reads, key policy changes on any
    * key). Default: only when this stack creates the trail. With the account baseline or another existing trail in
@@ -173,7 +171,7 @@ export class AuditTrail extends Construct implements AuditSignals {
       metricNamespace: trailMetricsNamespace(config),
       owner: config,
       alarmTopic: props.alarmTopic,
-      runbookUrl: props.runbookUrl ?? 'docs/runbook.md',
+      runbookUrl: config.runbookUrl,
     });
     const withAccountFilters = props.cisMetricFilters ?? createsTrail(config);
     for (const spec of [...(withAccountFilters ? accountFilters(reviewedDeployHint(config)) : []), ...secretsFilters(config)]) filters.addAlarmed(spec);

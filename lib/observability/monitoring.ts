@@ -44,8 +44,6 @@ export interface MonitoringProps {
   ageFunction?: lambda.IFunction;
   /** The audit trail (its log group, filter metrics and alarms); absent or empty with an organisation trail elsewhere. */
   audit?: AuditSignals;
-  /** Link in the dashboard header and in rotation-event messages. */
-  runbookUrl: string;
   /** Days past the rotation period before DaysSinceRotation alarms. Default 5 (30-day secrets alarm after 35). */
   ageGraceDays?: number;
   /** How often the age function reports; the age alarms evaluate at this period. Default 1 hour. */
@@ -203,7 +201,7 @@ export class SecurityMonitoring extends Construct {
       defaultInterval: Duration.days(7),
       widgets: buildDashboardWidgets({
         config,
-        runbookUrl: props.runbookUrl,
+        runbookUrl: props.config.runbookUrl,
         secrets: props.secrets.map((s) => ({
           ...s,
           alarmDays: s.rotationDays + grace,
@@ -318,7 +316,7 @@ export class SecurityMonitoring extends Construct {
     const alarm = notifyingAlarm(this, `Alarm-${spec.id}`, config, this.props.alarmTopic, {
       what: spec.id,
       description: `${spec.meaning} Source: ${spec.source}.`,
-      runbookLink: trailAlarmRunbookLink(this.props.runbookUrl, spec.id),
+      runbookLink: trailAlarmRunbookLink(this.props.config.runbookUrl, spec.id),
       metric,
       threshold: spec.alarm.threshold,
       comparison: spec.alarm.comparison === 'below' ? cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD : undefined,
@@ -347,7 +345,7 @@ export class SecurityMonitoring extends Construct {
     const alarm = notifyingAlarm(this, `Alarm-${what}`, this.props.config, this.props.alarmTopic, {
       ...o,
       what,
-      runbookLink: runbookLink(this.props.runbookUrl, o.anchor),
+      runbookLink: runbookLink(this.props.config.runbookUrl, o.anchor),
       metric,
     });
     this.alarms.push(alarm);
@@ -356,7 +354,8 @@ export class SecurityMonitoring extends Construct {
   }
 
   private rotationEventRules(): void {
-    const { config, alarmTopic, runbookUrl } = this.props;
+    const { config, alarmTopic } = this.props;
+    const { runbookUrl } = config;
     const a = arnsFor(this, config);
     const scope = { partition: a.stack.partition, region: a.stack.region, account: a.stack.account, secretNamePrefix: secretNamePrefix(config) };
     const f = (path: string) => events.EventField.fromPath(path);

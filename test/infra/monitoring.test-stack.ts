@@ -43,12 +43,12 @@ export function buildObservabilityStack(input: EnvironmentConfig, app = new App(
   const env = input.account && input.region ? { account: input.account, region: input.region } : undefined;
   const stack = new Stack(app, `Observability-${input.envName}`, { env });
   // As SecretsStack does: config ARNs with ${AWS::…} placeholders and the bootstrap deploy role, resolved once.
-  const config = resolveEnvironment(input, stack);
+  const config = resolveEnvironment({ ...input, runbookUrl: RUNBOOK_URL }, stack);
   const opsKey = new kms.Key(stack, 'TestOpsKey', { enableKeyRotation: true, pendingWindow: Duration.days(30) });
   for (const s of opsKeyServiceStatements(stack, config, { trailLogReaderArns: [TRAIL_READER_ARN] })) opsKey.addToResourcePolicy(s);
 
   const topic = new AlarmTopic(stack, 'AlarmTopic', { config, opsKey });
-  const audit = new AuditTrail(stack, 'Audit', { config, opsKey, alarmTopic: topic.topic, runbookUrl: RUNBOOK_URL });
+  const audit = new AuditTrail(stack, 'Audit', { config, opsKey, alarmTopic: topic.topic });
 
   const standIn = (id: string, timeout: Duration) =>
     new lambda.Function(stack, id, {
@@ -68,7 +68,6 @@ export function buildObservabilityStack(input: EnvironmentConfig, app = new App(
     rotators,
     ageFunction: standIn('AgeFunction', SecretAgeCheck.TIMEOUT),
     audit,
-    runbookUrl: RUNBOOK_URL,
     keys: [{ purpose: 'ops', keyArn: opsKey.keyArn }],
   });
   return { app, stack, opsKey, topic, audit, monitoring, rotators };

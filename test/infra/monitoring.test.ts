@@ -273,11 +273,10 @@ describe('tuning props', () => {
       timeout: Duration.seconds(100),
     });
     new SecurityMonitoring(stack, 'Monitoring', {
-      config,
+      config: { ...config, runbookUrl: RUNBOOK_URL },
       alarmTopic: topic,
       secrets: [{ name: 'database-url', rotationDays: 30, rotator: 'database' }],
       rotators: [{ kind: 'database', fn, timeout: Duration.seconds(100) }],
-      runbookUrl: RUNBOOK_URL,
       ageGraceDays: 2,
       pendingHoursThreshold: 6,
       durationShareOfTimeout: 0.5,
