@@ -41,6 +41,60 @@ export const KEY_METADATA_ACTIONS = ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms
 /** Actions denied to every principal but the key administrators and the deploy role. */
 export const KEY_PROTECTED_ACTIONS = ['kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:DisableKeyRotation'];
 
+/** Who administers a key and who reads its metadata (KMS's own actions only; uses are added per key). */
+export interface KeyAdministrators {
+  keyAdminRoleArns: readonly string[];
+  /** CloudFormation's deploy role(s): create, update, delete; never the incident-only actions. */
+  deployRoleArns: readonly string[];
+  /** Auditors: read-only key metadata. */
+  metadataReaderArns: readonly string[];
+}
+
+/**
+ * The administration half of every key policy this app writes (environment keys, the baseline's trail key):
+ * administration separated from use, the protected actions denied to everyone else, no deletion window under 30
+ * days, metadata for auditors.
+ */
+export function keyAdministrationStatements(who: KeyAdministrators): iam.PolicyStatement[] {
+  const arnPrincipals = (arns: readonly string[]) => arns.map((arn) => new iam.ArnPrincipal(arn));
+  return [
+    new iam.PolicyStatement({
+      sid: 'KeyAdministration',
+      principals: arnPrincipals(who.keyAdminRoleArns),
+      actions: KEY_ADMIN_ACTIONS,
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'KeyManagementByTheDeployRole',
+      principals: arnPrincipals(who.deployRoleArns),
+      actions: DEPLOY_KEY_ACTIONS,
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'DenyProtectedActionsToAllButKeyAdministrators',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: KEY_PROTECTED_ACTIONS,
+      resources: ['*'],
+      conditions: { ArnNotLike: { 'aws:PrincipalArn': [...who.keyAdminRoleArns, ...who.deployRoleArns] } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'DenyDeletionWindowShorterThan30Days',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:ScheduleKeyDeletion'],
+      resources: ['*'],
+      conditions: { NumericLessThan: { 'kms:ScheduleKeyDeletionPendingWindowInDays': 30 } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'AuditorsReadKeyMetadata',
+      principals: arnPrincipals(who.metadataReaderArns),
+      actions: KEY_METADATA_ACTIONS,
+      resources: ['*'],
+    }),
+  ];
+}
+
 export type KeyPurpose = 'secrets' | 'data' | 'ops';
 
 /**
@@ -134,42 +188,12 @@ export class EnvironmentKeys extends Construct {
   }
 
   private createKey(id: string, purpose: KeyPurpose, props: EnvironmentKeysProps, useStatements: iam.PolicyStatement[]): kms.Key {
-    const admins = [...props.keyAdminRoleArns, props.deployRoleArn];
     const policy = new iam.PolicyDocument({
       statements: [
-        new iam.PolicyStatement({
-          sid: 'KeyAdministration',
-          principals: props.keyAdminRoleArns.map((arn) => new iam.ArnPrincipal(arn)),
-          actions: KEY_ADMIN_ACTIONS,
-          resources: ['*'],
-        }),
-        new iam.PolicyStatement({
-          sid: 'KeyManagementByTheDeployRole',
-          principals: [new iam.ArnPrincipal(props.deployRoleArn)],
-          actions: DEPLOY_KEY_ACTIONS,
-          resources: ['*'],
-        }),
-        new iam.PolicyStatement({
-          sid: 'DenyProtectedActionsToAllButKeyAdministrators',
-          effect: iam.Effect.DENY,
-          principals: [new iam.AnyPrincipal()],
-          actions: KEY_PROTECTED_ACTIONS,
-          resources: ['*'],
-          conditions: { ArnNotLike: { 'aws:PrincipalArn': admins } },
-        }),
-        new iam.PolicyStatement({
-          sid: 'DenyDeletionWindowShorterThan30Days',
-          effect: iam.Effect.DENY,
-          principals: [new iam.AnyPrincipal()],
-          actions: ['kms:ScheduleKeyDeletion'],
-          resources: ['*'],
-          conditions: { NumericLessThan: { 'kms:ScheduleKeyDeletionPendingWindowInDays': 30 } },
-        }),
-        new iam.PolicyStatement({
-          sid: 'AuditorsReadKeyMetadata',
-          principals: [new iam.ArnPrincipal(props.auditorRoleArn)],
-          actions: KEY_METADATA_ACTIONS,
-          resources: ['*'],
+        ...keyAdministrationStatements({
+          keyAdminRoleArns: props.keyAdminRoleArns,
+          deployRoleArns: [props.deployRoleArn],
+          metadataReaderArns: [props.auditorRoleArn],
         }),
         ...useStatements,
       ],

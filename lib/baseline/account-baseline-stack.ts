@@ -6,7 +6,7 @@ import { type AccountBaselineConfig } from '../config';
 import { resolveDeployRole, resolvePlaceholders } from '../config/resolve';
 import { AlarmTopic } from '../observability/alarm-topic';
 import { createAccountTrail, TrailFilters } from '../observability/audit';
-import { DEPLOY_KEY_ACTIONS, KEY_ADMIN_ACTIONS, KEY_METADATA_ACTIONS, KEY_PROTECTED_ACTIONS } from '../access/keys';
+import { keyAdministrationStatements } from '../access/keys';
 import { accountFilters, accountTrailMetricsNamespace, deployHint } from '../observability/metric-filters';
 import { accountBaselineNames, alarmAndLogStatements, trailKeyStatements } from '../observability/ops-key-statements';
 import { TrailReadAccess } from './trail-read-access';
@@ -90,39 +90,10 @@ export class AccountBaselineStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
       policy: new iam.PolicyDocument({
         statements: [
-          new iam.PolicyStatement({
-            sid: 'KeyAdministration',
-            principals: config.keyAdminRoleArns.map((arn) => new iam.ArnPrincipal(arn)),
-            actions: KEY_ADMIN_ACTIONS,
-            resources: ['*'],
-          }),
-          new iam.PolicyStatement({
-            sid: 'KeyManagementByTheDeployRole',
-            principals: config.deployRoleArns.map((arn) => new iam.ArnPrincipal(arn)),
-            actions: DEPLOY_KEY_ACTIONS,
-            resources: ['*'],
-          }),
-          new iam.PolicyStatement({
-            sid: 'DenyProtectedActionsToAllButKeyAdministrators',
-            effect: iam.Effect.DENY,
-            principals: [new iam.AnyPrincipal()],
-            actions: KEY_PROTECTED_ACTIONS,
-            resources: ['*'],
-            conditions: { ArnNotLike: { 'aws:PrincipalArn': [...config.keyAdminRoleArns, ...config.deployRoleArns] } },
-          }),
-          new iam.PolicyStatement({
-            sid: 'DenyDeletionWindowShorterThan30Days',
-            effect: iam.Effect.DENY,
-            principals: [new iam.AnyPrincipal()],
-            actions: ['kms:ScheduleKeyDeletion'],
-            resources: ['*'],
-            conditions: { NumericLessThan: { 'kms:ScheduleKeyDeletionPendingWindowInDays': 30 } },
-          }),
-          new iam.PolicyStatement({
-            sid: 'AuditorsReadKeyMetadata',
-            principals: [new iam.ArnPrincipal(readerRoleArn)],
-            actions: KEY_METADATA_ACTIONS,
-            resources: ['*'],
+          ...keyAdministrationStatements({
+            keyAdminRoleArns: config.keyAdminRoleArns,
+            deployRoleArns: config.deployRoleArns,
+            metadataReaderArns: [readerRoleArn],
           }),
           ...alarmAndLogStatements(this, names, { eventBridgeRules: false }),
           ...trailKeyStatements(this, names, [readerRoleArn]),
