@@ -33,28 +33,34 @@ function fromRow(row: Record<string, unknown> | undefined): StoredFieldKey | und
   };
 }
 
-/** PostgreSQL (node-postgres Client or Pool). */
-export class PostgresFieldKeyStore implements FieldKeyStore {
-  private readonly table: string;
+/**
+ * The store itself, written once: what differs between databases is the table definition, the placeholder syntax,
+ * the quoting of the table name and how a driver returns rows.
+ */
+abstract class SqlFieldKeyStore implements FieldKeyStore {
+  protected readonly table: string;
 
-  constructor(private readonly client: PgQueryable, options: { table?: string } = {}) {
-    this.table = tableName(options.table);
+  constructor(table: string | undefined) {
+    this.table = tableName(table);
   }
 
+  /** Runs a statement with positional values; the rows it returned. */
+  protected abstract run(sql: string, values?: unknown[]): Promise<Record<string, unknown>[]>;
+  protected abstract readonly createTableSql: string;
+  /** The table name as a statement writes it. */
+  protected abstract readonly quotedTable: string;
+  /** The placeholder of the n-th value (1-based). */
+  protected abstract placeholder(n: number): string;
+
   async ensureTable(): Promise<void> {
-    await this.client.query(`CREATE TABLE IF NOT EXISTS ${this.table} (
-      id bytea PRIMARY KEY CHECK (octet_length(id) = 16),
-      app text NOT NULL,
-      env text NOT NULL,
-      wrapped_key bytea NOT NULL,
-      created_at timestamptz NOT NULL DEFAULT now())`);
+    await this.run(this.createTableSql);
   }
 
   async put(key: StoredFieldKey): Promise<void> {
     checkedKey(key);
+    const values = [key.id, key.app, key.env, key.wrappedKey, key.createdAt];
     try {
-      await this.client.query(`INSERT INTO ${this.table} (id, app, env, wrapped_key, created_at) VALUES ($1, $2, $3, $4, $5)`,
-        [key.id, key.app, key.env, key.wrappedKey, key.createdAt]);
+      await this.run(`INSERT INTO ${this.quotedTable} (id, app, env, wrapped_key, created_at) VALUES (${values.map((_, i) => this.placeholder(i + 1)).join(', ')})`, values);
     } catch (error) {
       throw storeError('save', key.id, error);
     }
@@ -63,7 +69,7 @@ export class PostgresFieldKeyStore implements FieldKeyStore {
   async get(id: Buffer): Promise<StoredFieldKey | undefined> {
     checkedId(id);
     try {
-      const { rows } = await this.client.query(`SELECT id, app, env, wrapped_key, created_at FROM ${this.table} WHERE id = $1`, [id]);
+      const rows = await this.run(`SELECT id, app, env, wrapped_key, created_at FROM ${this.quotedTable} WHERE id = ${this.placeholder(1)}`, [id]);
       return fromRow(rows[0]);
     } catch (error) {
       throw storeError('read', id, error);
@@ -71,41 +77,50 @@ export class PostgresFieldKeyStore implements FieldKeyStore {
   }
 }
 
-/** MySQL / MariaDB (mysql2/promise Connection or Pool). */
-export class MysqlFieldKeyStore implements FieldKeyStore {
-  private readonly table: string;
+/** PostgreSQL (node-postgres Client or Pool). */
+export class PostgresFieldKeyStore extends SqlFieldKeyStore {
+  protected readonly quotedTable = this.table;
+  protected readonly createTableSql = `CREATE TABLE IF NOT EXISTS ${this.table} (
+      id bytea PRIMARY KEY CHECK (octet_length(id) = 16),
+      app text NOT NULL,
+      env text NOT NULL,
+      wrapped_key bytea NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now())`;
 
-  constructor(private readonly connection: MysqlQueryable, options: { table?: string } = {}) {
-    this.table = tableName(options.table);
+  constructor(private readonly client: PgQueryable, options: { table?: string } = {}) {
+    super(options.table);
   }
 
-  async ensureTable(): Promise<void> {
-    await this.connection.query(`CREATE TABLE IF NOT EXISTS \`${this.table}\` (
+  protected placeholder(n: number): string {
+    return `$${n}`;
+  }
+
+  protected async run(sql: string, values?: unknown[]): Promise<Record<string, unknown>[]> {
+    return (await this.client.query(sql, values)).rows;
+  }
+}
+
+/** MySQL / MariaDB (mysql2/promise Connection or Pool). */
+export class MysqlFieldKeyStore extends SqlFieldKeyStore {
+  protected readonly quotedTable = `\`${this.table}\``;
+  protected readonly createTableSql = `CREATE TABLE IF NOT EXISTS ${this.quotedTable} (
       id BINARY(16) NOT NULL PRIMARY KEY,
       app VARCHAR(128) NOT NULL,
       env VARCHAR(64) NOT NULL,
       wrapped_key VARBINARY(4096) NOT NULL,
-      created_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3))`);
+      created_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3))`;
+
+  constructor(private readonly connection: MysqlQueryable, options: { table?: string } = {}) {
+    super(options.table);
   }
 
-  async put(key: StoredFieldKey): Promise<void> {
-    checkedKey(key);
-    try {
-      await this.connection.query(`INSERT INTO \`${this.table}\` (id, app, env, wrapped_key, created_at) VALUES (?, ?, ?, ?, ?)`,
-        [key.id, key.app, key.env, key.wrappedKey, key.createdAt]);
-    } catch (error) {
-      throw storeError('save', key.id, error);
-    }
+  protected placeholder(): string {
+    return '?';
   }
 
-  async get(id: Buffer): Promise<StoredFieldKey | undefined> {
-    checkedId(id);
-    try {
-      const [rows] = await this.connection.query(`SELECT id, app, env, wrapped_key, created_at FROM \`${this.table}\` WHERE id = ?`, [id]);
-      return fromRow((rows as Record<string, unknown>[])[0]);
-    } catch (error) {
-      throw storeError('read', id, error);
-    }
+  protected async run(sql: string, values?: unknown[]): Promise<Record<string, unknown>[]> {
+    const [rows] = await this.connection.query(sql, values);
+    return Array.isArray(rows) ? (rows as Record<string, unknown>[]) : [];
   }
 }
 
