@@ -5,6 +5,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config';
 import { accountBaselineNames, arnsFor, observabilityNames } from '../observability/ops-key-statements';
+import { renderedForNag, trailFileReading } from '../observability/audit';
 
 export interface AuditorReadAccessProps {
   config: EnvironmentConfig;
@@ -38,29 +39,8 @@ export class AuditorReadAccess extends Construct {
     const logGroups = [...(props.trailLogGroup ? [props.trailLogGroup] : []), ...props.functionLogGroups];
     const statements: iam.PolicyStatement[] = [];
 
-    if (props.trailBucket) {
-      statements.push(
-        new iam.PolicyStatement({
-          sid: 'ListTrailBucket',
-          actions: ['s3:GetBucketLocation', 's3:ListBucket'],
-          resources: [props.trailBucket.bucketArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'ReadTrailLogFiles',
-          actions: ['s3:GetObject'],
-          resources: [props.trailBucket.arnForObjects(`AWSLogs/${stack.account}/*`)],
-        }),
-        new iam.PolicyStatement({
-          sid: 'DecryptTrailLogFilesThroughS3',
-          actions: ['kms:Decrypt'],
-          resources: [props.opsKeyArn],
-          conditions: {
-            StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` },
-            StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': arns.anyTrailOfAccount },
-          },
-        }),
-      );
-    }
+    const trailFiles = props.trailBucket ? trailFileReading(this, props.trailBucket, props.opsKeyArn) : undefined;
+    if (trailFiles) statements.push(...trailFiles.statements);
     if (logGroups.length > 0) {
       statements.push(
         new iam.PolicyStatement({
@@ -129,26 +109,10 @@ export class AuditorReadAccess extends Construct {
       reason:
         'logs:GetQueryResults/StopQuery/DescribeQueries/DescribeLogGroups, cloudwatch:GetMetricData/GetMetricStatistics/ListMetrics/ListDashboards and cloudtrail:LookupEvents/DescribeTrails have no resource-level permissions; all are reads, and the auditor policy denies every secret value.',
     });
-    if (props.trailBucket) {
-      const objects = stack.resolve(props.trailBucket.arnForObjects(`AWSLogs/${stack.account}/*`));
-      Validations.of(this.policy).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${renderedForNag(objects)}]`,
-        reason: 'CloudTrail names its log files by region, date and a random suffix; the wildcard is limited to this account\'s prefix of the trail bucket.',
-      });
-    }
+    if (trailFiles) Validations.of(this.policy).acknowledge(trailFiles.acknowledgement);
     Validations.of(this.policy).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${renderedForNag(stack.resolve(arns.alarmArnPattern))}]`,
       reason: 'Alarms of this environment all start with its prefix (lib/observability/ops-key-statements.ts); describing them is read-only.',
     });
   }
-}
-
-/** How cdk-nag writes a resolved ARN in a finding id: pseudo parameters as `<AWS::Region>`, GetAtt as `<Id.Arn>`. */
-function renderedForNag(v: unknown): string {
-  if (typeof v === 'string') return v;
-  const o = v as { Ref?: string; 'Fn::Join'?: [string, unknown[]]; 'Fn::GetAtt'?: [string, string] };
-  if (o.Ref) return `<${o.Ref}>`;
-  if (o['Fn::GetAtt']) return `<${o['Fn::GetAtt'][0]}.${o['Fn::GetAtt'][1]}>`;
-  if (o['Fn::Join']) return o['Fn::Join'][1].map(renderedForNag).join(o['Fn::Join'][0]);
-  return JSON.stringify(v);
 }

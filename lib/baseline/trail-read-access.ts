@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { renderedForNag } from '../observability/audit';
+import { renderedForNag, trailFileReading } from '../observability/audit';
 import { arnsFor, type ObservabilityNames } from '../observability/ops-key-statements';
 
 export interface TrailReadAccessProps {
@@ -30,22 +30,12 @@ export class TrailReadAccess extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const arns = arnsFor(this, props.names);
-    const objects = props.bucket.arnForObjects(`AWSLogs/${stack.account}/*`);
+    const trailFiles = trailFileReading(this, props.bucket, props.keyArn);
     this.policy = new iam.ManagedPolicy(this, 'Policy', {
       description: `Read the account's audit trail ${props.names.trailName}: files, log group, status and alarms (no secret, no write)`,
       roles: [props.role],
       statements: [
-        new iam.PolicyStatement({ sid: 'ListTrailBucket', actions: ['s3:GetBucketLocation', 's3:ListBucket'], resources: [props.bucket.bucketArn] }),
-        new iam.PolicyStatement({ sid: 'ReadTrailLogFiles', actions: ['s3:GetObject'], resources: [objects] }),
-        new iam.PolicyStatement({
-          sid: 'DecryptTrailLogFilesThroughS3',
-          actions: ['kms:Decrypt'],
-          resources: [props.keyArn],
-          conditions: {
-            StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` },
-            StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': arns.anyTrailOfAccount },
-          },
-        }),
+        ...trailFiles.statements,
         new iam.PolicyStatement({
           sid: 'QueryTrailLogs',
           actions: ['logs:DescribeLogStreams', 'logs:FilterLogEvents', 'logs:GetLogEvents', 'logs:StartLiveTail', 'logs:StartQuery'],
@@ -67,10 +57,7 @@ export class TrailReadAccess extends Construct {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason: 'logs:DescribeLogGroups/DescribeQueries/GetQueryResults/StopQuery and cloudtrail:DescribeTrails/LookupEvents have no resource-level permissions; all are reads.',
       },
-      {
-        id: `AwsSolutions-IAM5[Resource::${renderedForNag(stack.resolve(objects))}]`,
-        reason: 'CloudTrail names its log files by region, date and a random suffix; the wildcard is limited to this account\'s prefix of the trail bucket.',
-      },
+      trailFiles.acknowledgement,
       {
         id: `AwsSolutions-IAM5[Resource::${renderedForNag(stack.resolve(arns.alarmArnPattern))}]`,
         reason: 'The baseline\'s alarms all start with its prefix (lib/observability/ops-key-statements.ts); describing them is read-only.',

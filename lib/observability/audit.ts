@@ -20,7 +20,7 @@ import {
   trailMetricsNamespace,
   type TrailFilterSpec,
 } from './metric-filters';
-import { accountBaselineNames, arnsFor, createsTrail, observabilityNames, type NameOwner, type ObservabilityNames } from './ops-key-statements';
+import { accountBaselineNames, anyTrailOfAccount, arnsFor, createsTrail, observabilityNames, type NameOwner, type ObservabilityNames } from './ops-key-statements';
 import { trailAlarmRunbookLink } from './runbook-sections';
 
 export interface AuditTrailProps {
@@ -56,6 +56,36 @@ export function renderedForNag(v: unknown): string {
   if (o['Fn::GetAtt']) return `<${o['Fn::GetAtt'][0]}.${o['Fn::GetAtt'][1]}>`;
   if (o['Fn::Join']) return o['Fn::Join'][1].map(renderedForNag).join(o['Fn::Join'][0]);
   return JSON.stringify(v);
+}
+
+/**
+ * Reading a trail's files in S3 for their whole retention (Glacier Instant Retrieval after the transition: a plain
+ * GetObject, no restore), decrypted only through S3 with CloudTrail's encryption context: the statements of whichever
+ * role reads the trail (the auditor when the environment owns it, the baseline's trail reader otherwise), and the
+ * cdk-nag acknowledgement their object wildcard needs.
+ */
+export function trailFileReading(scope: Construct, bucket: s3.IBucket, keyArn: string): { statements: iam.PolicyStatement[]; acknowledgement: { id: string; reason: string } } {
+  const stack = Stack.of(scope);
+  const objects = bucket.arnForObjects(`AWSLogs/${stack.account}/*`);
+  return {
+    statements: [
+      new iam.PolicyStatement({ sid: 'ListTrailBucket', actions: ['s3:GetBucketLocation', 's3:ListBucket'], resources: [bucket.bucketArn] }),
+      new iam.PolicyStatement({ sid: 'ReadTrailLogFiles', actions: ['s3:GetObject'], resources: [objects] }),
+      new iam.PolicyStatement({
+        sid: 'DecryptTrailLogFilesThroughS3',
+        actions: ['kms:Decrypt'],
+        resources: [keyArn],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` },
+          StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': anyTrailOfAccount(scope) },
+        },
+      }),
+    ],
+    acknowledgement: {
+      id: `AwsSolutions-IAM5[Resource::${renderedForNag(stack.resolve(objects))}]`,
+      reason: 'CloudTrail names its log files by region, date and a random suffix; the wildcard is limited to this account\'s prefix of the trail bucket.',
+    },
+  };
 }
 
 const ORG_TRAIL_WARNING = 'gaara:audit:metricFiltersElsewhere';

@@ -74,6 +74,11 @@ export interface OpsKeyStatementOptions {
   trailLogReaderArns?: string[];
 }
 
+/** Every trail of the stack's account, any region: CloudTrail's `aws:cloudtrail:arn` encryption context on its files. */
+export function anyTrailOfAccount(scope: IConstruct): string {
+  return Stack.of(scope).formatArn({ service: 'cloudtrail', region: '*', resource: 'trail', resourceName: '*' });
+}
+
 /** ARNs and principals built from the stack's account, region and partition (tokens in an agnostic stack). */
 export function arnsFor(scope: IConstruct, owner: NameOwner) {
   const stack = Stack.of(scope);
@@ -83,7 +88,7 @@ export function arnsFor(scope: IConstruct, owner: NameOwner) {
     alarmArnPattern: stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${n.alarmNamePrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
     ruleArnPattern: stack.formatArn({ service: 'events', resource: 'rule', resourceName: `${n.ruleNamePrefix}*` }),
     trailArn: stack.formatArn({ service: 'cloudtrail', resource: 'trail', resourceName: n.trailName }),
-    anyTrailOfAccount: stack.formatArn({ service: 'cloudtrail', region: '*', resource: 'trail', resourceName: '*' }),
+    anyTrailOfAccount: anyTrailOfAccount(scope),
     anyLogGroup: stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
   };
 }
