@@ -8,7 +8,11 @@ import type { Socket } from 'node:net';
 /** A RESP2 reply: simple or bulk string, integer, array, or null (a null bulk string or array). */
 export type RespReply = string | number | null | RespReply[];
 
-/** An error reply (`-WRONGPASS ...`, `-NOPERM ...`): the message is the server's, which never holds a value. */
+/**
+ * An error reply (`-WRONGPASS ...`, `-NOPERM ...`), the server's text as is. It may quote an argument (ACL SETUSER
+ * names the modifier it refused, a `>password` included): classifyRedisError keeps only the first word, and the
+ * RotationError hides this error as its non-enumerable cause.
+ */
 export class RedisReplyError extends Error {
   override readonly name = 'RedisReplyError';
 }
