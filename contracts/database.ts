@@ -1,5 +1,5 @@
 import { SecretShapeError } from './errors';
-import { JsonObject, optionalBoolean, optionalString, parseJsonObject, requiredPort, requiredString, requireSchema, unknownFields } from './fields';
+import { JsonObject, optionalBoolean, optionalString, parseJsonObject, refusePlaceholder, requiredPort, requiredString, requireSchema, unknownFields } from './fields';
 
 export const DATABASE_ENGINES = ['postgres', 'mysql', 'mariadb', 'aurora-postgresql', 'aurora-mysql'] as const;
 export type DatabaseEngine = (typeof DATABASE_ENGINES)[number];
@@ -95,9 +95,7 @@ export function databaseFieldsFromUrl(url: URL): Omit<DatabaseSecret, 'schema' |
 
 export function parseDatabaseSecret(input: unknown): DatabaseSecret {
   const obj = parseJsonObject(SHAPE, input);
-  if (obj.placeholder === true) {
-    throw new SecretShapeError(SHAPE, 'placeholder', 'is set: the credential has not been seeded yet (see the runbook, first deploy)');
-  }
+  refusePlaceholder(SHAPE, obj, 'the credential has not been seeded yet (see the runbook, first deploy)');
   requireSchema(SHAPE, obj, 1);
   const engine = parseEngine(SHAPE, obj);
   const base = {

@@ -58,6 +58,11 @@ export function requireSchema(shape: string, obj: JsonObject, supported: number)
   }
 }
 
+/** A value still holding its placeholder (`{"placeholder": true}`) is refused, with why it has no value yet. */
+export function refusePlaceholder(shape: string, obj: JsonObject, why: string): void {
+  if (obj.placeholder === true) throw new SecretShapeError(shape, 'placeholder', `is set: ${why}`);
+}
+
 export function isPlaceholder(input: unknown): boolean {
   try {
     return parseJsonObject('any', input).placeholder === true;

@@ -1,5 +1,5 @@
 import { SecretShapeError } from './errors';
-import { JsonObject, parseJsonObject, requiredString, requireSchema, unknownFields } from './fields';
+import { JsonObject, parseJsonObject, refusePlaceholder, requiredString, requireSchema, unknownFields } from './fields';
 
 export interface RingKey {
   kid: string;
@@ -55,9 +55,7 @@ export function parseKeyRing(input: unknown, options: KeyRingParseOptions = {}):
   const shape = options.shape ?? 'key ring';
   const minKeyBytes = options.minKeyBytes ?? DEFAULT_KEY_BYTES;
   const obj = parseJsonObject(shape, input);
-  if (obj.placeholder === true) {
-    throw new SecretShapeError(shape, 'placeholder', 'is set: the ring has not been created yet (the first rotation creates it)');
-  }
+  refusePlaceholder(shape, obj, 'the ring has not been created yet (the first rotation creates it)');
   if (obj.schema === undefined) throw new SecretShapeError(shape, 'schema', 'is missing');
   requireSchema(shape, obj, 1);
   const current = parseRingKey(shape, obj.current, 'current', false, minKeyBytes) as RingKey;

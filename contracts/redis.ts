@@ -1,5 +1,5 @@
 import { SecretShapeError } from './errors';
-import { optionalBoolean, optionalString, parseJsonObject, requiredPort, requiredString, requireSchema, unknownFields } from './fields';
+import { optionalBoolean, optionalString, parseJsonObject, refusePlaceholder, requiredPort, requiredString, requireSchema, unknownFields } from './fields';
 import { stripUndefined } from './database';
 
 /**
@@ -29,9 +29,7 @@ export function buildRedisUrl(value: Pick<RedisSecret, 'host' | 'port' | 'userna
 
 export function parseRedisSecret(input: unknown): RedisSecret {
   const obj = parseJsonObject(SHAPE, input);
-  if (obj.placeholder === true) {
-    throw new SecretShapeError(SHAPE, 'placeholder', 'is set: the credential has not been seeded yet (see the runbook, first deploy)');
-  }
+  refusePlaceholder(SHAPE, obj, 'the credential has not been seeded yet (see the runbook, first deploy)');
   requireSchema(SHAPE, obj, 1);
   const tls = optionalBoolean(SHAPE, obj, 'tls');
   if (tls === undefined) throw new SecretShapeError(SHAPE, 'tls', 'is missing');

@@ -1,5 +1,5 @@
 import { SecretShapeError } from './errors';
-import { parseJsonObject, requiredPort, requiredString } from './fields';
+import { parseJsonObject, refusePlaceholder, requiredPort, requiredString } from './fields';
 
 export interface MailSecret {
   host: string;
@@ -12,16 +12,12 @@ export interface SentrySecret {
   dsn: string;
 }
 
-function notPlaceholder(shape: string, obj: Record<string, unknown>) {
-  if (obj.placeholder === true) {
-    throw new SecretShapeError(shape, 'placeholder', 'is set: an operator has not set this third-party secret yet (see the runbook)');
-  }
-}
+const NOT_SET_YET = 'an operator has not set this third-party secret yet (see the runbook)';
 
 export function parseMailSecret(input: unknown): MailSecret {
   const shape = 'mail-password';
   const obj = parseJsonObject(shape, input);
-  notPlaceholder(shape, obj);
+  refusePlaceholder(shape, obj, NOT_SET_YET);
   return {
     host: requiredString(shape, obj, 'host'),
     port: requiredPort(shape, obj, 'port'),
@@ -33,7 +29,7 @@ export function parseMailSecret(input: unknown): MailSecret {
 export function parseSentrySecret(input: unknown): SentrySecret {
   const shape = 'sentry-dsn';
   const obj = parseJsonObject(shape, input);
-  notPlaceholder(shape, obj);
+  refusePlaceholder(shape, obj, NOT_SET_YET);
   const dsn = requiredString(shape, obj, 'dsn');
   let parsed: URL;
   try {
