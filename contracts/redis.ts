@@ -27,6 +27,21 @@ export function buildRedisUrl(value: Pick<RedisSecret, 'host' | 'port' | 'userna
   return `${scheme}://${encodeURIComponent(value.username)}:${encodeURIComponent(value.password)}@${host}:${value.port}`;
 }
 
+/**
+ * The redis-password fields of a `redis://` or `rediss://` URL, the inverse of buildRedisUrl (`rediss` is TLS).
+ * Undefined for any other scheme. A port or user the URL leaves out stays undefined for the caller's default.
+ */
+export function redisFieldsFromUrl(url: URL): { host: string; port?: number; username?: string; password: string; tls: boolean } | undefined {
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') return undefined;
+  return {
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    ...(url.port ? { port: Number(url.port) } : {}),
+    ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+    password: decodeURIComponent(url.password),
+    tls: url.protocol === 'rediss:',
+  };
+}
+
 export function parseRedisSecret(input: unknown): RedisSecret {
   const obj = parseJsonObject(SHAPE, input);
   refusePlaceholder(SHAPE, obj, 'the credential has not been seeded yet (see the runbook, first deploy)');

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { buildDatabaseUrl, databaseFieldsFromUrl } from '../../contracts/database';
-import { buildRedisUrl } from '../../contracts/redis';
+import { buildRedisUrl, redisFieldsFromUrl } from '../../contracts/redis';
 import { catalogEntry, type SecretName, SECRET_NAMES } from '../../contracts/catalog';
 import { ENV_NAMES } from '../../contracts/env-names';
 import { SecretShapeError } from '../../contracts/errors';
@@ -112,15 +112,10 @@ function redisFromUrl(variable: string, text: string): { host?: string; port?: n
   } catch {
     throw bad(`${variable} does not parse as a URL (expected rediss://user:password@host:port): fix it; nothing was written`);
   }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw bad(`${variable}: the URL scheme must be redis or rediss; nothing was written`);
+  const fields = redisFieldsFromUrl(url);
+  if (!fields) throw bad(`${variable}: the URL scheme must be redis or rediss; nothing was written`);
   if (!url.password) throw bad(`${variable} lacks the password; nothing was written`);
-  return {
-    host: url.hostname.replace(/^\[|\]$/g, ''),
-    ...(url.port ? { port: Number(url.port) } : {}),
-    ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
-    password: decodeURIComponent(url.password),
-    tls: url.protocol === 'rediss:',
-  };
+  return fields;
 }
 
 function databaseFromUrl(variable: string, text: string, config: EnvironmentConfig): Record<string, unknown> {

@@ -32,6 +32,15 @@ describe('development fallback (environment variables and .env)', () => {
     expect(warnings.join()).not.toContain('p@ss-dev');
   });
 
+  it('reads a Redis URL into the redis-password shape: rediss is TLS, an absent port and user are 6379 and default', async () => {
+    const client = new SecretsClient({ source: 'environment', env: { NODE_ENV: 'test', GAARA_SECRET_REDIS_PASSWORD: 'rediss://app%20user:p%40ss@[::1]:6380' }, dotenvPath: false, warn: () => undefined });
+    expect((await client.getRedisSecret('gaara-store/dev/redis-password')).reveal()).toMatchObject({ host: '::1', port: 6380, username: 'app user', password: 'p@ss', tls: true });
+    const bare = new SecretsClient({ source: 'environment', env: { NODE_ENV: 'test', GAARA_SECRET_REDIS_PASSWORD: 'redis://:dev-pw@cache.local' }, dotenvPath: false, warn: () => undefined });
+    expect((await bare.getRedisSecret('gaara-store/dev/redis-password')).reveal()).toMatchObject({ host: 'cache.local', port: 6379, username: 'default', password: 'dev-pw', tls: false });
+    const wrong = new SecretsClient({ source: 'environment', env: { NODE_ENV: 'test', GAARA_SECRET_REDIS_PASSWORD: 'http://a:b@h' }, dotenvPath: false, warn: () => undefined });
+    await expect(wrong.getRedisSecret('gaara-store/dev/redis-password')).rejects.toThrow('GAARA_SECRET_REDIS_PASSWORD: URL scheme must be redis or rediss');
+  });
+
   it('reads .env (dotenv) with process variables winning, JSON values and key rings from a plain key', async () => {
     const file = join(dir, '.env');
     writeFileSync(file, 'GAARA_SECRET_SENTRY_DSN={"dsn":"https://pub@o0.ingest.example.io/1"}\nGAARA_SECRET_MAIL_PASSWORD=from-file\nGAARA_SECRET_JWT_SECRET=dev-jwt-key-that-is-at-least-32-chars!\n');

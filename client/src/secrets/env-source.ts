@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
-import { buildDatabaseUrl, buildRedisUrl, databaseFieldsFromUrl } from '../../../contracts';
+import { buildDatabaseUrl, buildRedisUrl, databaseFieldsFromUrl, redisFieldsFromUrl } from '../../../contracts';
 import { ENV_NAMES, firstSet } from '../../../contracts/env-names';
 import { SecretsClientError } from '../errors';
 import { describeRequest, type SecretRequest, type SecretSource, type SourcedSecret } from './source';
@@ -75,7 +75,7 @@ function developmentValue(name: string, raw: string, secretId: string, variable:
   if (name === 'redis-password') {
     // REDIS_PASSWORD holds only the password: host, port and user come from REDIS_HOST, REDIS_PORT, REDIS_USERNAME.
     const url = ENV_NAMES['redis-password'].fields.password.includes(variable) ? bareRedisUrl(text, values) : text;
-    return JSON.stringify(redisFieldsFromUrl(url, secretId, variable));
+    return JSON.stringify(redisSecretFromUrl(url, secretId, variable));
   }
   if (name === 'secret-key' || name === 'jwt-secret' || name === 'encryption-key') return JSON.stringify(ringFromKey(text, secretId, variable));
   if (name === 'sentry-dsn' && /^https?:\/\//i.test(text)) return JSON.stringify({ dsn: text });
@@ -121,18 +121,10 @@ function databaseSecretFromUrl(text: string, secretId: string, variable: string)
   return { schema: 1, ...fields, url: buildDatabaseUrl(fields) };
 }
 
-function redisFieldsFromUrl(text: string, secretId: string, variable: string) {
-  const url = parseUrl(text, secretId, variable);
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw new SecretsClientError(secretId, 'invalid-value', `${variable}: URL scheme must be redis or rediss`);
-  }
-  const fields = {
-    host: url.hostname.replace(/^\[|\]$/g, ''),
-    port: Number(url.port || 6379),
-    username: decodeURIComponent(url.username || 'default'),
-    password: decodeURIComponent(url.password),
-    tls: url.protocol === 'rediss:',
-  };
+function redisSecretFromUrl(text: string, secretId: string, variable: string) {
+  const parsed = redisFieldsFromUrl(parseUrl(text, secretId, variable));
+  if (!parsed) throw new SecretsClientError(secretId, 'invalid-value', `${variable}: URL scheme must be redis or rediss`);
+  const fields = { ...parsed, port: parsed.port ?? 6379, username: parsed.username ?? 'default' };
   // userId marks the value as not rotatable by the self-managed Redis rotator: nothing rotates development values.
   return { schema: 1, ...fields, userId: 'local-development', url: buildRedisUrl(fields) };
 }

@@ -2,6 +2,7 @@ import {
   buildDatabaseUrl,
   buildRedisUrl,
   databaseFieldsFromUrl,
+  redisFieldsFromUrl,
   CATALOG,
   parseDatabaseSecret,
   parseKeyRing,
@@ -198,5 +199,16 @@ describe('databaseFieldsFromUrl (the inverse of buildDatabaseUrl, shared by the 
     expect(databaseFieldsFromUrl(new URL('aurora-postgresql://a:b@h/d'))).toMatchObject({ port: 5432 });
     expect(databaseFieldsFromUrl(new URL('mariadb://a:b@h/d'))).toMatchObject({ engine: 'mariadb', port: 3306 });
     expect(databaseFieldsFromUrl(new URL('oracle://a:b@h/d'))).toBeUndefined();
+  });
+});
+
+describe('redisFieldsFromUrl (the inverse of buildRedisUrl, shared by the client fallback and gaara-secrets import-env)', () => {
+  it('round-trips a built url: IPv6 host, percent-encoded user and password, rediss as TLS', () => {
+    const fields = { host: '::1', port: 6380, username: 'app user', password: 'p@ss/w:rd', tls: true };
+    expect(redisFieldsFromUrl(new URL(buildRedisUrl(fields)))).toEqual(fields);
+  });
+  it('leaves an absent port and user undefined for the caller, reads redis:// as plain text, and refuses other schemes', () => {
+    expect(redisFieldsFromUrl(new URL('redis://:secret@cache.internal'))).toEqual({ host: 'cache.internal', password: 'secret', tls: false });
+    expect(redisFieldsFromUrl(new URL('http://a:b@h:6379'))).toBeUndefined();
   });
 });
