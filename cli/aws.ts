@@ -14,12 +14,33 @@ export async function call<T>(client: Sender, command: object, hint: { action: s
   }
 }
 
-interface ClientSettings {
+/** Where a client points: the environment's region and the operator's --profile. */
+interface ClientTarget {
   region: string | undefined;
   opts: { profile?: string };
 }
 
-/** Any SDK client of the environment: its region, --profile, and standard retries (throttling backed off). */
-export function awsClient<T>(ctx: ClientSettings, Client: new (config: { region?: string; profile?: string; maxAttempts: number; retryMode: string }) => T): T {
-  return new Client({ region: ctx.region, ...(ctx.opts.profile ? { profile: ctx.opts.profile } : {}), maxAttempts: 5, retryMode: 'standard' });
+/**
+ * An operator's command must fail on a dead or silent endpoint (a dropped VPN, a proxy that swallows the request),
+ * not hang: without these the SDK waits for 5 minutes of socket silence per attempt. A reachable AWS endpoint accepts a
+ * connection within a second even on a poor link (5 s); the slowest call (GetMetricData over every secret, a
+ * FilterLogEvents page) answers within seconds, so 30 s cuts only a request that will never answer. Without
+ * throwOnRequestTimeout the SDK only warns.
+ */
+export const CLI_SDK_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 30_000, throwOnRequestTimeout: true } as const;
+
+/** The settings of every SDK client of the CLI: region, --profile, standard retries (throttling backed off with jitter), the timeouts above. */
+export function cliClientConfig(target: ClientTarget) {
+  return {
+    region: target.region,
+    ...(target.opts.profile ? { profile: target.opts.profile } : {}),
+    maxAttempts: 5,
+    retryMode: 'standard',
+    requestHandler: { ...CLI_SDK_TIMEOUTS },
+  };
+}
+
+/** Any SDK client of the environment, with the CLI's settings. */
+export function awsClient<T>(target: ClientTarget, Client: new (config: ReturnType<typeof cliClientConfig>) => T): T {
+  return new Client(cliClientConfig(target));
 }

@@ -7,6 +7,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CATALOG, type CatalogEntry, type SecretName, secretId } from '../contracts/catalog';
 import { ConfigError, ENVIRONMENTS, type EnvironmentConfig, type EnvironmentInput, rotationDays, validateEnvironment } from '../lib/config';
 import { environmentsFromJsonFile } from '../lib/config/json-file';
+import { awsClient } from './aws';
 import { CliError, EXIT } from './errors';
 
 export interface GlobalOptions {
@@ -71,13 +72,7 @@ export function createContext(opts: GlobalOptions): Context {
   const region = opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? config.region;
   if (!region) throw new CliError(EXIT.usage, `no AWS region for environment "${env}" (its config has none): pass --region or set AWS_REGION`);
   const secrets = CATALOG.map((entry) => ({ entry, name: entry.name, id: secretId(app, env, entry.name), maxAgeDays: rotationDays(config, entry) }));
-  const sm = new SecretsManagerClient({
-    region,
-    ...(opts.profile ? { profile: opts.profile } : {}),
-    // Standard retry mode: throttling is retried with exponential backoff and jitter before a clear message.
-    maxAttempts: 5,
-    retryMode: 'standard',
-  });
+  const sm = awsClient({ region, opts }, SecretsManagerClient);
   return {
     opts,
     config,

@@ -83,6 +83,9 @@ export function describeAwsError(e: unknown, hint: RoleHint): CliError {
   if (name === 'DecryptionFailure' || name === 'KMSAccessDeniedException') {
     return new CliError(EXIT.accessDenied, `KMS refused to decrypt ${hint.resource} (${name}): this command needs ${hint.role}`);
   }
+  if (name === 'TimeoutError') {
+    return new CliError(EXIT.aws, `AWS did not answer ${hint.action} in time (TimeoutError): check the network, --region and any AWS_ENDPOINT_URL_* setting`);
+  }
   const code = (e as { code?: string }).code;
   if (code && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)$/.test(code)) {
     return new CliError(EXIT.aws, `cannot reach AWS for ${hint.action} (${code}): check the network, --region and any AWS_ENDPOINT_URL_* setting`);

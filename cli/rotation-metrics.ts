@@ -6,7 +6,7 @@
 import { CloudWatchClient, GetMetricDataCommand, type GetMetricDataCommandOutput, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { DIMENSION, METRIC, ROTATION_STEPS, type RotationStep } from '../contracts/metrics';
 import { metricsNamespace } from '../lib/config';
-import { call } from './aws';
+import { awsClient, call } from './aws';
 import type { Context, EnvSecret } from './context';
 
 export interface RotationOutcome {
@@ -35,7 +35,7 @@ export async function rotationOutcomes(ctx: Context, secrets: readonly EnvSecret
       meaning.set(`f${i}_${j}`, { secret: s.name, step });
     });
   });
-  const cw = new CloudWatchClient({ region: ctx.region, ...(ctx.opts.profile ? { profile: ctx.opts.profile } : {}), maxAttempts: 3 });
+  const cw = awsClient(ctx, CloudWatchClient);
   const end = new Date();
   const start = since ? new Date(since.getTime() - 60_000) : new Date(end.getTime() - days * 86_400_000);
   const out = new Map<string, RotationOutcome>(secrets.map((s) => [s.name, {}]));

@@ -41,39 +41,43 @@ export interface CatalogEntry {
   initialValue: () => Record<string, unknown>;
 }
 
-const ringPlaceholder = () => ({ schema: 1, placeholder: true, note: 'replaced by the first rotation' });
+/**
+ * A key ring rotated by the key-ring rotator from a placeholder. Its parser takes the entry's own name and bound, so
+ * the bound the rotator keeps and the one every reader checks are one number.
+ */
+function keyRingEntry(entry: { name: SecretName; description: string; rotationDays: number; ring: KeyRingBounds }): CatalogEntry {
+  const { name, description, rotationDays, ring } = entry;
+  return {
+    name,
+    kind: 'key-ring',
+    description,
+    rotator: 'key-ring',
+    rotationDays,
+    ring,
+    parse: (v) => parseKeyRing(v, { shape: name, maxPrevious: ring.maxPrevious }),
+    initialValue: () => ({ schema: 1, placeholder: true, note: 'replaced by the first rotation' }),
+  };
+}
 
 export const CATALOG: readonly CatalogEntry[] = [
-  {
+  keyRingEntry({
     name: 'secret-key',
-    kind: 'key-ring',
     description: 'Framework signing key ring (Flask/Django SECRET_KEY and fallbacks). Rotated by the key-ring rotator.',
-    rotator: 'key-ring',
     rotationDays: 90,
     ring: { keepPrevious: 1, maxPrevious: 4, dropOldest: true },
-    parse: (v) => parseKeyRing(v, { shape: 'secret-key', maxPrevious: 4 }),
-    initialValue: ringPlaceholder,
-  },
-  {
+  }),
+  keyRingEntry({
     name: 'jwt-secret',
-    kind: 'key-ring',
     description: 'JWT HMAC signing key ring with key ids (kid); previous key kept so issued tokens still verify.',
-    rotator: 'key-ring',
     rotationDays: 90,
     ring: { keepPrevious: 1, maxPrevious: 4, dropOldest: true },
-    parse: (v) => parseKeyRing(v, { shape: 'jwt-secret', maxPrevious: 4 }),
-    initialValue: ringPlaceholder,
-  },
-  {
+  }),
+  keyRingEntry({
     name: 'encryption-key',
-    kind: 'key-ring',
     description: 'Application data-encryption key ring; old keys are kept so data encrypted under them stays readable.',
-    rotator: 'key-ring',
     rotationDays: 90,
     ring: { keepPrevious: 64, maxPrevious: 64, dropOldest: false },
-    parse: (v) => parseKeyRing(v, { shape: 'encryption-key', maxPrevious: 64 }),
-    initialValue: ringPlaceholder,
-  },
+  }),
   {
     name: 'database-url',
     kind: 'database',

@@ -29,7 +29,7 @@ export async function verify(ctx: Context, out: Out): Promise<number> {
   const alias = `alias/${ctx.app}/${ctx.env}/secrets`;
   let keyArn: string | undefined;
   try {
-    const kms = new KMSClient({ region: ctx.region, ...(ctx.opts.profile ? { profile: ctx.opts.profile } : {}), maxAttempts: 5 });
+    const kms = awsClient(ctx, KMSClient);
     keyArn = (await kms.send(new DescribeKeyCommand({ KeyId: alias }))).KeyMetadata?.Arn;
     add(`secrets key ${alias} exists`, Boolean(keyArn), keyArn ?? '');
   } catch (e) {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { GenerateRandomCommand, KMSClient } from '@aws-sdk/client-kms';
+import { awsClientSettings } from '../rotation/aws-clients';
 import { awsCallError } from '../rotation/classify';
 import { RotationError } from '../rotation/errors';
 
@@ -38,10 +39,10 @@ export function kmsKeyMaterial(kms: Pick<KMSClient, 'send'>): KeyMaterialSource 
  * The KMS client for GenerateRandom: always the standard regional endpoint (`kms.<region>.amazonaws.com`, reached
  * through the stack's KMS interface endpoint). GenerateRandom there already comes from KMS's FIPS 140-validated
  * HSMs; `kms-fips` endpoints exist in few regions and the VPC has no endpoint for them, so an inherited
- * AWS_USE_FIPS_ENDPOINT must not redirect this client. Timeouts: a missing endpoint fails, it does not hang.
+ * AWS_USE_FIPS_ENDPOINT must not redirect this client. The functions' common settings: a missing endpoint fails, it does not hang.
  */
 export function createKeyMaterialKmsClient(): KMSClient {
-  return new KMSClient({ useFipsEndpoint: false, maxAttempts: 3, requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000, throwOnRequestTimeout: true } });
+  return new KMSClient({ useFipsEndpoint: false, ...awsClientSettings() });
 }
 
 /** KEY_MATERIAL_SOURCE: `crypto` (default) or `kms` (FIPS-validated HSMs). Anything else is a deployment error, caught at cold start. */

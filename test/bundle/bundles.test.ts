@@ -5,7 +5,6 @@
  * a MariaDB database (the mysql entry), and each database bundle rotates a user on a real server of its engine.
  */
 import { App } from 'aws-cdk-lib';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +14,7 @@ import { Client } from 'pg';
 import { buildDatabaseUrl, buildRedisUrl, parseDatabaseSecret, parseKeyRing, parseRedisSecret } from '../../contracts';
 import { buildApp } from '../../lib/app';
 import { ENVIRONMENTS } from '../../lib/config';
+import { type BundleRun, invokeBundle } from '../support/bundle-runner';
 import { SecretsManagerModel } from '../support/secrets-manager-model';
 import { connectMariaDbAdmin, MariaDbAdmin, uniqueName } from '../support/mariadb';
 import { startPostgres } from '../support/postgres-server';
@@ -57,44 +57,9 @@ afterAll(async () => {
   rmSync(outdir, { recursive: true, force: true });
 });
 
-/**
- * Invokes a bundle's handler in a fresh node process (asynchronously: the modelled service answers from this
- * process); returns everything it printed and its outcome.
- */
-function invoke(bundle: string, event: unknown, env: Record<string, string> = {}): Promise<{ output: string; outcome: any }> {
-  const runner = `
-    const { handler } = require(${JSON.stringify(bundle)});
-    handler(JSON.parse(process.argv[1]), {}).then(
-      (r) => process.stderr.write('\\nRESULT ' + JSON.stringify({ ok: true, result: r ?? null }) + '\\n'),
-      (e) => process.stderr.write('\\nRESULT ' + JSON.stringify({ ok: false, name: e.name, message: e.message }) + '\\n'),
-    );`;
-  const child = spawn(process.execPath, ['-e', runner, JSON.stringify(event)], {
-    env: {
-      PATH: process.env.PATH,
-      AWS_REGION: 'eu-west-1',
-      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'modelled-not-a-real-key',
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: server.url,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      METRICS_NAMESPACE: 'GaaraStore/Secrets',
-      APP_ENVIRONMENT: 'dev',
-      APP_NAME: 'gaara-store',
-      POWERTOOLS_SERVICE_NAME: 'gaara-store-bundle-test',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString('utf8')));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString('utf8')));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60000);
-  return new Promise((resolve) => {
-    child.on('close', () => {
-      clearTimeout(timer);
-      const line = output.split('\n').reverse().find((l) => l.startsWith('RESULT '));
-      resolve({ output, outcome: line ? JSON.parse(line.slice(7)) : { ok: false, message: `no result: ${output.slice(-2000)}` } });
-    });
-  });
+/** Invokes a bundle's handler in a fresh node process against the modelled service; what it printed and its outcome. */
+function invoke(bundle: string, event: unknown, env: Record<string, string> = {}): Promise<BundleRun> {
+  return invokeBundle(bundle, event, server.url, { POWERTOOLS_SERVICE_NAME: 'gaara-store-bundle-test', ...env });
 }
 
 describe('bundles written by cdk synth', () => {
