@@ -1,6 +1,6 @@
 /**
- * Bundle size and cold-load time of the Lambda functions, bundled as the stack ships them (the entry that
- * `functionEntry` picks for the dev configuration; esbuild, platform node, minified, everything bundled, the AWS
+ * Bundle size and cold-load time of the Lambda functions, bundled as the stack ships them (the entry each
+ * construct's static `entry` picks for the dev environment; esbuild, platform node, minified, everything bundled, the AWS
  * SDK clients included), each beside a reference: the same function built from commit 1e5ebf7 (before the
  * rotators were split per engine) with that commit's bundling options.
  *
@@ -18,18 +18,22 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, BuildOptions } from 'esbuild';
 import type { FunctionKind } from '../contracts/function-names';
-import { functionEntry } from '../lib/rotators/entries';
+import { ENVIRONMENTS } from '../lib/config';
+import { ROTATORS, SecretAgeCheck } from '../lib/rotators';
 import { extractReference, REFERENCE_COMMIT, ROOT } from './reference-tree';
-
-const KINDS: FunctionKind[] = ['database', 'redis', 'key-ring', 'secret-age'];
 
 /** The stack's bundling options (lib/rotators/secure-function.ts `bundling`), in esbuild's terms. */
 const STACK_BUNDLING: BuildOptions = { bundle: true, platform: 'node', target: 'node24', format: 'cjs', minify: true, sourcemap: false, external: ['pg-native'], mainFields: ['module', 'main'] };
 /** What the stack used at the reference commit. */
 const REFERENCE_BUNDLING: BuildOptions = { bundle: true, platform: 'node', target: 'node24', format: 'cjs', minify: true, sourcemap: false, external: ['pg-native'] };
 
-/** The dev configuration's choices that decide an entry (PostgreSQL, no RDS identifier, Redis ACL via an admin secret). */
-const entryOf = (kind: FunctionKind) => functionEntry(kind, { database: { engine: 'postgres' }, redis: {} });
+/** The dev environment decides the entries (PostgreSQL, no RDS identifier, Redis ACL via an admin secret). */
+const DEV = ENVIRONMENTS.find((e) => e.envName === 'dev')!;
+/** Every function the stack ships, with the entry it picks for the dev environment: the registered rotators, then the age check. */
+const FUNCTIONS: { kind: FunctionKind; entry: string }[] = [
+  ...ROTATORS.map((rotator) => ({ kind: rotator.KIND, entry: rotator.entry(DEV) })),
+  { kind: 'secret-age', entry: SecretAgeCheck.entry() },
+];
 
 /** What the stack sets, so module-level configuration parsing succeeds. */
 const FUNCTION_ENV = {
@@ -88,8 +92,7 @@ async function main(): Promise<void> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const referenceEntry: (kind: FunctionKind, engine?: string) => string = require(join(reference, 'lib/rotators/entries.ts')).functionEntry;
     const pairs: { kind: FunctionKind; current: Bundle; reference: Bundle }[] = [];
-    for (const kind of KINDS) {
-      const currentEntry = entryOf(kind);
+    for (const { kind, entry: currentEntry } of FUNCTIONS) {
       const refEntry = kind === 'database' ? referenceEntry(kind, 'postgres') : referenceEntry(kind);
       pairs.push({
         kind,

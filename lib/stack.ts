@@ -8,13 +8,15 @@ import { metricsNamespace } from './config';
 import { EnvironmentKeys } from './access/keys';
 import { opsKeyServiceStatements } from './observability/ops-key-statements';
 import { AlarmTopic } from './observability/alarm-topic';
+import { observabilityNames } from './observability/names';
+import { observedEnvironment } from './observability/observed-environment';
 import { AuditTrail } from './observability/audit';
 import { AuditorReadAccess } from './access/auditor-access';
 import { OperatorAccess } from './access/operator-access';
 import { SecurityMonitoring } from './observability/monitoring';
 import { AccessPolicies, AccessRoles } from './access/roles';
 import { removalPolicyOf } from './removal-policy';
-import { DatabaseRotation, FunctionNetwork, FunctionSettings, KeyRingRotation, RedisRotation, RotationFunction, SecretAgeCheck } from './rotators';
+import { FunctionNetwork, RotationFunction, ROTATORS, SecretAgeCheck, type RotatorProps } from './rotators';
 import { AppSecret, ApplicationSecrets, SecretAccessPolicy } from './access/secrets';
 
 export interface SecretsStackProps extends StackProps {
@@ -45,7 +47,13 @@ export class SecretsStack extends Stack {
     // ARN placeholders and the bootstrap deploy role, resolved once for every construct (lib/config/resolve.ts).
     const config = (this.config = resolveEnvironment(props.config, this));
 
-    this.roles = new AccessRoles(this, 'Access', { config });
+    this.roles = new AccessRoles(this, 'Access', {
+      appName: config.appName,
+      envName: config.envName,
+      applicationTrustedPrincipals: config.applicationTrustedPrincipals,
+      auditorTrustedPrincipals: config.auditorTrustedPrincipals,
+      operatorTrustedPrincipals: config.operatorTrustedPrincipals,
+    });
     const removalPolicy = removalPolicyOf(config.removalPolicy);
     this.keys = new EnvironmentKeys(this, 'Keys', {
       appName: config.appName,
@@ -59,36 +67,47 @@ export class SecretsStack extends Stack {
       operatorRoleArn: this.roles.operatorRole?.roleArn,
       // Auditors read the trail through CloudWatch Logs (the service decrypts) and its files in S3 for the whole
       // retention: kms:Decrypt of the ops key with CloudTrail's encryption context only (lib/access/auditor-access.ts).
-      opsKeyServiceStatements: opsKeyServiceStatements(this, config, { trailLogReaderArns: [this.roles.auditorRole.roleArn] }),
+      opsKeyServiceStatements: opsKeyServiceStatements(this, {
+        appName: config.appName,
+        envName: config.envName,
+        trail: config.audit.trail,
+        trailLogReaderArns: [this.roles.auditorRole.roleArn],
+      }),
     });
-    this.secrets = new ApplicationSecrets(this, 'Secrets', { config, key: this.keys.secretsKey });
+    this.secrets = new ApplicationSecrets(this, 'Secrets', {
+      appName: config.appName,
+      envName: config.envName,
+      owner: config.owner,
+      removalPolicy,
+      key: this.keys.secretsKey,
+      rotation: config.rotation,
+    });
     new AccessPolicies(this, 'AccessPolicies', {
-      config,
-      roles: this.roles,
+      appName: config.appName,
+      envName: config.envName,
+      applicationRole: this.roles.applicationRole,
+      auditorRole: this.roles.auditorRole,
+      additionalReaderRoleArns: config.additionalReaderRoleArns,
       secretArns: this.secrets.secrets.map((s) => s.arn),
       secretsKeyArn: this.keys.secretsKey.keyArn,
       dataKeyArn: this.keys.dataKey.keyArn,
       opsKeyArn: this.keys.opsKey.keyArn,
     });
 
-    // The functions' network reaches the AWS APIs each rotator says it calls.
+    // The functions' network reaches the AWS APIs each registered rotator says it calls.
     const network = new FunctionNetwork(this, 'Network', {
       appName: config.appName,
       envName: config.envName,
       ...networkOf(config),
-      awsApis: [...KeyRingRotation.awsApis(config.fipsKeyMaterial), ...DatabaseRotation.awsApis(config.database), ...RedisRotation.awsApis(config.redis)],
+      awsApis: ROTATORS.flatMap((rotator) => rotator.awsApis(config)),
     });
     const functions = this.functionSettings(network);
-    this.rotators = [
-      new DatabaseRotation(this, 'DatabaseRotation', { ...functions, database: config.database }),
-      // The cache's ingress rule follows database.addIngressRule: the config has one switch for both imported groups.
-      new RedisRotation(this, 'RedisRotation', { ...functions, redis: config.redis, addIngressRule: config.database.addIngressRule }),
-      new KeyRingRotation(this, 'KeyRingRotation', { ...functions, fipsKeyMaterial: config.fipsKeyMaterial }),
-    ];
+    this.rotators = ROTATORS.map((rotator) => rotator.forEnvironment(this, functions, config));
     this.secretAge = new SecretAgeCheck(this, 'SecretAge', functions);
     if (this.roles.operatorRole) {
       new OperatorAccess(this, 'OperatorAccess', {
-        config,
+        appName: config.appName,
+        envName: config.envName,
         operatorRole: this.roles.operatorRole,
         secretArns: this.secrets.secrets.map((s) => s.arn),
         secretsKeyArn: this.keys.secretsKey.keyArn,
@@ -109,11 +128,26 @@ export class SecretsStack extends Stack {
       });
     }
 
-    const topic = new AlarmTopic(this, 'AlarmTopic', { config, opsKey: this.keys.opsKey });
-    const audit = new AuditTrail(this, 'Audit', { config, opsKey: this.keys.opsKey, alarmTopic: topic.topic });
+    const topic = new AlarmTopic(this, 'AlarmTopic', {
+      opsKey: this.keys.opsKey,
+      names: observabilityNames(config),
+      label: `${config.appName} ${config.envName}`,
+      emails: [config.alarmEmail],
+    });
+    const observed = observedEnvironment(config);
+    const audit = new AuditTrail(this, 'Audit', {
+      ...observed,
+      audit: config.audit,
+      opsKey: this.keys.opsKey,
+      alarmTopic: topic.topic,
+      removalPolicy,
+      logRetention: config.logRetentionDays as logs.RetentionDays,
+    });
     new AuditorReadAccess(this, 'AuditorAccess', {
-      config,
+      appName: config.appName,
+      envName: config.envName,
       auditorRole: this.roles.auditorRole,
+      trailMode: config.audit.trail.mode,
       trailBucket: audit.bucket,
       trailLogGroup: audit.logGroup,
       functionLogGroups: [...this.rotators.map((r) => r.function.logGroup), this.secretAge.logGroup],
@@ -121,7 +155,8 @@ export class SecretsStack extends Stack {
       keyArns: [this.keys.secretsKey.keyArn, this.keys.dataKey.keyArn, this.keys.opsKey.keyArn],
     });
     this.monitoring = new SecurityMonitoring(this, 'Monitoring', {
-      config,
+      ...observed,
+      production: config.production,
       alarmTopic: topic.topic,
       audit,
       secrets: this.secrets.secrets.map((s) => ({ name: s.name, rotationDays: s.rotationDays, rotator: s.entry.rotator })),
@@ -142,7 +177,7 @@ export class SecretsStack extends Stack {
   }
 
   /** What the rotators and the age function share: network, logs, metrics, the secrets and their key and schedules. */
-  private functionSettings(network: FunctionNetwork): FunctionSettings & { secrets: readonly AppSecret[]; secretsKeyArn: string; rotation: EnvironmentConfig['rotation'] } {
+  private functionSettings(network: FunctionNetwork): RotatorProps {
     const { config } = this;
     return {
       appName: config.appName,

@@ -3,21 +3,40 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../config';
-import { accountBaselineNames, arnsFor, observabilityNames } from '../observability/ops-key-statements';
-import { renderedForNag, trailFileReading } from '../observability/audit';
+import type { TrailConfig } from '../config';
+import { accountBaselineNames, observabilityNames } from '../observability/names';
+import { arnsFor } from '../observability/ops-key-statements';
+import { trailFileReading } from '../observability/audit';
+import { wildcardFinding } from '../nag';
 
 export interface AuditorReadAccessProps {
-  config: EnvironmentConfig;
-  auditorRole: iam.IRole;
-  /** The trail's bucket, when this stack creates the trail. */
-  trailBucket?: s3.IBucket;
-  /** The trail's log group in this account (created or existing), if any. */
-  trailLogGroup?: logs.ILogGroup;
+  /** The application: names the dashboard, the alarms and the account baseline's trail. */
+  readonly appName: string;
+  /** The environment: names the dashboard, the alarms and the environment's own trail. */
+  readonly envName: string;
+  /** The role the policy is attached to. */
+  readonly auditorRole: iam.IRole;
+  /**
+   * Where the environment's trail lives: the auditor reads the status of its own trail (`create`) or of the account
+   * baseline's (`baseline`); an `existing` trail is not this app's to name.
+   */
+  readonly trailMode: TrailConfig['trail']['mode'];
+  /**
+   * The trail's bucket, when this stack creates the trail: the auditor reads its files.
+   * @default - no access to trail files
+   */
+  readonly trailBucket?: s3.IBucket;
+  /**
+   * The trail's log group in this account (created or existing).
+   * @default - no trail log group to query
+   */
+  readonly trailLogGroup?: logs.ILogGroup;
   /** The functions' log groups (the dashboard's rotation widgets and the runbook's `aws logs tail`). */
-  functionLogGroups: logs.ILogGroup[];
-  opsKeyArn: string;
-  keyArns: string[];
+  readonly functionLogGroups: logs.ILogGroup[];
+  /** The key of the trail's files: decrypted only through S3, only with CloudTrail's encryption context. */
+  readonly opsKeyArn: string;
+  /** The environment's keys: the auditor lists their grants. */
+  readonly keyArns: string[];
 }
 
 /**
@@ -32,10 +51,9 @@ export class AuditorReadAccess extends Construct {
 
   constructor(scope: Construct, id: string, props: AuditorReadAccessProps) {
     super(scope, id);
-    const { config } = props;
     const stack = Stack.of(this);
-    const names = observabilityNames(config);
-    const arns = arnsFor(this, config);
+    const names = observabilityNames(props);
+    const arns = arnsFor(this, names);
     const logGroups = [...(props.trailLogGroup ? [props.trailLogGroup] : []), ...props.functionLogGroups];
     const statements: iam.PolicyStatement[] = [];
 
@@ -88,7 +106,7 @@ export class AuditorReadAccess extends Construct {
     // The runbook's "trail went quiet" step reads the status of the trail this environment relies on: its own, or
     // the account baseline's (an existing trail of the account is not ours to name).
     const trailArn =
-      config.audit.trail.mode === 'create' ? arns.trailArn : config.audit.trail.mode === 'baseline' ? arnsFor(this, accountBaselineNames(config.appName)).trailArn : undefined;
+      props.trailMode === 'create' ? arns.trailArn : props.trailMode === 'baseline' ? arnsFor(this, accountBaselineNames(props.appName)).trailArn : undefined;
     if (trailArn) {
       statements.push(
         new iam.PolicyStatement({
@@ -100,7 +118,7 @@ export class AuditorReadAccess extends Construct {
     }
 
     this.policy = new iam.ManagedPolicy(this, 'Policy', {
-      description: `${config.appName} ${config.envName} auditor: read the audit trail, logs, dashboard and alarms (never a secret value)`,
+      description: `${props.appName} ${props.envName} auditor: read the audit trail, logs, dashboard and alarms (never a secret value)`,
       roles: [props.auditorRole],
       statements,
     });
@@ -111,8 +129,8 @@ export class AuditorReadAccess extends Construct {
     });
     if (trailFiles) Validations.of(this.policy).acknowledge(trailFiles.acknowledgement);
     Validations.of(this.policy).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${renderedForNag(stack.resolve(arns.alarmArnPattern))}]`,
-      reason: 'Alarms of this environment all start with its prefix (lib/observability/ops-key-statements.ts); describing them is read-only.',
+      id: wildcardFinding(stack, arns.alarmArnPattern),
+      reason: 'Alarms of this environment all start with its prefix (lib/observability/names.ts); describing them is read-only.',
     });
   }
 }

@@ -2,17 +2,22 @@ import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { FUNCTION_KINDS, functionLogGroupName } from '../../contracts/function-names';
-import { renderedForNag } from '../observability/audit';
-import type { EnvironmentConfig } from '../config';
-import { observabilityNames } from '../observability/ops-key-statements';
+import { wildcardFinding } from '../nag';
+import { observabilityNames } from '../observability/names';
 
 export interface OperatorAccessProps {
-  config: EnvironmentConfig;
-  operatorRole: iam.IRole;
-  secretArns: string[];
-  secretsKeyArn: string;
+  /** The application: names the rotators' log groups and the alarm topic. */
+  readonly appName: string;
+  /** The environment: names the rotators' log groups and the alarm topic. */
+  readonly envName: string;
+  /** The role the policy is attached to. */
+  readonly operatorRole: iam.IRole;
+  /** The environment's secrets: described, and rotations started. */
+  readonly secretArns: string[];
+  /** The secrets key: described (`gaara-secrets verify` checks which key protects the secrets). */
+  readonly secretsKeyArn: string;
   /** The environment's rotation functions: starting a rotation invokes them (RotateSecret needs it). */
-  rotatorFunctionArns: string[];
+  readonly rotatorFunctionArns: string[];
 }
 
 /**
@@ -27,16 +32,16 @@ export class OperatorAccess extends Construct {
 
   constructor(scope: Construct, id: string, props: OperatorAccessProps) {
     super(scope, id);
-    const { config } = props;
+    const { appName, envName } = props;
     const stack = Stack.of(this);
     // The rotators' log groups by their fixed names (contracts/function-names.ts): FilterLogEvents is authorized
     // on the group's ARN, which IAM matches with and without the `:*` suffix depending on the call path.
     const rotatorLogGroupArns = FUNCTION_KINDS.filter((k) => k !== 'secret-age').map((kind) =>
-      stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: functionLogGroupName(config.appName, config.envName, kind), arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: functionLogGroupName(appName, envName, kind), arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
     );
     const rotatorLogGroups = rotatorLogGroupArns.flatMap((arn) => [arn, `${arn}:*`]);
     this.policy = new iam.ManagedPolicy(this, 'OperatorPolicy', {
-      description: `Operate ${config.appName} ${config.envName} secrets (status, history, verify, rotate) without reading or writing any value`,
+      description: `Operate ${appName} ${envName} secrets (status, history, verify, rotate) without reading or writing any value`,
       roles: [props.operatorRole],
       statements: [
         new iam.PolicyStatement({
@@ -72,7 +77,7 @@ export class OperatorAccess extends Construct {
         new iam.PolicyStatement({
           sid: 'ReadAlarmSubscriptions',
           actions: ['sns:ListSubscriptionsByTopic'],
-          resources: [stack.formatArn({ service: 'sns', resource: observabilityNames(config).topicName, arnFormat: ArnFormat.NO_RESOURCE_NAME })],
+          resources: [stack.formatArn({ service: 'sns', resource: observabilityNames(props).topicName, arnFormat: ArnFormat.NO_RESOURCE_NAME })],
         }),
         new iam.PolicyStatement({
           sid: 'NeverReadOrWriteValues',
@@ -95,7 +100,7 @@ export class OperatorAccess extends Construct {
     });
     for (const arn of rotatorLogGroupArns) {
       Validations.of(this.policy).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${renderedForNag(stack.resolve(`${arn}:*`))}]`,
+        id: wildcardFinding(stack, `${arn}:*`),
         reason: 'The `:*` form of one rotator log group ARN (not a wildcard over groups): IAM authorizes logs:FilterLogEvents on it; the operator reads the rotators\' failure lines only.',
       });
     }

@@ -1,7 +1,6 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../config';
 import { dataKeyContextConditions } from './keys';
 
 /** A role ARN or a service principal from config, trusted to assume a role. */
@@ -11,7 +10,19 @@ export function trustedPrincipal(value: string, account: string): iam.IPrincipal
 }
 
 export interface AccessRolesProps {
-  config: EnvironmentConfig;
+  /** The application: in the roles' descriptions and the operator role's name (`<app>-<env>-operator`). */
+  readonly appName: string;
+  /** The environment: in the roles' descriptions and the operator role's name. */
+  readonly envName: string;
+  /** Role ARNs or service principals (trusted from this account only) that assume the application role. */
+  readonly applicationTrustedPrincipals: string[];
+  /** Role ARNs that assume the auditor role. */
+  readonly auditorTrustedPrincipals: string[];
+  /**
+   * Role ARNs that assume the operator role.
+   * @default - no operator role
+   */
+  readonly operatorTrustedPrincipals?: string[];
 }
 
 /**
@@ -22,27 +33,27 @@ export interface AccessRolesProps {
 export class AccessRoles extends Construct {
   readonly applicationRole: iam.Role;
   readonly auditorRole: iam.Role;
-  /** The operator role (lib/access/operator-access.ts), when the config names who may assume it. */
+  /** The operator role (lib/access/operator-access.ts), when someone is trusted to assume it. */
   readonly operatorRole?: iam.Role;
 
   constructor(scope: Construct, id: string, props: AccessRolesProps) {
     super(scope, id);
-    const { config } = props;
+    const { appName, envName } = props;
     const account = Stack.of(this).account;
     this.applicationRole = new iam.Role(this, 'ApplicationRole', {
-      description: `${config.appName} ${config.envName} application: reads its seven secrets and encrypts fields with the data key`,
-      assumedBy: new iam.CompositePrincipal(...config.applicationTrustedPrincipals.map((p) => trustedPrincipal(p, account))),
+      description: `${appName} ${envName} application: reads its seven secrets and encrypts fields with the data key`,
+      assumedBy: new iam.CompositePrincipal(...props.applicationTrustedPrincipals.map((p) => trustedPrincipal(p, account))),
     });
     this.auditorRole = new iam.Role(this, 'AuditorRole', {
-      description: `${config.appName} ${config.envName} security auditor: describes secrets and keys, never reads a value`,
-      assumedBy: new iam.CompositePrincipal(...config.auditorTrustedPrincipals.map((p) => new iam.ArnPrincipal(p))),
+      description: `${appName} ${envName} security auditor: describes secrets and keys, never reads a value`,
+      assumedBy: new iam.CompositePrincipal(...props.auditorTrustedPrincipals.map((p) => new iam.ArnPrincipal(p))),
     });
-    const operators = config.operatorTrustedPrincipals ?? [];
+    const operators = props.operatorTrustedPrincipals ?? [];
     if (operators.length > 0) {
       this.operatorRole = new iam.Role(this, 'OperatorRole', {
         // A fixed name: gaara-secrets names it in its AccessDenied messages.
-        roleName: `${config.appName}-${config.envName}-operator`,
-        description: `${config.appName} ${config.envName} operator: status, history, verify and starting rotations; reads no value, writes nothing`,
+        roleName: `${appName}-${envName}-operator`,
+        description: `${appName} ${envName} operator: status, history, verify and starting rotations; reads no value, writes nothing`,
         assumedBy: new iam.CompositePrincipal(...operators.map((p) => new iam.ArnPrincipal(p))),
       });
     }
@@ -50,12 +61,27 @@ export class AccessRoles extends Construct {
 }
 
 export interface AccessPoliciesProps {
-  config: EnvironmentConfig;
-  roles: AccessRoles;
-  secretArns: string[];
-  secretsKeyArn: string;
-  dataKeyArn: string;
-  opsKeyArn: string;
+  /** The application: in the policies' descriptions and the data key's encryption context (`app`). */
+  readonly appName: string;
+  /** The environment: in the policies' descriptions and the data key's encryption context (`env`). */
+  readonly envName: string;
+  /** Reads the secrets and encrypts fields with the data key. */
+  readonly applicationRole: iam.IRole;
+  /** Describes the secrets and keys, never reads a value. */
+  readonly auditorRole: iam.IRole;
+  /**
+   * Existing roles that also read the secrets (e.g. an ECS task execution role).
+   * @default - none
+   */
+  readonly additionalReaderRoleArns?: string[];
+  /** The environment's secrets: read by the readers, described by the auditor. */
+  readonly secretArns: string[];
+  /** The secrets key: readers decrypt through Secrets Manager only; the auditor reads its metadata. */
+  readonly secretsKeyArn: string;
+  /** The data key: the application's field encryption; the auditor reads its metadata. */
+  readonly dataKeyArn: string;
+  /** The ops key: the auditor reads its metadata. */
+  readonly opsKeyArn: string;
 }
 
 /** Customer-managed policies (no inline policies: NIST IAMNoInlinePolicy) with exactly the actions each role uses. */
@@ -66,13 +92,13 @@ export class AccessPolicies extends Construct {
 
   constructor(scope: Construct, id: string, props: AccessPoliciesProps) {
     super(scope, id);
-    const { config, roles } = props;
+    const { appName, envName } = props;
     const region = Stack.of(this).region;
-    const extraReaders = config.additionalReaderRoleArns.map((arn, i) => iam.Role.fromRoleArn(this, `ExistingReader${i}`, arn, { mutable: true }));
+    const extraReaders = (props.additionalReaderRoleArns ?? []).map((arn, i) => iam.Role.fromRoleArn(this, `ExistingReader${i}`, arn, { mutable: true }));
 
     this.secretReaderPolicy = new iam.ManagedPolicy(this, 'SecretReaderPolicy', {
-      description: `Read the ${config.appName} ${config.envName} secrets (values decrypted only through Secrets Manager)`,
-      roles: [roles.applicationRole, ...extraReaders],
+      description: `Read the ${appName} ${envName} secrets (values decrypted only through Secrets Manager)`,
+      roles: [props.applicationRole, ...extraReaders],
       statements: [
         new iam.PolicyStatement({
           sid: 'ReadApplicationSecrets',
@@ -89,21 +115,21 @@ export class AccessPolicies extends Construct {
     });
 
     this.fieldEncryptionPolicy = new iam.ManagedPolicy(this, 'FieldEncryptionPolicy', {
-      description: `Envelope-encrypt ${config.appName} ${config.envName} database fields with the data key`,
-      roles: [roles.applicationRole],
+      description: `Envelope-encrypt ${appName} ${envName} database fields with the data key`,
+      roles: [props.applicationRole],
       statements: [
         new iam.PolicyStatement({
           sid: 'FieldEncryptionDataKeys',
           actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
           resources: [props.dataKeyArn],
-          conditions: dataKeyContextConditions(config.appName, config.envName),
+          conditions: dataKeyContextConditions(appName, envName),
         }),
       ],
     });
 
     this.auditorPolicy = new iam.ManagedPolicy(this, 'AuditorPolicy', {
-      description: `Audit ${config.appName} ${config.envName} secrets and keys without reading any value`,
-      roles: [roles.auditorRole],
+      description: `Audit ${appName} ${envName} secrets and keys without reading any value`,
+      roles: [props.auditorRole],
       statements: [
         new iam.PolicyStatement({
           sid: 'DescribeApplicationSecrets',

@@ -1,11 +1,10 @@
-import { Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CATALOG, CatalogEntry, SecretName, secretId } from '../../contracts';
-import { EnvironmentConfig, rotationDays } from '../config';
-import { removalPolicyOf } from '../removal-policy';
+import { rotationDays, type RotationScheduleConfig } from '../config';
 
 /**
  * Every Secrets Manager action that changes an existing secret, its versions, its policy, its rotation, its tags or
@@ -45,8 +44,21 @@ export interface AppSecret {
 }
 
 export interface ApplicationSecretsProps {
-  config: EnvironmentConfig;
-  key: kms.IKey;
+  /** The application: the secrets' names (`<app>/<env>/<name>`) and their `app` tag. */
+  readonly appName: string;
+  /** The environment: the secrets' names and their `env` tag. */
+  readonly envName: string;
+  /** The `owner` tag of every secret. */
+  readonly owner: string;
+  /** What happens to the secrets when the stack is deleted. */
+  readonly removalPolicy: RemovalPolicy;
+  /** The secrets key: encrypts every secret. */
+  readonly key: kms.IKey;
+  /**
+   * Rotation periods that differ from the catalog's, by secret: the `rotation` tag and the manual-rotation reason.
+   * @default - the catalog's periods
+   */
+  readonly rotation?: Partial<Record<SecretName, RotationScheduleConfig>>;
 }
 
 /**
@@ -59,24 +71,23 @@ export class ApplicationSecrets extends Construct {
 
   constructor(scope: Construct, id: string, props: ApplicationSecretsProps) {
     super(scope, id);
-    const { config } = props;
     this.secrets = CATALOG.map((entry) => {
-      const secretName = secretId(config.appName, config.envName, entry.name);
-      const days = rotationDays(config, entry);
+      const secretName = secretId(props.appName, props.envName, entry.name);
+      const days = rotationDays(props, entry);
       const resource = new secretsmanager.CfnSecret(this, logicalName(entry.name), {
         name: secretName,
         description: entry.description,
         kmsKeyId: props.key.keyArn,
         secretString: JSON.stringify(entry.initialValue()),
         tags: [
-          { key: 'app', value: config.appName },
-          { key: 'env', value: config.envName },
-          { key: 'owner', value: config.owner },
+          { key: 'app', value: props.appName },
+          { key: 'env', value: props.envName },
+          { key: 'owner', value: props.owner },
           { key: 'rotation', value: entry.rotator ? `automatic-${days}d` : `manual-max-age-${days}d` },
           { key: 'secret-kind', value: entry.kind },
         ],
       });
-      resource.applyRemovalPolicy(removalPolicyOf(config.removalPolicy));
+      resource.applyRemovalPolicy(props.removalPolicy);
       if (!entry.rotator) acknowledgeManualRotation(resource, entry, days);
       return { entry, name: entry.name, secretName, resource, arn: resource.ref, rotationDays: days };
     });
@@ -90,15 +101,24 @@ export class ApplicationSecrets extends Construct {
 }
 
 export interface SecretAccessPolicyProps {
-  secret: AppSecret;
+  /** The secret the policy is attached to. */
+  readonly secret: AppSecret;
   /** Application role and configured existing readers. */
-  readerRoleArns: string[];
-  /** The rotator's role, when the secret rotates automatically. */
-  rotatorRoleArn?: string;
-  breakGlassRoleArn: string;
-  deployRoleArn: string;
-  /** The operator role, if any: may start a rotation (RotateSecret), nothing else that changes the secret. */
-  operatorRoleArn?: string;
+  readonly readerRoleArns: string[];
+  /**
+   * The rotator's role: reads the secret and writes its values.
+   * @default - none (the secret is rotated by hand)
+   */
+  readonly rotatorRoleArn?: string;
+  /** Break-glass: reads, writes values, controls rotation and restores. */
+  readonly breakGlassRoleArn: string;
+  /** The role CloudFormation deploys with: the secret's definition, policy and rotation schedule. */
+  readonly deployRoleArn: string;
+  /**
+   * The operator role: may start a rotation (RotateSecret), nothing else that changes the secret.
+   * @default - no operator role
+   */
+  readonly operatorRoleArn?: string;
 }
 
 /**

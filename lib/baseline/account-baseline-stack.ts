@@ -1,14 +1,18 @@
 import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { secretsStackName } from '../../contracts';
 import { type AccountBaselineConfig } from '../config';
 import { resolveDeployRole, resolvePlaceholders } from '../config/resolve';
+import { removalPolicyOf } from '../removal-policy';
 import { AlarmTopic } from '../observability/alarm-topic';
 import { createAccountTrail, TrailFilters } from '../observability/audit';
 import { keyAdministrationStatements } from '../access/keys';
 import { accountFilters, accountTrailMetricsNamespace, deployHint } from '../observability/metric-filters';
-import { accountBaselineNames, alarmAndLogStatements, trailKeyStatements } from '../observability/ops-key-statements';
+import { accountBaselineNames, type ObservabilityNames } from '../observability/names';
+import { alarmAndLogStatements, trailKeyStatements } from '../observability/ops-key-statements';
 import { TrailReadAccess } from './trail-read-access';
 
 export interface AccountBaselineStackProps extends StackProps {
@@ -50,7 +54,7 @@ export class AccountBaselineStack extends Stack {
       description: `${label}: reads the audit trail (files, log group, status) for its whole retention; nothing else`,
       assumedBy: new iam.CompositePrincipal(...config.auditorTrustedPrincipals.map((p) => new iam.ArnPrincipal(p))),
     });
-    this.key = this.trailKey(names.trailName, readerRole.roleArn);
+    this.key = this.trailKey(names, readerRole.roleArn);
     const topic = new AlarmTopic(this, 'AlarmTopic', { opsKey: this.key, names, label, emails: config.alarmEmails });
 
     const audit = new Construct(this, 'Audit');
@@ -58,32 +62,31 @@ export class AccountBaselineStack extends Stack {
       names,
       label,
       key: this.key,
-      removalPolicy: config.removalPolicy,
-      logRetentionDays: config.logRetentionDays,
+      removalPolicy: removalPolicyOf(config.removalPolicy),
+      logRetention: config.logRetentionDays as logs.RetentionDays,
       transitionToGlacierDays: config.transitionToGlacierDays,
       expireAfterDays: config.expireAfterDays,
     });
     this.trailFilters = new TrailFilters(audit, {
       logGroup: trail.logGroup,
-      filterNamePrefix: names.alarmNamePrefix,
+      filterNamePrefix: names.filterNamePrefix,
       metricNamespace: accountTrailMetricsNamespace(config.metricsNamespace),
       owner: names,
       alarmTopic: topic.topic,
       runbookUrl: config.runbookUrl,
     });
-    const hint = deployHint(config.deployRoleArns, `a stack of ${config.appName} (this baseline or ${config.envNames.map((e) => `${config.appName}-${e}-secrets`).join(', ')})`);
+    const hint = deployHint(config.deployRoleArns, `a stack of ${config.appName} (this baseline or ${config.envNames.map((e) => secretsStackName(config.appName, e)).join(', ')})`);
     for (const spec of accountFilters(hint)) this.trailFilters.addAlarmed(spec);
 
     this.readAccess = new TrailReadAccess(this, 'TrailReadAccess', { role: readerRole, names, bucket: trail.bucket, logGroup: trail.logGroup, keyArn: this.key.keyArn });
   }
 
   /** The key of the trail's files, bucket, log group and topic: administered like the environments' keys. */
-  private trailKey(trailName: string, readerRoleArn: string): kms.Key {
+  private trailKey(names: ObservabilityNames, readerRoleArn: string): kms.Key {
     const { config } = this;
-    const names = accountBaselineNames(config.appName);
     const key = new kms.Key(this, 'TrailKey', {
       alias: `alias/${config.appName}/account/trail`,
-      description: `${config.appName} account baseline: encrypts the audit trail ${trailName} (files and log group) and the baseline's alarm topic`,
+      description: `${config.appName} account baseline: encrypts the audit trail ${names.trailName} (files and log group) and the baseline's alarm topic`,
       enableKeyRotation: true,
       pendingWindow: Duration.days(30),
       // Retained: it encrypts the retained audit evidence.

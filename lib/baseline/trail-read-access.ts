@@ -3,17 +3,21 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { renderedForNag, trailFileReading } from '../observability/audit';
-import { arnsFor, type ObservabilityNames } from '../observability/ops-key-statements';
+import { trailFileReading } from '../observability/audit';
+import { wildcardFinding } from '../nag';
+import type { ObservabilityNames } from '../observability/names';
+import { arnsFor } from '../observability/ops-key-statements';
 
 export interface TrailReadAccessProps {
   /** The baseline's trail-reader role (`<app>-account-trail-reader`), assumed by the environments' auditors. */
-  role: iam.IRole;
-  names: ObservabilityNames;
-  bucket: s3.IBucket;
-  logGroup: logs.ILogGroup;
+  readonly role: iam.IRole;
+  /** The baseline's names: its trail, and the prefix of the alarms the reader may describe. */
+  readonly names: ObservabilityNames;
+  /** The trail's bucket and log group. */
+  readonly bucket: s3.IBucket;
+  readonly logGroup: logs.ILogGroup;
   /** The baseline's trail key. */
-  keyArn: string;
+  readonly keyArn: string;
 }
 
 /**
@@ -59,8 +63,8 @@ export class TrailReadAccess extends Construct {
       },
       trailFiles.acknowledgement,
       {
-        id: `AwsSolutions-IAM5[Resource::${renderedForNag(stack.resolve(arns.alarmArnPattern))}]`,
-        reason: 'The baseline\'s alarms all start with its prefix (lib/observability/ops-key-statements.ts); describing them is read-only.',
+        id: wildcardFinding(stack, arns.alarmArnPattern),
+        reason: 'The baseline\'s alarms all start with its prefix (lib/observability/names.ts); describing them is read-only.',
       },
     );
   }

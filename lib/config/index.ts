@@ -10,8 +10,8 @@ import type { SecretName, CatalogEntry } from '../../contracts';
 import { CATALOG, metricsNamespaceFor } from '../../contracts';
 
 /** The effective rotation period of a secret in an environment: config overrides the catalog. */
-export function rotationDays(config: EnvironmentConfig, entry: CatalogEntry): number {
-  return config.rotation[entry.name as SecretName]?.days ?? entry.rotationDays;
+export function rotationDays(config: { readonly rotation?: EnvironmentConfig['rotation'] }, entry: CatalogEntry): number {
+  return config.rotation?.[entry.name as SecretName]?.days ?? entry.rotationDays;
 }
 
 export function metricsNamespace(config: EnvironmentConfig): string {

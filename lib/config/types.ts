@@ -198,4 +198,7 @@ export interface EnvironmentConfig {
 }
 
 /** An environment as written in lib/config/environments.ts or a JSON file: `deployRoleArn` may be left out. */
+/** The two names every construct of an environment is named by: `<app>-<env>-…`, `<app>/<env>/…`. */
+export type EnvironmentIdentity = Pick<EnvironmentConfig, 'appName' | 'envName'>;
+
 export type EnvironmentInput = Omit<EnvironmentConfig, 'deployRoleArn'> & { deployRoleArn?: string };

@@ -5,14 +5,20 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../config';
-import { arnsFor, observabilityNames, scopedName, type NameOwner, type ObservabilityNames } from './ops-key-statements';
+import { scopedName, type NameOwner, type ObservabilityNames } from './names';
+import { arnsFor } from './ops-key-statements';
 
-/** The topic of an environment (its config), or of an account baseline (its names, label and recipients). */
-export type AlarmTopicProps = {
+/** The topic of an environment or of an account baseline. */
+export interface AlarmTopicProps {
   /** The key that encrypts the topic; its policy must hold alarmAndLogStatements() or nothing is delivered. */
-  opsKey: kms.IKey;
-} & ({ config: EnvironmentConfig } | { names: ObservabilityNames; label: string; emails: readonly string[] });
+  readonly opsKey: kms.IKey;
+  /** The owner's names: the topic's name, and the alarm and rule name prefixes allowed to publish. */
+  readonly names: ObservabilityNames;
+  /** `<app> <env>` or `<app> account baseline`: the topic's display name starts with it. */
+  readonly label: string;
+  /** Who receives the alarms by e-mail (each confirms the subscription). */
+  readonly emails: readonly string[];
+}
 
 /**
  * The security alarm topic of one environment or account baseline: encrypted with its key, TLS only, publishable
@@ -24,13 +30,10 @@ export class AlarmTopic extends Construct {
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
-    const owner = 'config' in props
-      ? { names: observabilityNames(props.config), label: `${props.config.appName} ${props.config.envName}`, emails: [props.config.alarmEmail] }
-      : props;
-    const arns = arnsFor(this, owner.names);
+    const arns = arnsFor(this, props.names);
     this.topic = new sns.Topic(this, 'Topic', {
-      topicName: owner.names.topicName,
-      displayName: `${owner.label} security alarms`,
+      topicName: props.names.topicName,
+      displayName: `${props.label} security alarms`,
       masterKey: props.opsKey,
       enforceSSL: true,
     });
@@ -52,28 +55,31 @@ export class AlarmTopic extends Construct {
         }),
       );
     }
-    for (const email of owner.emails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+    for (const email of props.emails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
   }
 }
 
 /** One alarm: its name, what it means, the runbook link, and how its metric breaches. */
 export interface AlarmSpec {
-  /** Named `<prefix><what>` (lib/observability/ops-key-statements.ts scopedName). */
-  what: string;
+  /** Named `<prefix><what>` (lib/observability/names.ts scopedName). */
+  readonly what: string;
   /** What on-call needs to know; the runbook link is appended. */
-  description: string;
-  runbookLink: string;
-  metric: cloudwatch.IMetric;
-  threshold: number;
-  /** Default: greater than or equal to the threshold. */
-  comparison?: cloudwatch.ComparisonOperator;
-  evaluationPeriods?: number;
-  datapointsToAlarm?: number;
-  missing: cloudwatch.TreatMissingData;
+  readonly description: string;
+  /** The runbook section of this alarm (lib/observability/runbook-sections.ts). */
+  readonly runbookLink: string;
+  readonly metric: cloudwatch.IMetric;
+  readonly threshold: number;
+  /** @default cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD */
+  readonly comparison?: cloudwatch.ComparisonOperator;
+  /** @default 1 */
+  readonly evaluationPeriods?: number;
+  /** @default 1 */
+  readonly datapointsToAlarm?: number;
+  readonly missing: cloudwatch.TreatMissingData;
 }
 
 /**
- * The one alarm builder of the app: every alarm of an environment or baseline is named by alarmName (the ops key's
+ * The one alarm builder of the app: every alarm of an environment or baseline is named by scopedName (the ops key's
  * and the topic's policies match the prefix), ends its description with its runbook link and notifies the topic.
  */
 export function notifyingAlarm(scope: Construct, id: string, owner: NameOwner, topic: sns.ITopic, spec: AlarmSpec): cloudwatch.Alarm {

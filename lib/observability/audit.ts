@@ -1,4 +1,3 @@
-import { removalPolicyOf } from '../removal-policy';
 import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -10,7 +9,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { metricsNamespaceFor, type SecretName } from '../../contracts';
 import { notifyingAlarm } from './alarm-topic';
-import type { EnvironmentConfig } from '../config';
+import type { TrailConfig } from '../config';
 import {
   accountFilters,
   accountTrailMetricsNamespace,
@@ -20,20 +19,31 @@ import {
   trailMetricsNamespace,
   type TrailFilterSpec,
 } from './metric-filters';
-import { accountBaselineNames, anyTrailOfAccount, arnsFor, createsTrail, observabilityNames, type NameOwner, type ObservabilityNames } from './ops-key-statements';
+import { accountBaselineNames, observabilityNames, type NameOwner, type ObservabilityNames } from './names';
+import type { ObservedEnvironment } from './observed-environment';
+import { anyTrailOfAccount, arnsFor, createsTrail } from './ops-key-statements';
 import { trailAlarmRunbookLink } from './runbook-sections';
+import { wildcardFinding } from '../nag';
 
-export interface AuditTrailProps {
-  config: EnvironmentConfig;
+/** Names the trail, its filters and alarms (`<app>-<env>-…`); in `baseline` mode, `appName` finds the baseline's log group. */
+export interface AuditTrailProps extends ObservedEnvironment {
+  /** Where the trail lives (`trail.mode`) and, when this stack creates it, how long its files are kept. */
+  readonly audit: TrailConfig;
   /** The operations key: encrypts the trail's log files, its bucket and its log group (mode `create`). */
-  opsKey: kms.IKey;
-  alarmTopic: sns.ITopic;
+  readonly opsKey: kms.IKey;
+  /** Every trail alarm notifies it. */
+  readonly alarmTopic: sns.ITopic;
+  /** What happens to the trail's log group when the stack is deleted (mode `create`; its buckets are always retained). */
+  readonly removalPolicy: RemovalPolicy;
+  /** How long the trail's log group keeps events (mode `create`). */
+  readonly logRetention: logs.RetentionDays;
   /**
    * Create the account-wide filters (the verbatim CIS controls, deleted-secret reads, key policy changes on any
-   * key). Default: only when this stack creates the trail. With the account baseline or another existing trail in
-   * this account, the baseline or the trail's owner has them; duplicates would alarm twice.
+   * key). With the account baseline or another existing trail in this account, the baseline or the trail's owner
+   * has them; duplicates would alarm twice.
+   * @default - only when this stack creates the trail (`audit.trail.mode` is `create`)
    */
-  cisMetricFilters?: boolean;
+  readonly cisMetricFilters?: boolean;
 }
 
 /** What the audit trail gives monitoring: the log group, the filter metrics and the alarms. */
@@ -46,16 +56,6 @@ export interface AuditSignals {
   readonly metrics: Readonly<Record<string, cloudwatch.Metric>>;
   readonly alarms: cloudwatch.IAlarm[];
   secretReadsMetric(name: SecretName): cloudwatch.Metric | undefined;
-}
-
-/** How cdk-nag writes a resolved ARN in a finding id: pseudo parameters as `<AWS::Region>`, GetAtt as `<Id.Arn>`, joins flattened. */
-export function renderedForNag(v: unknown): string {
-  if (typeof v === 'string') return v;
-  const o = v as { Ref?: string; 'Fn::Join'?: [string, unknown[]]; 'Fn::GetAtt'?: [string, string] };
-  if (o.Ref) return `<${o.Ref}>`;
-  if (o['Fn::GetAtt']) return `<${o['Fn::GetAtt'][0]}.${o['Fn::GetAtt'][1]}>`;
-  if (o['Fn::Join']) return o['Fn::Join'][1].map(renderedForNag).join(o['Fn::Join'][0]);
-  return JSON.stringify(v);
 }
 
 /**
@@ -82,7 +82,7 @@ export function trailFileReading(scope: Construct, bucket: s3.IBucket, keyArn: s
       }),
     ],
     acknowledgement: {
-      id: `AwsSolutions-IAM5[Resource::${renderedForNag(stack.resolve(objects))}]`,
+      id: wildcardFinding(stack, objects),
       reason: 'CloudTrail names its log files by region, date and a random suffix; the wildcard is limited to this account\'s prefix of the trail bucket.',
     },
   };
@@ -92,14 +92,14 @@ const ORG_TRAIL_WARNING = 'gaara:audit:metricFiltersElsewhere';
 
 /** Where the trail filters of one owner go: namespace and filter-name prefix, and who their alarms notify. */
 export interface TrailFilterTarget {
-  logGroup: logs.ILogGroup;
+  readonly logGroup: logs.ILogGroup;
   /** Filter names are `<filterNamePrefix><id>`. */
-  filterNamePrefix: string;
-  metricNamespace: string;
-  /** Names the alarms (lib/observability/ops-key-statements.ts scopedName). */
-  owner: NameOwner;
-  alarmTopic: sns.ITopic;
-  runbookUrl: string;
+  readonly filterNamePrefix: string;
+  readonly metricNamespace: string;
+  /** Names the alarms (lib/observability/names.ts scopedName). */
+  readonly owner: NameOwner;
+  readonly alarmTopic: sns.ITopic;
+  readonly runbookUrl: string;
 }
 
 /**
@@ -157,26 +157,27 @@ export class AuditTrail extends Construct implements AuditSignals {
 
   constructor(scope: Construct, id: string, props: AuditTrailProps) {
     super(scope, id);
-    const { config } = props;
-    const trailConfig = config.audit.trail;
+    const names = observabilityNames(props);
+    const trailConfig = props.audit.trail;
 
     if (trailConfig.mode === 'create') {
       const created = createAccountTrail(this, {
-        names: observabilityNames(config),
-        label: `${config.appName} ${config.envName}`,
+        names,
+        label: `${props.appName} ${props.envName}`,
         key: props.opsKey,
-        removalPolicy: config.removalPolicy,
-        logRetentionDays: config.logRetentionDays,
-        transitionToGlacierDays: config.audit.transitionToGlacierDays,
-        expireAfterDays: config.audit.expireAfterDays,
+        removalPolicy: props.removalPolicy,
+        logRetention: props.logRetention,
+        transitionToGlacierDays: props.audit.transitionToGlacierDays,
+        expireAfterDays: props.audit.expireAfterDays,
       });
       this.logGroup = created.logGroup;
       this.trail = created.trail;
       this.bucket = created.bucket;
       this.accessLogBucket = created.accessLogBucket;
     } else if (trailConfig.mode === 'baseline') {
-      this.logGroup = this.importLogGroup('BaselineTrailLogGroup', accountBaselineNames(config.appName).trailLogGroupName);
-      const namespace = accountTrailMetricsNamespace(metricsNamespaceFor(config.appName));
+      this.logGroup = this.importLogGroup('BaselineTrailLogGroup', accountBaselineNames(props.appName).trailLogGroupName);
+      // The baseline's namespace (lib/config/baseline.ts): the app's default, whatever this environment configures.
+      const namespace = accountTrailMetricsNamespace(metricsNamespaceFor(props.appName));
       for (const spec of accountFilters('')) {
         this.metrics[spec.id] = new cloudwatch.Metric({ namespace, metricName: spec.metricName, statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) });
       }
@@ -188,7 +189,7 @@ export class AuditTrail extends Construct implements AuditSignals {
         : "the account that owns the existing trail's log group";
       Annotations.of(this).addWarningV2(
         ORG_TRAIL_WARNING,
-        `${config.envName}: no CloudTrail log group in this account (audit.trail is "existing" without logGroupName), ` +
+        `${props.envName}: no CloudTrail log group in this account (audit.trail is "existing" without logGroupName), ` +
           `so no metric filters or trail alarms are created here. Create the CIS and secrets metric filters and their ` +
           `alarms (lib/observability/metric-filters.ts) in ${where}; see docs/dashboard.md "Organisation trail".`,
       );
@@ -197,15 +198,15 @@ export class AuditTrail extends Construct implements AuditSignals {
 
     const filters = new TrailFilters(this, {
       logGroup: this.logGroup,
-      filterNamePrefix: `${config.appName}-${config.envName}-`,
-      metricNamespace: trailMetricsNamespace(config),
-      owner: config,
+      filterNamePrefix: names.filterNamePrefix,
+      metricNamespace: trailMetricsNamespace(props.metricsNamespace, props.envName),
+      owner: names,
       alarmTopic: props.alarmTopic,
-      runbookUrl: config.runbookUrl,
+      runbookUrl: props.runbookUrl,
     });
-    const withAccountFilters = props.cisMetricFilters ?? createsTrail(config);
-    for (const spec of [...(withAccountFilters ? accountFilters(reviewedDeployHint(config)) : []), ...secretsFilters(config)]) filters.addAlarmed(spec);
-    for (const spec of secretReadFilters(config)) filters.add(spec);
+    const withAccountFilters = props.cisMetricFilters ?? createsTrail(trailConfig);
+    for (const spec of [...(withAccountFilters ? accountFilters(reviewedDeployHint(props)) : []), ...secretsFilters(props)]) filters.addAlarmed(spec);
+    for (const spec of secretReadFilters(props)) filters.add(spec);
     this.metricFilters.push(...filters.metricFilters);
     Object.assign(this.metrics, filters.metrics);
     this.alarms.push(...filters.alarms);
@@ -223,7 +224,7 @@ export class AuditTrail extends Construct implements AuditSignals {
     const group = logs.LogGroup.fromLogGroupName(this, id, name);
     const stack = Stack.of(this);
     Validations.of(stack).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${renderedForNag(stack.resolve(group.logGroupArn))}]`,
+      id: wildcardFinding(stack, group.logGroupArn),
       reason: `The ARN of the one log group ${name} (CloudWatch Logs ARNs of a log group end in :*), not a wildcard over log groups.`,
     });
     return group;
@@ -232,15 +233,16 @@ export class AuditTrail extends Construct implements AuditSignals {
 
 /** What a trail needs from its owner (an environment in `create` mode, or the account baseline). */
 export interface AccountTrailProps {
-  names: ObservabilityNames;
+  readonly names: ObservabilityNames;
   /** `<app> <env>` or `<app> account baseline`: in descriptions. */
-  label: string;
+  readonly label: string;
   /** Encrypts the trail's files, its bucket and its log group. */
-  key: kms.IKey;
-  removalPolicy: 'retain' | 'destroy';
-  logRetentionDays: number;
-  transitionToGlacierDays: number;
-  expireAfterDays: number;
+  readonly key: kms.IKey;
+  /** What happens to the log group when the stack is deleted (the buckets are always retained). */
+  readonly removalPolicy: RemovalPolicy;
+  readonly logRetention: logs.RetentionDays;
+  readonly transitionToGlacierDays: number;
+  readonly expireAfterDays: number;
 }
 
 /**
@@ -251,7 +253,6 @@ export interface AccountTrailProps {
 export function createAccountTrail(scope: Construct, props: AccountTrailProps) {
   const { names, key } = props;
   const arns = arnsFor(scope, names);
-  const removalPolicy = removalPolicyOf(props.removalPolicy);
   // The trail's buckets are retained in every environment, whatever removalPolicy says: CloudFormation cannot delete
   // a versioned bucket that holds objects (cdk destroy of dev/staging ended in DELETE_FAILED), and emptying it at
   // destroy (autoDeleteObjects) would let whoever can delete the stack erase the audit evidence. The lifecycle
@@ -323,9 +324,9 @@ export function createAccountTrail(scope: Construct, props: AccountTrailProps) {
 
   const logGroup = new logs.LogGroup(scope, 'TrailLogGroup', {
     logGroupName: names.trailLogGroupName,
-    retention: props.logRetentionDays as logs.RetentionDays,
+    retention: props.logRetention,
     encryptionKey: key,
-    removalPolicy,
+    removalPolicy: props.removalPolicy,
   });
 
   const deliveryRole = new iam.Role(scope, 'TrailLogDeliveryRole', {
@@ -357,7 +358,7 @@ export function createAccountTrail(scope: Construct, props: AccountTrailProps) {
     cloudWatchLogsRoleArn: deliveryRole.roleArn,
   });
   Validations.of(deliveryPolicy).acknowledge({
-    id: `AwsSolutions-IAM5[Resource::${renderedForNag(arns.stack.resolve(logStreams))}]`,
+    id: wildcardFinding(arns.stack, logStreams),
     reason: 'CloudTrail names its log streams <account>_CloudTrail_<region> at delivery time; the wildcard is limited to the streams of the trail log group.',
   });
   // CloudTrail checks the bucket policy and the delivery role when the trail is created.

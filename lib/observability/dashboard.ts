@@ -7,54 +7,64 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { MetricName, SecretName } from '../../contracts';
-import { METRIC, SECRET_NAMES } from '../../contracts';
+import { METRIC, SECRET_NAMES, secretNamePrefix } from '../../contracts';
 import type { AuditSignals } from './audit';
-import type { EnvironmentConfig } from '../config';
-import { secretNamePrefix } from './metric-filters';
 
 export interface DashboardSecret {
-  name: SecretName;
-  rotationDays: number;
-  rotator?: string;
-  alarmDays: number;
+  readonly name: SecretName;
+  readonly rotationDays: number;
+  readonly rotator?: string;
+  readonly alarmDays: number;
   /**
    * DaysSinceRotation as the alarms read it. The age function's other metrics of this secret (DaysSinceLastRotation,
    * NeverRotated) are the same namespace, dimensions, period and statistic under another name: `ageMetric`.
    */
-  daysSinceRotation: cloudwatch.IMetric;
-  pendingHours?: cloudwatch.IMetric;
-  succeeded?: cloudwatch.IMetric;
-  failed?: cloudwatch.IMetric;
+  readonly daysSinceRotation: cloudwatch.IMetric;
+  readonly pendingHours?: cloudwatch.IMetric;
+  readonly succeeded?: cloudwatch.IMetric;
+  readonly failed?: cloudwatch.IMetric;
   /** PlaceholderSecret (1 while the deploy-time placeholder is current). */
-  placeholder?: cloudwatch.IMetric;
+  readonly placeholder?: cloudwatch.IMetric;
   /** StaleSecretServed from the client library. */
-  staleServed?: cloudwatch.IMetric;
+  readonly staleServed?: cloudwatch.IMetric;
   /** KeyRingPreviousKeys (key rings only). */
-  ringSize?: cloudwatch.IMetric;
+  readonly ringSize?: cloudwatch.IMetric;
 }
 
 export interface DashboardRotator {
-  kind: string;
-  fn: lambda.IFunction;
-  timeout: Duration;
-  share: number;
-  logGroup?: ILogGroup;
+  readonly kind: string;
+  readonly fn: lambda.IFunction;
+  readonly timeout: Duration;
+  readonly share: number;
+  readonly logGroup?: ILogGroup;
 }
 
-export interface DashboardInput {
-  config: EnvironmentConfig;
-  runbookUrl: string;
-  secrets: DashboardSecret[];
-  rotators: DashboardRotator[];
-  ageFunction?: lambda.IFunction;
-  audit?: AuditSignals;
+/** What the trail queries select: one environment's secrets and keys, and its break-glass role. */
+export interface TrailQueryScope {
+  /** The queries cover the `<app>/<env>/` secrets. */
+  readonly appName: string;
+  readonly envName: string;
+  /** The break-glass role: a query lists every call made with it. */
+  readonly breakGlassRoleArn: string;
+  /**
+   * The environment's KMS key ARNs: the key-change query covers them.
+   * @default - secret changes only
+   */
+  readonly keyArns?: readonly string[];
+}
+
+export interface DashboardInput extends TrailQueryScope {
+  /** Linked from the header. */
+  readonly runbookUrl: string;
+  readonly secrets: DashboardSecret[];
+  readonly rotators: DashboardRotator[];
+  readonly ageFunction?: lambda.IFunction;
+  readonly audit?: AuditSignals;
   /** Metrics of the environment-scoped trail filters and the heartbeat (lib/observability/environment-filters.ts), by filter id. */
-  environmentMetrics?: Readonly<Record<string, cloudwatch.IMetric>>;
-  /** This environment's KMS key ARNs: the key-change query is scoped to them. */
-  keyArns?: string[];
+  readonly environmentMetrics?: Readonly<Record<string, cloudwatch.IMetric>>;
   /** The alarms the weekly review starts from: overdue, placeholder, stuck, key ring near full. */
-  reviewAlarms?: cloudwatch.IAlarm[];
-  alarms: cloudwatch.IAlarm[];
+  readonly reviewAlarms?: cloudwatch.IAlarm[];
+  readonly alarms: cloudwatch.IAlarm[];
 }
 
 const FULL = 24;
@@ -64,13 +74,12 @@ function escapeRegex(s: string): string {
 }
 
 function header(input: DashboardInput): cloudwatch.TextWidget {
-  const { config } = input;
   const trail = input.audit?.logGroup
     ? `Trail log group: \`${input.audit.logGroup.logGroupName}\`.`
     : '**No trail log group in this account** (organisation trail): the trail sections are empty; see the organisation account.';
   const markdown = [
-    `# ${config.appName} secrets: ${config.envName}`,
-    `Secrets \`${secretNamePrefix(config)}*\`. Runbook: [${input.runbookUrl}](${input.runbookUrl}). ${trail} Guide: docs/dashboard.md.`,
+    `# ${input.appName} secrets: ${input.envName}`,
+    `Secrets \`${secretNamePrefix(input.appName, input.envName)}*\`. Runbook: [${input.runbookUrl}](${input.runbookUrl}). ${trail} Guide: docs/dashboard.md.`,
     '',
     '**Weekly review** (top): overdue, never-rotated, placeholder and stuck secrets; days since the last rotation beside days since the last change; ' +
       'every rotation failure of the range; who read which secret and unread secrets; policy and key changes with who made them; stale values served. ' +
@@ -149,11 +158,12 @@ function query(logGroups: string[], title: string, lines: string[], width = 12, 
 }
 
 /** Logs Insights queries over the trail log group (and, for step failures, the rotators' log groups). */
-export function trailQueries(config: EnvironmentConfig, keyArns: readonly string[] = []) {
-  const prefix = escapeRegex(secretNamePrefix(config));
+export function trailQueries(scope: TrailQueryScope) {
+  const prefix = escapeRegex(secretNamePrefix(scope.appName, scope.envName));
   const secretIdOfEnv = `/^(arn:[^:]+:secretsmanager:[^:]+:[0-9]+:secret:)?${prefix}/`;
   const who = 'coalesce(userIdentity.sessionContext.sessionIssuer.arn, userIdentity.arn) as who';
-  const bg = config.breakGlassRoleArn;
+  const bg = scope.breakGlassRoleArn;
+  const keyArns = scope.keyArns ?? [];
   const secretChanges = [
     'PutResourcePolicy', 'DeleteResourcePolicy', 'DeleteSecret', 'RestoreSecret', 'UpdateSecret', 'RotateSecret', 'CancelRotateSecret',
     'ReplicateSecretToRegions', 'RemoveRegionsFromReplication', 'StopReplicationToReplica', 'TagResource', 'UntagResource',
@@ -238,11 +248,16 @@ function singleValues(title: string, metrics: cloudwatch.IMetric[], props: Parti
   return new cloudwatch.SingleValueWidget({ title, metrics, width, height: 4, ...props });
 }
 
+/** Single values of the age function's metrics, at the hourly period it reports at. */
+function hourlyValues(title: string, metrics: cloudwatch.IMetric[]): cloudwatch.SingleValueWidget | undefined {
+  return singleValues(title, metrics, { period: Duration.hours(1) });
+}
+
 export function buildDashboardWidgets(input: DashboardInput): cloudwatch.IWidget[][] {
   const rows: cloudwatch.IWidget[][] = [[header(input)]];
   const present = <T>(xs: (T | undefined)[]): T[] => xs.filter((x): x is T => x !== undefined);
   const logGroup = input.audit?.logGroup?.logGroupName;
-  const q = trailQueries(input.config, input.keyArns);
+  const q = trailQueries(input);
   const env = input.environmentMetrics ?? {};
   const rotated = input.secrets.filter((s) => s.rotator);
 
@@ -259,39 +274,25 @@ export function buildDashboardWidgets(input: DashboardInput): cloudwatch.IWidget
             height: 4,
           })
         : undefined,
-      singleValues(
-        'Days overdue: days since last rotation beyond its schedule (0 = on time; the alarm fires after the grace days)',
-        input.secrets.map(daysOverdue),
-        { period: Duration.hours(1) },
-      ),
+      hourlyValues('Days overdue: days since last rotation beyond its schedule (0 = on time; the alarm fires after the grace days)', input.secrets.map(daysOverdue)),
     ]),
   );
   rows.push(
     present<cloudwatch.IWidget>([
-      singleValues(
+      hourlyValues(
         'Never rotated (1 = no completed rotation: the deploy-time value, or values only ever set by hand)',
         input.secrets.map((s) => ageMetric(s, METRIC.NeverRotated)),
-        { period: Duration.hours(1) },
       ),
-      singleValues(
-        'Placeholder still current (1 = never set: the deploy-time value)',
-        present(input.secrets.map((s) => labelled(s.placeholder, s.name))),
-        { period: Duration.hours(1) },
-      ),
+      hourlyValues('Placeholder still current (1 = never set: the deploy-time value)', present(input.secrets.map((s) => labelled(s.placeholder, s.name)))),
     ]),
   );
   rows.push(
     present<cloudwatch.IWidget>([
-      singleValues(
+      hourlyValues(
         'Days since last rotation (a completed rotation; a new value for secrets rotated by hand)',
         input.secrets.map((s) => ageMetric(s, METRIC.DaysSinceLastRotation)),
-        { period: Duration.hours(1) },
       ),
-      singleValues(
-        'Days since last change (AWSCURRENT created: a rotation or a manual put-secret-value)',
-        input.secrets.map((s) => labelled(s.daysSinceRotation, s.name)),
-        { period: Duration.hours(1) },
-      ),
+      hourlyValues('Days since last change (AWSCURRENT created: a rotation or a manual put-secret-value)', input.secrets.map((s) => labelled(s.daysSinceRotation, s.name))),
     ]),
   );
   rows.push(
@@ -406,7 +407,7 @@ export function buildDashboardWidgets(input: DashboardInput): cloudwatch.IWidget
   for (let i = 0; i < input.alarms.length; i += 100) {
     rows.push([
       new cloudwatch.AlarmStatusWidget({
-        title: `All alarms of ${input.config.envName}`,
+        title: `All alarms of ${input.envName}`,
         alarms: input.alarms.slice(i, i + 100),
         sortBy: cloudwatch.AlarmStatusWidgetSortBy.STATE_UPDATED_TIMESTAMP,
         width: FULL,

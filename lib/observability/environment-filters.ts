@@ -8,8 +8,9 @@
  * Key ARNs and the heartbeat role ARN are CloudFormation tokens in the stack; the patterns are plain strings built
  * from whatever is passed, so tests pass literal ARNs.
  */
-import { DELETED_SECRET_ACCESS, secretNamePrefix, type TrailFilterSpec } from './metric-filters';
-import type { EnvironmentConfig } from '../config';
+import { secretNamePrefix } from '../../contracts';
+import { DELETED_SECRET_ACCESS, secretIdStartsWith, type TrailFilterSpec } from './metric-filters';
+import type { DeployedEnvironment } from './observed-environment';
 
 /** How an environment filter alarms: a count in a window, or (heartbeat) too few events. */
 export interface EnvironmentFilterAlarm {
@@ -27,26 +28,24 @@ export interface EnvironmentFilterSpec extends TrailFilterSpec {
 }
 
 export interface EnvironmentFilterInputs {
-  /** ARNs of this environment's KMS keys (secrets, data, ops). */
-  keyArns: readonly string[];
-  /** The role of the hourly secret-age function: its own calls are the trail heartbeat. */
-  heartbeatRoleArn?: string;
+  /** ARNs of this environment's KMS keys (secrets, data, ops); none: no key filters. */
+  readonly keyArns: readonly string[];
+  /**
+   * The role of the hourly secret-age function: its own calls are the trail heartbeat.
+   * @default - no heartbeat filter
+   */
+  readonly heartbeatRoleArn?: string;
 }
 
 const FIRST_EVENT: EnvironmentFilterAlarm = { threshold: 1, periodMinutes: 5, evaluationPeriods: 1, datapointsToAlarm: 1, comparison: 'atLeast', missing: 'notBreaching' };
-
-/** `secretId` as a name, a partial ARN or a full ARN of a secret under the prefix. */
-function secretScope(prefix: string): string {
-  return `($.requestParameters.secretId = "${prefix}*") || ($.requestParameters.secretId = "*:secret:${prefix}*")`;
-}
 
 /** A KMS event on one of the given keys: CloudTrail names the key's ARN in resources[0], whatever keyId the caller passed. */
 function keyScope(keyArns: readonly string[]): string {
   return keyArns.map((arn) => `($.resources[0].ARN = "${arn}")`).join(' || ');
 }
 
-export function environmentFilters(config: EnvironmentConfig, inputs: EnvironmentFilterInputs): EnvironmentFilterSpec[] {
-  const prefix = secretNamePrefix(config);
+export function environmentFilters(env: DeployedEnvironment, inputs: EnvironmentFilterInputs): EnvironmentFilterSpec[] {
+  const prefix = secretNamePrefix(env.appName, env.envName);
   const kms = '($.eventSource = "kms.amazonaws.com")';
   const sm = '($.eventSource = "secretsmanager.amazonaws.com")';
   const specs: EnvironmentFilterSpec[] = [];
@@ -58,7 +57,7 @@ export function environmentFilters(config: EnvironmentConfig, inputs: Environmen
         metricName: 'EnvKeyDisabledOrScheduledForDeletion',
         pattern: `{ ${kms} && (($.eventName = "DisableKey") || ($.eventName = "ScheduleKeyDeletion")) && (${keys}) }`,
         source: 'derived from CIS 3.7, scoped to the keys of this environment',
-        meaning: `A KMS key of ${config.appName} ${config.envName} (secrets, data or ops) was disabled or scheduled for deletion: its secrets or data become unreadable.`,
+        meaning: `A KMS key of ${env.appName} ${env.envName} (secrets, data or ops) was disabled or scheduled for deletion: its secrets or data become unreadable.`,
         alarm: FIRST_EVENT,
       },
       {
@@ -66,7 +65,7 @@ export function environmentFilters(config: EnvironmentConfig, inputs: Environmen
         metricName: 'EnvKeyPolicyChangedOrRotationDisabled',
         pattern: `{ ${kms} && (($.eventName = "PutKeyPolicy") || ($.eventName = "DisableKeyRotation")) && (${keys}) }`,
         source: 'derived; scoped to the keys of this environment; every change counts, the deploy role\'s included',
-        meaning: `The key policy of a KMS key of ${config.appName} ${config.envName} was changed, or its automatic rotation switched off. A reviewed deploy changes it through the deploy role ${config.deployRoleArn} (invokedBy cloudformation.amazonaws.com); anything else is an incident.`,
+        meaning: `The key policy of a KMS key of ${env.appName} ${env.envName} was changed, or its automatic rotation switched off. A reviewed deploy changes it through the deploy role ${env.deployRoleArn} (invokedBy cloudformation.amazonaws.com); anything else is an incident.`,
         alarm: FIRST_EVENT,
       },
     );
@@ -75,7 +74,7 @@ export function environmentFilters(config: EnvironmentConfig, inputs: Environmen
     {
       id: 'EnvDeletedSecretAccess',
       metricName: 'EnvDeletedSecretAccess',
-      pattern: `{ (${DELETED_SECRET_ACCESS.slice(1, -1).trim()}) && (${secretScope(prefix)}) }`,
+      pattern: `{ (${DELETED_SECRET_ACCESS.slice(1, -1).trim()}) && (${secretIdStartsWith(prefix)}) }`,
       source: 'AWS Secrets Manager user guide, monitoring_cloudwatch_deleted-secrets, scoped to this environment\'s secrets',
       meaning: `Something still reads a ${prefix}* secret that is scheduled for deletion: restore it or fix the caller before the window ends.`,
       alarm: FIRST_EVENT,
@@ -83,7 +82,7 @@ export function environmentFilters(config: EnvironmentConfig, inputs: Environmen
     {
       id: 'EnvRotationCancelled',
       metricName: 'EnvRotationCancelled',
-      pattern: `{ ${sm} && ($.eventName = "CancelRotateSecret") && (${secretScope(prefix)}) }`,
+      pattern: `{ ${sm} && ($.eventName = "CancelRotateSecret") && (${secretIdStartsWith(prefix)}) }`,
       source: 'derived; CancelRotateSecret switches automatic rotation off',
       meaning: `Automatic rotation of a ${prefix}* secret was switched off (CancelRotateSecret). Only a deploy may change rotation; re-enable it by redeploying.`,
       alarm: FIRST_EVENT,
@@ -96,7 +95,7 @@ export function environmentFilters(config: EnvironmentConfig, inputs: Environmen
       pattern: `{ $.userIdentity.sessionContext.sessionIssuer.arn = "${inputs.heartbeatRoleArn}" }`,
       source: 'derived; the hourly secret-age function\'s own Secrets Manager calls, delivered by the trail',
       meaning:
-        `No trail event from the hourly secret-age function of ${config.appName} ${config.envName} arrived for 2 hours: either the trail stopped ` +
+        `No trail event from the hourly secret-age function of ${env.appName} ${env.envName} arrived for 2 hours: either the trail stopped ` +
         'delivering to its log group (every trail alarm is blind until it is fixed) or the age function stopped running.',
       alarm: { threshold: 1, periodMinutes: 60, evaluationPeriods: 2, datapointsToAlarm: 2, comparison: 'below', missing: 'breaching' },
     });

@@ -3,9 +3,9 @@
  * CloudTrail events in test/infra/audit-patterns.test.ts), metric names and the alarm each one drives.
  * Nothing here creates resources; lib/observability/audit.ts turns these into MetricFilter + Alarm pairs.
  */
-import { SECRET_NAMES, secretNamePrefix as secretNamePrefixOf, type SecretName } from '../../contracts';
-import type { EnvironmentConfig } from '../config';
-import { metricsNamespace } from '../config';
+import { SECRET_NAMES, secretId, secretNamePrefix, secretsStackName, type SecretName } from '../../contracts';
+import type { EnvironmentIdentity } from '../config';
+import type { DeployedEnvironment } from './observed-environment';
 
 /** Security Hub CloudWatch.2 / CIS 3.1 "unauthorized API calls": verbatim, or the control does not pass. */
 export const CIS_UNAUTHORIZED_API_CALLS = '{($.errorCode="*UnauthorizedOperation") || ($.errorCode="AccessDenied*")}';
@@ -42,18 +42,13 @@ export interface TrailFilterSpec {
 }
 
 /** `secretId` in a request may be the name, a partial ARN or the full ARN (name plus `-` and 6 random characters). */
-function secretIdStartsWith(namePrefix: string): string {
+export function secretIdStartsWith(namePrefix: string): string {
   return `($.requestParameters.secretId = "${namePrefix}*") || ($.requestParameters.secretId = "*:secret:${namePrefix}*")`;
 }
 
-/** The environment's secret-name prefix (contracts' naming rule). */
-export function secretNamePrefix(config: EnvironmentConfig): string {
-  return secretNamePrefixOf(config.appName, config.envName);
-}
-
-/** Trail metrics of one environment live in their own namespace: several environments may share an account. */
-export function trailMetricsNamespace(config: EnvironmentConfig): string {
-  return `${metricsNamespace(config)}/Trail/${config.envName}`;
+/** Trail metrics of one environment live in their own namespace (`<namespace>/Trail/<env>`): several environments may share an account. */
+export function trailMetricsNamespace(appMetricsNamespace: string, envName: string): string {
+  return `${appMetricsNamespace}/Trail/${envName}`;
 }
 
 /** The account baseline's trail metrics (the account-wide filters): `<namespace>/Trail/account`. */
@@ -131,8 +126,8 @@ export function cisFilters(): TrailFilterSpec[] {
  * section has the steps). A deploy changes policies through the deploy role, invoked by CloudFormation, while a
  * stack update of this environment that was reviewed and merged is in progress.
  */
-export function reviewedDeployHint(config: EnvironmentConfig): string {
-  return deployHint([config.deployRoleArn], `stack ${config.appName}-${config.envName}-secrets`);
+export function reviewedDeployHint(env: DeployedEnvironment): string {
+  return deployHint([env.deployRoleArn], `stack ${secretsStackName(env.appName, env.envName)}`);
 }
 
 /** The same hint for several deploy roles and stacks (the account baseline: every environment of the account). */
@@ -146,11 +141,11 @@ export function deployHint(deployRoleArns: readonly string[], stacks: string): s
 }
 
 /** Filters about this environment's secrets and its break-glass role (the account-wide ones: accountFilters). */
-export function secretsFilters(config: EnvironmentConfig): TrailFilterSpec[] {
-  const prefix = secretNamePrefix(config);
+export function secretsFilters(env: DeployedEnvironment & { readonly breakGlassRoleArn: string }): TrailFilterSpec[] {
+  const prefix = secretNamePrefix(env.appName, env.envName);
   const scope = secretIdStartsWith(prefix);
   const sm = '($.eventSource = "secretsmanager.amazonaws.com")';
-  const breakGlass = config.breakGlassRoleArn;
+  const breakGlass = env.breakGlassRoleArn;
   return [
     {
       id: 'SecretsAccessDenied',
@@ -167,7 +162,7 @@ export function secretsFilters(config: EnvironmentConfig): TrailFilterSpec[] {
       source: 'derived; every change counts, the deploy role\'s included',
       meaning:
         `The resource policy of a ${prefix}* secret was changed or removed, or a secret was deleted. ` +
-        reviewedDeployHint(config),
+        reviewedDeployHint(env),
     },
     {
       id: 'BreakGlassRoleUsed',
@@ -186,8 +181,8 @@ export function secretReadMetricName(name: SecretName): string {
   return `GetSecretValue-${name}`;
 }
 
-export function secretReadFilter(config: EnvironmentConfig, name: SecretName): TrailFilterSpec {
-  const secret = `${secretNamePrefix(config)}${name}`;
+export function secretReadFilter(env: EnvironmentIdentity, name: SecretName): TrailFilterSpec {
+  const secret = secretId(env.appName, env.envName, name);
   return {
     id: `SecretReads-${name}`,
     metricName: secretReadMetricName(name),
@@ -202,6 +197,6 @@ export function secretReadFilter(config: EnvironmentConfig, name: SecretName): T
   };
 }
 
-export function secretReadFilters(config: EnvironmentConfig): TrailFilterSpec[] {
-  return SECRET_NAMES.map((n) => secretReadFilter(config, n));
+export function secretReadFilters(env: EnvironmentIdentity): TrailFilterSpec[] {
+  return SECRET_NAMES.map((n) => secretReadFilter(env, n));
 }

@@ -5,61 +5,98 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { catalogEntry, DIMENSION, METRIC, metricDimensions, ROTATION_STEPS, type MetricName, type RotatorKind, type SecretName } from '../../contracts';
+import { catalogEntry, DIMENSION, METRIC, metricDimensions, ROTATION_STEPS, secretNamePrefix, type MetricName, type RotatorKind, type SecretName } from '../../contracts';
 import { DEFAULT_PENDING_HOURS_THRESHOLD } from '../../contracts/secret-age-rules';
 import { notifyingAlarm } from './alarm-topic';
 import { trailMetricFilter, type AuditSignals } from './audit';
-import { metricsNamespace, type EnvironmentConfig } from '../config';
 import { buildDashboardWidgets } from './dashboard';
 import { environmentFilters, type EnvironmentFilterSpec } from './environment-filters';
 import { ROTATION_EVENT_FIELDS, ROTATION_FAILURE_EVENTS, ROTATION_WARNING_EVENTS, rotationServiceEventPattern } from './event-patterns';
-import { secretNamePrefix, trailMetricsNamespace } from './metric-filters';
+import { trailMetricsNamespace } from './metric-filters';
+import { observabilityNames, scopedName, type ObservabilityNames } from './names';
+import type { ObservedEnvironment } from './observed-environment';
+import { arnsFor } from './ops-key-statements';
 import { RUNBOOK_ANCHOR, runbookLink, trailAlarmRunbookLink, type RunbookAnchor } from './runbook-sections';
-import { arnsFor, observabilityNames, scopedName } from './ops-key-statements';
 
 
 export interface MonitoredSecret {
-  name: SecretName;
+  readonly name: SecretName;
   /** Effective rotation period (config overrides the catalog: lib/config rotationDays()). */
-  rotationDays: number;
+  readonly rotationDays: number;
   /** Which rotator rotates it; absent for third-party secrets (rotated by hand, age alarmed). */
-  rotator?: RotatorKind;
+  readonly rotator?: RotatorKind;
 }
 
 export interface MonitoredRotator {
   /** `database`, `redis`, `key-ring`: used in alarm names and widget titles. */
-  kind: string;
-  fn: lambda.IFunction;
-  timeout: Duration;
+  readonly kind: string;
+  readonly fn: lambda.IFunction;
+  readonly timeout: Duration;
   /** Its log group: the dashboard lists every failed step from it. */
-  logGroup?: logs.ILogGroup;
+  readonly logGroup?: logs.ILogGroup;
 }
 
-export interface MonitoringProps {
-  config: EnvironmentConfig;
-  alarmTopic: sns.ITopic;
-  secrets: MonitoredSecret[];
-  rotators: MonitoredRotator[];
-  /** The scheduled function that emits DaysSinceRotation, PendingRotationHours and PlaceholderSecret. */
-  ageFunction?: lambda.IFunction;
-  /** The audit trail (its log group, filter metrics and alarms); absent or empty with an organisation trail elsewhere. */
-  audit?: AuditSignals;
-  /** Days past the rotation period before DaysSinceRotation alarms. Default 5 (30-day secrets alarm after 35). */
-  ageGraceDays?: number;
-  /** How often the age function reports; the age alarms evaluate at this period. Default 1 hour. */
-  ageMetricPeriod?: Duration;
-  /** A lingering AWSPENDING older than this many hours is a stuck rotation. Default: DEFAULT_PENDING_HOURS_THRESHOLD (2, contracts/secret-age-rules.ts). */
-  pendingHoursThreshold?: number;
-  /** Rotator p99 duration above this share of its timeout alarms. Default 0.8. */
-  durationShareOfTimeout?: number;
-  /** While a rotation stays pending, the pending-rotation alarm notifies again every this many hours. Default 24. */
-  pendingRenotifyHours?: number;
-  /** This environment's KMS keys: the environment-scoped key filters (lib/observability/environment-filters.ts) match exactly these. */
-  keys?: { purpose: string; keyArn: string }[];
-  /** StaleSecretServed (client stale-on-error reads of one secret) at or above this in 15 minutes alarms. Default 1. */
-  staleServedThreshold?: number;
-  /** Previous keys below the bound at which a ring that never drops a key alarms as nearly full. Default 4 (a year of 90-day rotations). */
-  keyRingHeadroom?: number;
+/** Names the alarms, rules and dashboard (`<app>-<env>-…`), scoped to the `<app>/<env>/` secrets; `envName` is the metrics' Environment dimension. */
+export interface MonitoringProps extends ObservedEnvironment {
+  /**
+   * A production environment: a secret still holding its deploy-time placeholder alarms.
+   * @default false
+   */
+  readonly production?: boolean;
+  /** Every alarm and rotation-event rule notifies it. */
+  readonly alarmTopic: sns.ITopic;
+  readonly secrets: MonitoredSecret[];
+  readonly rotators: MonitoredRotator[];
+  /**
+   * The scheduled function that emits DaysSinceRotation, PendingRotationHours and PlaceholderSecret.
+   * @default - no age-function alarm, no trail heartbeat
+   */
+  readonly ageFunction?: lambda.IFunction;
+  /**
+   * The audit trail (its log group, filter metrics and alarms).
+   * @default - none (an organisation trail elsewhere): no environment trail filters, no trail widgets
+   */
+  readonly audit?: AuditSignals;
+  /**
+   * Days past the rotation period before DaysSinceRotation alarms (30-day secrets alarm after 35).
+   * @default 5
+   */
+  readonly ageGraceDays?: number;
+  /**
+   * How often the age function reports; the age alarms evaluate at this period.
+   * @default Duration.hours(1)
+   */
+  readonly ageMetricPeriod?: Duration;
+  /**
+   * A lingering AWSPENDING older than this many hours is a stuck rotation.
+   * @default DEFAULT_PENDING_HOURS_THRESHOLD (2, contracts/secret-age-rules.ts)
+   */
+  readonly pendingHoursThreshold?: number;
+  /**
+   * Rotator p99 duration above this share of its timeout alarms.
+   * @default 0.8
+   */
+  readonly durationShareOfTimeout?: number;
+  /**
+   * While a rotation stays pending, the pending-rotation alarm notifies again every this many hours.
+   * @default 24
+   */
+  readonly pendingRenotifyHours?: number;
+  /**
+   * This environment's KMS keys: the environment-scoped key filters (lib/observability/environment-filters.ts) match exactly these.
+   * @default - no key filters
+   */
+  readonly keys?: { purpose: string; keyArn: string }[];
+  /**
+   * StaleSecretServed (client stale-on-error reads of one secret) at or above this in 15 minutes alarms.
+   * @default 1
+   */
+  readonly staleServedThreshold?: number;
+  /**
+   * Previous keys below the bound at which a ring that never drops a key alarms as nearly full (a year of 90-day rotations).
+   * @default 4
+   */
+  readonly keyRingHeadroom?: number;
 }
 
 /** The raw EventBridge pattern (`detail-type`) in the CDK's camelCase shape (`detailType`). */
@@ -87,11 +124,12 @@ export class SecurityMonitoring extends Construct {
   /** The alarms the weekly review starts from (overdue, placeholder, stuck, key ring near full). */
   readonly reviewAlarms: cloudwatch.Alarm[] = [];
   private readonly props: MonitoringProps;
+  private readonly names: ObservabilityNames;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     this.props = props;
-    const { config } = props;
+    this.names = observabilityNames(props);
     const grace = props.ageGraceDays ?? 5;
     const agePeriod = props.ageMetricPeriod ?? Duration.hours(1);
     const share = props.durationShareOfTimeout ?? 0.8;
@@ -168,7 +206,7 @@ export class SecurityMonitoring extends Construct {
           review: true,
         });
       }
-      if (config.production === true) {
+      if (props.production === true) {
         const what = ring
           ? 'the first rotation after the deploy has not replaced it: key rings need no seeding, find out why that rotation failed.'
           : s.rotator
@@ -197,11 +235,13 @@ export class SecurityMonitoring extends Construct {
 
     const allAlarms: cloudwatch.IAlarm[] = [...this.alarms, ...(props.audit?.alarms ?? [])];
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
-      dashboardName: observabilityNames(config).dashboardName,
+      dashboardName: this.names.dashboardName,
       defaultInterval: Duration.days(7),
       widgets: buildDashboardWidgets({
-        config,
-        runbookUrl: props.config.runbookUrl,
+        appName: props.appName,
+        envName: props.envName,
+        breakGlassRoleArn: props.breakGlassRoleArn,
+        runbookUrl: props.runbookUrl,
         secrets: props.secrets.map((s) => ({
           ...s,
           alarmDays: s.rotationDays + grace,
@@ -227,9 +267,9 @@ export class SecurityMonitoring extends Construct {
   /** A rotation metric of one secret with exactly the emitters' dimensions {Environment, Secret}. */
   secretMetric(metricName: MetricName, secret: SecretName, statistic: string, period: Duration): cloudwatch.Metric {
     return new cloudwatch.Metric({
-      namespace: metricsNamespace(this.props.config),
+      namespace: this.props.metricsNamespace,
       metricName,
-      dimensionsMap: metricDimensions(this.props.config.envName, secret),
+      dimensionsMap: metricDimensions(this.props.envName, secret),
       statistic,
       period,
     });
@@ -242,9 +282,9 @@ export class SecurityMonitoring extends Construct {
     const id = secret.replace(/[^A-Za-z0-9]/g, '_');
     for (const step of ROTATION_STEPS) {
       usingMetrics[`f_${id}_${step}`] = new cloudwatch.Metric({
-        namespace: metricsNamespace(this.props.config),
+        namespace: this.props.metricsNamespace,
         metricName: METRIC.RotationFailed,
-        dimensionsMap: { ...metricDimensions(this.props.config.envName, secret), [DIMENSION.Step]: step },
+        dimensionsMap: { ...metricDimensions(this.props.envName, secret), [DIMENSION.Step]: step },
         statistic: cloudwatch.Stats.SUM,
         period,
       });
@@ -301,22 +341,22 @@ export class SecurityMonitoring extends Construct {
 
   /** The environment-scoped trail filters and the heartbeat, each with its alarm, on the trail's log group in this account. */
   private trailFilters(): void {
-    const { config, audit, ageFunction, keys } = this.props;
+    const { audit, ageFunction, keys } = this.props;
     if (!audit?.logGroup) return;
-    const specs = environmentFilters(config, { keyArns: (keys ?? []).map((k) => k.keyArn), heartbeatRoleArn: ageFunction?.role?.roleArn });
+    const specs = environmentFilters(this.props, { keyArns: (keys ?? []).map((k) => k.keyArn), heartbeatRoleArn: ageFunction?.role?.roleArn });
     for (const spec of specs) this.trailFilter(spec, audit.logGroup);
   }
 
   private trailFilter(spec: EnvironmentFilterSpec, logGroup: logs.ILogGroup): void {
-    const { config } = this.props;
-    const filter = trailMetricFilter(this, `Filter-${spec.id}`, { logGroup, filterNamePrefix: `${config.appName}-${config.envName}-`, metricNamespace: trailMetricsNamespace(config) }, spec);
+    const { metricsNamespace, envName } = this.props;
+    const filter = trailMetricFilter(this, `Filter-${spec.id}`, { logGroup, filterNamePrefix: this.names.filterNamePrefix, metricNamespace: trailMetricsNamespace(metricsNamespace, envName) }, spec);
     this.environmentFilters.push(filter);
     const metric = filter.metric({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(spec.alarm.periodMinutes) });
     this.environmentFilterMetrics[spec.id] = metric;
-    const alarm = notifyingAlarm(this, `Alarm-${spec.id}`, config, this.props.alarmTopic, {
+    const alarm = notifyingAlarm(this, `Alarm-${spec.id}`, this.names, this.props.alarmTopic, {
       what: spec.id,
       description: `${spec.meaning} Source: ${spec.source}.`,
-      runbookLink: trailAlarmRunbookLink(this.props.config.runbookUrl, spec.id),
+      runbookLink: trailAlarmRunbookLink(this.props.runbookUrl, spec.id),
       metric,
       threshold: spec.alarm.threshold,
       comparison: spec.alarm.comparison === 'below' ? cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD : undefined,
@@ -342,10 +382,10 @@ export class SecurityMonitoring extends Construct {
       datapointsToAlarm?: number;
     },
   ): cloudwatch.Alarm {
-    const alarm = notifyingAlarm(this, `Alarm-${what}`, this.props.config, this.props.alarmTopic, {
+    const alarm = notifyingAlarm(this, `Alarm-${what}`, this.names, this.props.alarmTopic, {
       ...o,
       what,
-      runbookLink: runbookLink(this.props.config.runbookUrl, o.anchor),
+      runbookLink: runbookLink(this.props.runbookUrl, o.anchor),
       metric,
     });
     this.alarms.push(alarm);
@@ -354,10 +394,10 @@ export class SecurityMonitoring extends Construct {
   }
 
   private rotationEventRules(): void {
-    const { config, alarmTopic } = this.props;
-    const { runbookUrl } = config;
-    const a = arnsFor(this, config);
-    const scope = { partition: a.stack.partition, region: a.stack.region, account: a.stack.account, secretNamePrefix: secretNamePrefix(config) };
+    const { appName, envName, runbookUrl, alarmTopic } = this.props;
+    const prefix = secretNamePrefix(appName, envName);
+    const a = arnsFor(this, this.names);
+    const scope = { partition: a.stack.partition, region: a.stack.region, account: a.stack.account, secretNamePrefix: prefix };
     const f = (path: string) => events.EventField.fromPath(path);
     const secret = f(ROTATION_EVENT_FIELDS.secretArn);
     const where = `${f(ROTATION_EVENT_FIELDS.eventName)} for secret ${secret} at ${f(ROTATION_EVENT_FIELDS.time)} (account ${f(ROTATION_EVENT_FIELDS.account)}, region ${f(ROTATION_EVENT_FIELDS.region)})`;
@@ -367,7 +407,7 @@ export class SecurityMonitoring extends Construct {
         what: 'rotation-failed',
         names: ROTATION_FAILURE_EVENTS,
         text:
-          `[${config.appName} ${config.envName}] ROTATION FAILED: ${where}. ` +
+          `[${appName} ${envName}] ROTATION FAILED: ${where}. ` +
           'AWSCURRENT still holds the previous value, so applications keep working, but an AWSPENDING version may be left ' +
           'behind and block the next rotation. ' +
           `${inspect} . Then read the rotator's log group for this secret and follow ${runbookLink(runbookUrl, RUNBOOK_ANCHOR.rotationFailed)}`,
@@ -376,15 +416,15 @@ export class SecurityMonitoring extends Construct {
         what: 'rotation-abandoned',
         names: ROTATION_WARNING_EVENTS,
         text:
-          `[${config.appName} ${config.envName}] WARNING rotation abandoned: ${where}. ` +
+          `[${appName} ${envName}] WARNING rotation abandoned: ${where}. ` +
           'Someone wrote a new version while a rotation was in progress (expected during the runbook\'s manual fix; otherwise ' +
           `find who with CloudTrail PutSecretValue/UpdateSecret). ${inspect} . Runbook: ${runbookLink(runbookUrl, RUNBOOK_ANCHOR.rotationAbandoned)}`,
       },
     ];
     for (const r of rules) {
       const rule = new events.Rule(this, `Rule-${r.what}`, {
-        ruleName: scopedName(config, r.what),
-        description: `${config.appName} ${config.envName}: Secrets Manager ${r.names.join('/')} for ${secretNamePrefix(config)}* secrets`,
+        ruleName: scopedName(this.names, r.what),
+        description: `${appName} ${envName}: Secrets Manager ${r.names.join('/')} for ${prefix}* secrets`,
         eventPattern: toCdkEventPattern(rotationServiceEventPattern(scope, r.names)),
       });
       rule.addTarget(topicTarget(alarmTopic, events.RuleTargetInput.fromText(r.text)));

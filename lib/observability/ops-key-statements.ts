@@ -1,77 +1,32 @@
 /**
  * What the operations key (alias/<app>/<env>/ops) must allow so that the alarm topic, the encrypted log groups
- * and the audit trail can use it, and the deterministic names those statements refer to. The names are fixed
- * strings (not tokens of the resources) because the key is created before, and referenced by, those resources:
- * a token would make a dependency cycle.
+ * and the audit trail can use it. The statements refer to those resources by their deterministic names
+ * (lib/observability/names.ts), not by tokens: the key is created before, and referenced by, those resources, so a
+ * token would make a dependency cycle.
  */
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
-import type { EnvironmentConfig } from '../config';
-
-export interface ObservabilityNames {
-  /** Every alarm of this environment is named `<prefix><what>`: the key and topic policies match the prefix. */
-  alarmNamePrefix: string;
-  /** Every EventBridge rule of this environment is named `<prefix><what>`. */
-  ruleNamePrefix: string;
-  trailName: string;
-  trailLogGroupName: string;
-  topicName: string;
-  dashboardName: string;
-}
-
-/** The names of one environment (`<app>-<env>-…`). */
-export function observabilityNames(config: EnvironmentConfig): ObservabilityNames {
-  return namesFor(`${config.appName}-${config.envName}`);
-}
-
-/**
- * The names of everything that starts with `base`: an environment (`<app>-<env>`) or an account baseline
- * (`<app>-account`, lib/baseline). The one naming rule of alarms, rules, trail, topic and dashboard.
- */
-export function namesFor(base: string): ObservabilityNames {
-  const prefix = `${base}-`;
-  return {
-    alarmNamePrefix: prefix,
-    ruleNamePrefix: prefix,
-    trailName: `${base}-audit`,
-    trailLogGroupName: `/aws/cloudtrail/${base}-audit`,
-    topicName: `${base}-security-alarms`,
-    dashboardName: `${base}-secrets`,
-  };
-}
-
-/** The names of the account baseline of an app (lib/baseline): `<app>-account-…`, e.g. the trail `<app>-account-audit`. */
-export function accountBaselineNames(appName: string): ObservabilityNames {
-  return namesFor(`${appName}-account`);
-}
-
-/** Names of an environment or a baseline: its config, or the names themselves. */
-export type NameOwner = EnvironmentConfig | ObservabilityNames;
-
-function names(owner: NameOwner): ObservabilityNames {
-  return 'alarmNamePrefix' in owner ? owner : observabilityNames(owner);
-}
-
-/**
- * The one naming helper of alarms and EventBridge rules: `<app>-<env>-<what>` (`<app>-account-<what>` in the
- * baseline). Alarms and rules share the prefix, which the key and topic policies match.
- */
-export function scopedName(owner: NameOwner, what: string): string {
-  return `${names(owner).alarmNamePrefix}${what}`;
-}
+import type { TrailConfig } from '../config';
+import { namesOf, type NameOwner } from './names';
 
 /** True when this stack creates the trail (and so the trail's key statements are needed). */
-export function createsTrail(config: EnvironmentConfig): boolean {
-  return config.audit.trail.mode === 'create';
+export function createsTrail(trail: TrailConfig['trail']): boolean {
+  return trail.mode === 'create';
 }
 
 export interface OpsKeyStatementOptions {
+  /** Names the environment's alarms, rules and trail, which the statements' conditions match. */
+  readonly appName: string;
+  readonly envName: string;
+  /** Where the environment's trail lives: the trail's statements are added only when this stack creates it (`create`). */
+  readonly trail: TrailConfig['trail'];
   /**
    * Roles that read the trail's log files from S3 (the security auditors): they need kms:Decrypt with the
-   * CloudTrail encryption context. Leave empty if nobody reads the bucket directly.
+   * CloudTrail encryption context.
+   * @default - nobody reads the bucket directly
    */
-  trailLogReaderArns?: string[];
+  readonly trailLogReaderArns?: readonly string[];
 }
 
 /** Every trail of the stack's account, any region: CloudTrail's `aws:cloudtrail:arn` encryption context on its files. */
@@ -82,7 +37,7 @@ export function anyTrailOfAccount(scope: IConstruct): string {
 /** ARNs and principals built from the stack's account, region and partition (tokens in an agnostic stack). */
 export function arnsFor(scope: IConstruct, owner: NameOwner) {
   const stack = Stack.of(scope);
-  const n = names(owner);
+  const n = namesOf(owner);
   return {
     stack,
     alarmArnPattern: stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${n.alarmNamePrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
@@ -97,10 +52,10 @@ export function arnsFor(scope: IConstruct, owner: NameOwner) {
  * Key policy statements for the service principals that use the ops key. Each carries the source conditions the
  * service supports; the exceptions are commented. Add them to the ops key's policy (lib/access/keys.ts).
  */
-export function opsKeyServiceStatements(scope: IConstruct, config: EnvironmentConfig, options: OpsKeyStatementOptions = {}): iam.PolicyStatement[] {
+export function opsKeyServiceStatements(scope: IConstruct, options: OpsKeyStatementOptions): iam.PolicyStatement[] {
   return [
-    ...alarmAndLogStatements(scope, config, { eventBridgeRules: true }),
-    ...(createsTrail(config) ? trailKeyStatements(scope, config, options.trailLogReaderArns ?? []) : []),
+    ...alarmAndLogStatements(scope, options, { eventBridgeRules: true }),
+    ...(createsTrail(options.trail) ? trailKeyStatements(scope, options, options.trailLogReaderArns ?? []) : []),
   ];
 }
 

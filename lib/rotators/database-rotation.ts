@@ -2,8 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { DATABASE_ROTATOR_ENV, DEFAULT_PASSWORD_LENGTH, PASSWORD_POLICY_ENV, writeEnv } from '../../contracts/function-env';
-import type { DatabaseConfig } from '../config';
-import { functionEntry } from './entries';
+import { engineFamily } from '../../contracts/database';
+import type { DatabaseConfig, EnvironmentConfig } from '../config';
 import type { AwsApi } from './network';
 import { RotationFunction, RotatorProps } from './rotation-function';
 import { allowOnNamed, readForeignSecret } from './statements';
@@ -29,19 +29,36 @@ export interface DatabaseRotationProps extends RotatorProps {
  * and to confirm the RDS instance or cluster, and admitted to the database on its port.
  */
 export class DatabaseRotation extends RotationFunction {
+  static readonly KIND = 'database';
   /** Connecting, cloning a user and syncing grants on a cold start: the runbook's "rotation timed out" lever. */
   static readonly TIMEOUT = Duration.minutes(2);
 
+  /**
+   * Its bundle entry: the driver of the engine family only, plus the RDS client when it confirms an instance or
+   * cluster.
+   */
+  static entry(config: { database: Pick<DatabaseConfig, 'engine' | 'dbInstanceIdentifier' | 'dbClusterIdentifier'> }): string {
+    // Typed callers cannot omit it; an untyped one learns what is missing.
+    if (!config.database) throw new Error('DatabaseRotation.entry: the database rotator entry depends on the database configuration');
+    const rds = confirmsRdsResource(config.database) ? '-rds' : '';
+    return `lambdas/database/entry-${engineFamily(config.database.engine)}${rds}.ts`;
+  }
+
   /** The AWS APIs it calls besides Secrets Manager: the RDS API when it confirms an instance or cluster. */
-  static awsApis(database: DatabaseConfig): AwsApi[] {
-    return database.dbInstanceIdentifier || database.dbClusterIdentifier ? ['rds'] : [];
+  static awsApis(config: { database: Pick<DatabaseConfig, 'dbInstanceIdentifier' | 'dbClusterIdentifier'> }): AwsApi[] {
+    return confirmsRdsResource(config.database) ? ['rds'] : [];
+  }
+
+  /** The environment's database rotator, as the stack composes it. */
+  static forEnvironment(scope: Construct, settings: RotatorProps, config: Pick<EnvironmentConfig, 'database'>): DatabaseRotation {
+    return new DatabaseRotation(scope, 'DatabaseRotation', { ...settings, database: config.database });
   }
 
   constructor(scope: Construct, id: string, props: DatabaseRotationProps) {
     const db = props.database;
     super(scope, id, props, {
-      kind: 'database',
-      entry: functionEntry('database', { database: db }),
+      kind: DatabaseRotation.KIND,
+      entry: DatabaseRotation.entry({ database: db }),
       description: `Rotates ${props.appName}/${props.envName}/database-url (${db.engine}, ${db.strategy})`,
       timeout: DatabaseRotation.TIMEOUT,
       statements: databaseStatements(scope, db),
@@ -67,6 +84,11 @@ export class DatabaseRotation extends RotationFunction {
       admit: db.addIngressRule,
     });
   }
+}
+
+/** It confirms the RDS instance or cluster it serves when the configuration names one. */
+function confirmsRdsResource(db: Pick<DatabaseConfig, 'dbInstanceIdentifier' | 'dbClusterIdentifier'>): boolean {
+  return Boolean(db.dbInstanceIdentifier || db.dbClusterIdentifier);
 }
 
 function databaseStatements(scope: Construct, db: DatabaseConfig): iam.PolicyStatement[] {

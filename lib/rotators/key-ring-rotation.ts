@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { KEY_RING_ROTATOR_ENV, writeEnv } from '../../contracts/function-env';
-import { functionEntry } from './entries';
+import type { EnvironmentConfig } from '../config';
 import type { AwsApi } from './network';
 import { RotationFunction, RotatorProps } from './rotation-function';
 
@@ -15,19 +15,30 @@ export interface KeyRingRotationProps extends RotatorProps {
 
 /** The key-ring rotator (lambdas/key-ring): secret-key, jwt-secret and encryption-key, each a ring of kid-tagged keys. */
 export class KeyRingRotation extends RotationFunction {
+  static readonly KIND = 'key-ring';
   /** Generating one key and writing one version: no network call but Secrets Manager (and KMS with FIPS material). */
   static readonly TIMEOUT = Duration.seconds(30);
 
+  /** Its bundle entry: one for every configuration. */
+  static entry(): string {
+    return 'lambdas/key-ring/index.ts';
+  }
+
   /** The AWS APIs it calls besides Secrets Manager: KMS for FIPS key material. */
-  static awsApis(fipsKeyMaterial: boolean): AwsApi[] {
-    return fipsKeyMaterial ? ['kms'] : [];
+  static awsApis(config: Pick<EnvironmentConfig, 'fipsKeyMaterial'>): AwsApi[] {
+    return config.fipsKeyMaterial ? ['kms'] : [];
+  }
+
+  /** The environment's key-ring rotator, as the stack composes it. */
+  static forEnvironment(scope: Construct, settings: RotatorProps, config: Pick<EnvironmentConfig, 'fipsKeyMaterial'>): KeyRingRotation {
+    return new KeyRingRotation(scope, 'KeyRingRotation', { ...settings, fipsKeyMaterial: config.fipsKeyMaterial });
   }
 
   constructor(scope: Construct, id: string, props: KeyRingRotationProps) {
     const fips = props.fipsKeyMaterial ?? false;
     super(scope, id, props, {
-      kind: 'key-ring',
-      entry: functionEntry('key-ring'),
+      kind: KeyRingRotation.KIND,
+      entry: KeyRingRotation.entry(),
       description: `Rotates the ${props.appName}/${props.envName} key rings (secret-key, jwt-secret, encryption-key)`,
       timeout: KeyRingRotation.TIMEOUT,
       unscopedStatements: fips

@@ -2,8 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { DEFAULT_PASSWORD_LENGTH, PASSWORD_POLICY_ENV, REDIS_ROTATOR_ENV, writeEnv } from '../../contracts/function-env';
-import type { RedisConfig } from '../config';
-import { functionEntry } from './entries';
+import type { DatabaseConfig, EnvironmentConfig, RedisConfig } from '../config';
 import type { AwsApi } from './network';
 import { RotationFunction, RotatorProps } from './rotation-function';
 import { allowOnNamed, readForeignSecret } from './statements';
@@ -33,19 +32,35 @@ export interface RedisRotationProps extends RotatorProps {
  * through the ElastiCache API; told exactly which cache and user it serves, and admitted to the cache on its port.
  */
 export class RedisRotation extends RotationFunction {
+  static readonly KIND = 'redis';
   /** Waiting for an ElastiCache user modification to finish can take minutes. */
   static readonly TIMEOUT = Duration.minutes(5);
 
+  /** Its bundle entry: the ElastiCache client only for an ElastiCache user, else ACL SETUSER alone. */
+  static entry(config: { redis: Pick<RedisConfig, 'elastiCacheUserId'> }): string {
+    return config.redis.elastiCacheUserId ? 'lambdas/redis/entry-elasticache.ts' : 'lambdas/redis/entry-acl.ts';
+  }
+
   /** The AWS APIs it calls besides Secrets Manager: the ElastiCache API for an ElastiCache user. */
-  static awsApis(redis: RedisConfig): AwsApi[] {
-    return redis.elastiCacheUserId ? ['elastiCache'] : [];
+  static awsApis(config: { redis: Pick<RedisConfig, 'elastiCacheUserId'> }): AwsApi[] {
+    return config.redis.elastiCacheUserId ? ['elastiCache'] : [];
+  }
+
+  /** The environment's Redis rotator, as the stack composes it. */
+  static forEnvironment(scope: Construct, settings: RotatorProps, config: Pick<EnvironmentConfig, 'redis'> & { database: Pick<DatabaseConfig, 'addIngressRule'> }): RedisRotation {
+    return new RedisRotation(scope, 'RedisRotation', {
+      ...settings,
+      redis: config.redis,
+      // The cache's ingress rule follows database.addIngressRule: the config has one switch for both imported groups.
+      addIngressRule: config.database.addIngressRule,
+    });
   }
 
   constructor(scope: Construct, id: string, props: RedisRotationProps) {
     const redis = props.redis;
     super(scope, id, props, {
-      kind: 'redis',
-      entry: functionEntry('redis', { redis }),
+      kind: RedisRotation.KIND,
+      entry: RedisRotation.entry({ redis }),
       description: `Rotates ${props.appName}/${props.envName}/redis-password with two live passwords`,
       timeout: RedisRotation.TIMEOUT,
       statements: redisStatements(scope, redis),

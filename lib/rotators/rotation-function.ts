@@ -4,8 +4,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { RotatorKind, SecretName } from '../../contracts';
-import type { RotationScheduleConfig } from '../config';
+import type { EnvironmentConfig, RotationScheduleConfig } from '../config';
 import type { AppSecret } from '../access/secrets';
+import type { AwsApi } from './network';
 import { FunctionSettings, SecureFunction, UnscopedStatement } from './secure-function';
 
 /** Secrets Manager actions a rotator calls on the secrets it rotates (the lifecycle in lambdas/rotation). */
@@ -27,6 +28,23 @@ export interface RotatorProps extends FunctionSettings {
    * @default - the catalog's period; key rings rotate at deploy, credentials never
    */
   readonly rotation?: Partial<Record<SecretName, RotationScheduleConfig>>;
+}
+
+/**
+ * The static side of a rotator construct: what the stack needs to compose it from the registry (`ROTATORS`,
+ * lib/rotators/index.ts). Each construct reads only the part of the environment it uses.
+ */
+export interface RotatorConstruct {
+  /** The catalog's rotator kind it serves (`CatalogEntry.rotator`). */
+  readonly KIND: RotatorKind;
+  /** Its function's timeout (the duration alarms are set against it). */
+  readonly TIMEOUT: Duration;
+  /** Its bundle entry relative to the project root: only the code this environment's configuration reaches. */
+  entry(config: EnvironmentConfig): string;
+  /** The AWS APIs it calls besides Secrets Manager, for the functions' network (`FunctionNetwork`). */
+  awsApis(config: EnvironmentConfig): AwsApi[];
+  /** Builds it in `scope` under its construct id, from what every rotator shares and the environment it serves. */
+  forEnvironment(scope: Construct, settings: RotatorProps, config: EnvironmentConfig): RotationFunction;
 }
 
 /** What a rotator construct decides about its function. */

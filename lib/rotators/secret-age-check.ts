@@ -5,7 +5,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { SECRET_AGE_ENV, writeEnv } from '../../contracts/function-env';
 import type { AppSecret } from '../access/secrets';
-import { functionEntry } from './entries';
 import { FunctionSettings, SecureFunction } from './secure-function';
 
 /** The metadata the age function reads, and all it may read: never GetSecretValue. */
@@ -24,12 +23,17 @@ export class SecretAgeCheck extends SecureFunction {
   static readonly TIMEOUT = Duration.minutes(1);
   readonly schedule: events.Rule;
 
+  /** Its bundle entry: one for every configuration. */
+  static entry(): string {
+    return 'lambdas/secret-age/index.ts';
+  }
+
   constructor(scope: Construct, id: string, props: SecretAgeCheckProps) {
     super(scope, id, {
       ...props,
       kind: 'secret-age',
       name: 'secret-age',
-      entry: functionEntry('secret-age'),
+      entry: SecretAgeCheck.entry(),
       description: `Publishes the age, pending rotations and placeholders of the ${props.appName}/${props.envName} secrets (never reads a value)`,
       timeout: SecretAgeCheck.TIMEOUT,
       statements: [new iam.PolicyStatement({ sid: 'ReadVersionMetadataOnly', actions: SECRET_AGE_ACTIONS, resources: props.secrets.map((s) => s.arn) })],

@@ -48,7 +48,7 @@ export interface SecureFunctionProps extends FunctionSettings {
   readonly kind: FunctionKind;
   /** Short name, used in the function's service name and its role's description. */
   readonly name: string;
-  /** Bundle entry relative to the project root (lib/rotators/entries.ts). */
+  /** Bundle entry relative to the project root, chosen by each function's construct (its static `entry`). */
   readonly entry: string;
   readonly description: string;
   readonly timeout: Duration;

@@ -2,10 +2,10 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
-import { ENVIRONMENTS, type EnvironmentConfig } from '../../lib/config';
+import { ENVIRONMENTS, metricsNamespace, type EnvironmentConfig } from '../../lib/config';
 import { resolveEnvironment } from '../../lib/config/resolve';
 import { accountFilters, cisFilters, secretReadFilters, secretsFilters, trailMetricsNamespace } from '../../lib/observability/metric-filters';
-import { observabilityNames } from '../../lib/observability/ops-key-statements';
+import { observabilityNames } from '../../lib/observability/names';
 import { APP_CONTEXT, buildObservabilityStack, type ObservabilityTestStack } from './monitoring.test-stack';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };
@@ -104,7 +104,7 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('audit trail of 
     for (const spec of specs) {
       template.hasResourceProperties('AWS::Logs::MetricFilter', {
         FilterPattern: s.stack.resolve(spec.pattern),
-        MetricTransformations: [{ MetricNamespace: trailMetricsNamespace(config), MetricName: spec.metricName, MetricValue: '1', DefaultValue: 0 }],
+        MetricTransformations: [{ MetricNamespace: trailMetricsNamespace(metricsNamespace(config), config.envName), MetricName: spec.metricName, MetricValue: '1', DefaultValue: 0 }],
       });
     }
     expect(s.audit.alarms.map((a) => (a.node.defaultChild as unknown as { alarmName: string }).alarmName.replace(`${names.alarmNamePrefix}`, '')).sort()).toEqual([

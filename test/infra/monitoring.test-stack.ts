@@ -6,13 +6,17 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { CATALOG, type RotatorKind } from '../../contracts';
 import { rotationDays, type EnvironmentConfig } from '../../lib/config';
 import { resolveEnvironment } from '../../lib/config/resolve';
 import { AlarmTopic } from '../../lib/observability/alarm-topic';
 import { AuditTrail } from '../../lib/observability/audit';
 import { SecurityMonitoring, type MonitoredRotator } from '../../lib/observability/monitoring';
+import { observabilityNames } from '../../lib/observability/names';
+import { observedEnvironment } from '../../lib/observability/observed-environment';
 import { opsKeyServiceStatements } from '../../lib/observability/ops-key-statements';
+import { removalPolicyOf } from '../../lib/removal-policy';
 import { DatabaseRotation, KeyRingRotation, RedisRotation, SecretAgeCheck } from '../../lib/rotators';
 import { CDK_JSON_CONTEXT } from '../support/synth';
 
@@ -45,10 +49,19 @@ export function buildObservabilityStack(input: EnvironmentConfig, app = new App(
   // As SecretsStack does: config ARNs with ${AWS::…} placeholders and the bootstrap deploy role, resolved once.
   const config = resolveEnvironment({ ...input, runbookUrl: RUNBOOK_URL }, stack);
   const opsKey = new kms.Key(stack, 'TestOpsKey', { enableKeyRotation: true, pendingWindow: Duration.days(30) });
-  for (const s of opsKeyServiceStatements(stack, config, { trailLogReaderArns: [TRAIL_READER_ARN] })) opsKey.addToResourcePolicy(s);
+  const statements = opsKeyServiceStatements(stack, { appName: config.appName, envName: config.envName, trail: config.audit.trail, trailLogReaderArns: [TRAIL_READER_ARN] });
+  for (const s of statements) opsKey.addToResourcePolicy(s);
 
-  const topic = new AlarmTopic(stack, 'AlarmTopic', { config, opsKey });
-  const audit = new AuditTrail(stack, 'Audit', { config, opsKey, alarmTopic: topic.topic });
+  const topic = new AlarmTopic(stack, 'AlarmTopic', { opsKey, names: observabilityNames(config), label: `${config.appName} ${config.envName}`, emails: [config.alarmEmail] });
+  const observed = observedEnvironment(config);
+  const audit = new AuditTrail(stack, 'Audit', {
+    ...observed,
+    audit: config.audit,
+    opsKey,
+    alarmTopic: topic.topic,
+    removalPolicy: removalPolicyOf(config.removalPolicy),
+    logRetention: config.logRetentionDays as logs.RetentionDays,
+  });
 
   const standIn = (id: string, timeout: Duration) =>
     new lambda.Function(stack, id, {
@@ -62,7 +75,8 @@ export function buildObservabilityStack(input: EnvironmentConfig, app = new App(
     return { kind, fn, timeout, logGroup: fn.logGroup };
   });
   const monitoring = new SecurityMonitoring(stack, 'Monitoring', {
-    config,
+    ...observed,
+    production: config.production,
     alarmTopic: topic.topic,
     secrets: CATALOG.map((e) => ({ name: e.name, rotationDays: rotationDays(config, e), rotator: e.rotator })),
     rotators,

@@ -2,12 +2,12 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { CATALOG, DIMENSION, METRIC, metricDimensions, ROTATION_STEPS } from '../../contracts';
+import { CATALOG, DIMENSION, METRIC, metricDimensions, ROTATION_STEPS, secretNamePrefix } from '../../contracts';
 import { ENVIRONMENTS, metricsNamespace, rotationDays } from '../../lib/config';
 import { ROTATION_FAILURE_EVENTS, ROTATION_WARNING_EVENTS, rotationServiceEventPattern } from '../../lib/observability/event-patterns';
-import { secretNamePrefix } from '../../lib/observability/metric-filters';
 import { SecurityMonitoring } from '../../lib/observability/monitoring';
-import { observabilityNames } from '../../lib/observability/ops-key-statements';
+import { observabilityNames } from '../../lib/observability/names';
+import { observedEnvironment } from '../../lib/observability/observed-environment';
 import { resourcesOf, synthAll } from '../support/synth';
 import { synthBaselines } from '../support/synth-baseline';
 import { APP_CONTEXT, RUNBOOK_URL, buildObservabilityStack } from './monitoring.test-stack';
@@ -202,7 +202,7 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('monitoring of %
     const rules = Object.values(json.Resources).filter((r) => r.Type === 'AWS::Events::Rule');
     expect(rules).toHaveLength(2);
     const pseudo = { 'AWS::Partition': 'aws', 'AWS::Region': config.region ?? 'eu-west-1', 'AWS::AccountId': config.account ?? '111111111111' };
-    const scope = { partition: 'aws', region: pseudo['AWS::Region'], account: pseudo['AWS::AccountId'], secretNamePrefix: secretNamePrefix(config) };
+    const scope = { partition: 'aws', region: pseudo['AWS::Region'], account: pseudo['AWS::AccountId'], secretNamePrefix: secretNamePrefix(config.appName, config.envName) };
     const failed = rules.find((r) => r.Properties.Name === `${names.ruleNamePrefix}rotation-failed`)!;
     const abandoned = rules.find((r) => r.Properties.Name === `${names.ruleNamePrefix}rotation-abandoned`)!;
     expect(resolveIntrinsics(failed.Properties.EventPattern, pseudo)).toEqual(rotationServiceEventPattern(scope, ROTATION_FAILURE_EVENTS));
@@ -273,7 +273,8 @@ describe('tuning props', () => {
       timeout: Duration.seconds(100),
     });
     new SecurityMonitoring(stack, 'Monitoring', {
-      config: { ...config, runbookUrl: RUNBOOK_URL },
+      ...observedEnvironment({ ...config, runbookUrl: RUNBOOK_URL }),
+      production: config.production,
       alarmTopic: topic,
       secrets: [{ name: 'database-url', rotationDays: 30, rotator: 'database' }],
       rotators: [{ kind: 'database', fn, timeout: Duration.seconds(100) }],
