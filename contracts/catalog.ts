@@ -15,7 +15,9 @@ export const SECRET_NAMES = [
 export type SecretName = (typeof SECRET_NAMES)[number];
 
 export type SecretKind = 'key-ring' | 'database' | 'redis' | 'third-party';
-export type RotatorKind = 'key-ring' | 'database' | 'redis';
+/** The rotation functions, one per kind of secret they rotate (lib/rotators registers one construct each). */
+export const ROTATOR_KINDS = ['database', 'redis', 'key-ring'] as const;
+export type RotatorKind = (typeof ROTATOR_KINDS)[number];
 
 export interface KeyRingBounds {
   /** Previous keys kept after a rotation. */

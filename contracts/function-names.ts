@@ -1,8 +1,8 @@
-import type { RotatorKind } from './catalog';
+import { ROTATOR_KINDS, type RotatorKind } from './catalog';
 
 /** The four functions of an environment: three rotators and the hourly secret-age check. */
 export type FunctionKind = RotatorKind | 'secret-age';
-export const FUNCTION_KINDS: readonly FunctionKind[] = ['database', 'redis', 'key-ring', 'secret-age'];
+export const FUNCTION_KINDS: readonly FunctionKind[] = [...ROTATOR_KINDS, 'secret-age'];
 
 /**
  * The log group each function writes to, named by the stack so that operators (`gaara-secrets status`), auditors

@@ -3,7 +3,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { secretsStackName, type SecretName } from '../contracts';
 import { type EnvironmentConfig } from './config';
-import { networkOf, resolveEnvironment } from './config/resolve';
+import { networkOf, resolveEnvironment, stackPlacement } from './config/resolve';
 import { metricsNamespace } from './config';
 import { EnvironmentKeys } from './access/keys';
 import { opsKeyServiceStatements } from './observability/ops-key-statements';
@@ -40,8 +40,7 @@ export class SecretsStack extends Stack {
   constructor(scope: Construct, id: string, props: SecretsStackProps) {
     super(scope, id, {
       ...props,
-      env: props.config.account ? { account: props.config.account, region: props.config.region } : undefined,
-      terminationProtection: props.config.terminationProtection,
+      ...stackPlacement(props.config),
       description: `${props.config.appName} ${props.config.envName}: KMS keys, application secrets, rotation, audit and monitoring`,
     });
     // ARN placeholders and the bootstrap deploy role, resolved once for every construct (lib/config/resolve.ts).

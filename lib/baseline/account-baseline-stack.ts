@@ -5,7 +5,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { secretsStackName } from '../../contracts';
 import { type AccountBaselineConfig } from '../config';
-import { resolveDeployRole, resolvePlaceholders } from '../config/resolve';
+import { resolveDeployRole, resolvePlaceholders, stackPlacement } from '../config/resolve';
 import { removalPolicyOf } from '../removal-policy';
 import { AlarmTopic } from '../observability/alarm-topic';
 import { createAccountTrail, TrailFilters } from '../observability/audit';
@@ -36,8 +36,7 @@ export class AccountBaselineStack extends Stack {
   constructor(scope: Construct, id: string, props: AccountBaselineStackProps) {
     super(scope, id, {
       ...props,
-      env: props.config.account ? { account: props.config.account, region: props.config.region } : undefined,
-      terminationProtection: props.config.terminationProtection,
+      ...stackPlacement(props.config),
       description: `${props.config.appName} account baseline (${props.config.envNames.join(', ')}): audit trail, CIS filters and alarms, once per account`,
     });
     // The only place the baseline resolves config placeholders (as lib/config/resolve.ts does for environments).

@@ -1,7 +1,15 @@
-import { DefaultStackSynthesizer, Fn, type Stack } from 'aws-cdk-lib';
+import { DefaultStackSynthesizer, Fn, type Stack, type StackProps } from 'aws-cdk-lib';
 import { ARN_PLACEHOLDERS, BOOTSTRAP_DEPLOY_ROLE } from './placeholders';
 import { ConfigError } from './validate';
 import type { EnvironmentConfig, NetworkConfig } from './types';
+
+/**
+ * Where a stack of this config deploys: no account means an environment-agnostic stack (any account and region,
+ * ARNs from pseudo parameters); otherwise the configured account and region, with termination protection as set.
+ */
+export function stackPlacement(config: { readonly account?: string; readonly region?: string; readonly terminationProtection: boolean }): Pick<StackProps, 'env' | 'terminationProtection'> {
+  return { env: config.account ? { account: config.account, region: config.region } : undefined, terminationProtection: config.terminationProtection };
+}
 
 /**
  * The config as one stack deploys it: every `${AWS::…}` placeholder replaced by the stack's partition, region

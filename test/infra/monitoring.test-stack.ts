@@ -7,7 +7,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import { CATALOG, type RotatorKind } from '../../contracts';
+import { CATALOG } from '../../contracts';
 import { rotationDays, type EnvironmentConfig } from '../../lib/config';
 import { resolveEnvironment } from '../../lib/config/resolve';
 import { AlarmTopic } from '../../lib/observability/alarm-topic';
@@ -17,7 +17,7 @@ import { observabilityNames } from '../../lib/observability/names';
 import { observedEnvironment } from '../../lib/observability/observed-environment';
 import { opsKeyServiceStatements } from '../../lib/observability/ops-key-statements';
 import { removalPolicyOf } from '../../lib/removal-policy';
-import { DatabaseRotation, KeyRingRotation, RedisRotation, SecretAgeCheck } from '../../lib/rotators';
+import { ROTATORS, SecretAgeCheck } from '../../lib/rotators';
 import { CDK_JSON_CONTEXT } from '../support/synth';
 
 export const RUNBOOK_URL = 'https://github.com/example/gaara-secrets/blob/main/docs/runbook.md';
@@ -33,12 +33,6 @@ export interface ObservabilityTestStack {
   rotators: MonitoredRotator[];
 }
 
-/** The real functions' timeouts (each construct's TIMEOUT), so the duration alarms match the stack's. */
-const ROTATOR_TIMEOUTS: Record<RotatorKind, Duration> = {
-  'key-ring': KeyRingRotation.TIMEOUT,
-  database: DatabaseRotation.TIMEOUT,
-  redis: RedisRotation.TIMEOUT,
-};
 
 /** The real app's feature flags (cdk.json). */
 export const APP_CONTEXT: Record<string, unknown> = CDK_JSON_CONTEXT;
@@ -70,7 +64,8 @@ export function buildObservabilityStack(input: EnvironmentConfig, app = new App(
       code: lambda.Code.fromInline('exports.handler = async () => undefined;'),
       timeout,
     });
-  const rotators = Object.entries(ROTATOR_TIMEOUTS).map(([kind, timeout]) => {
+  // One stand-in per registered rotator with the real construct's timeout, so the duration alarms match the stack's.
+  const rotators = ROTATORS.map(({ KIND: kind, TIMEOUT: timeout }) => {
     const fn = standIn(`Rotator-${kind}`, timeout);
     return { kind, fn, timeout, logGroup: fn.logGroup };
   });
