@@ -139,6 +139,11 @@ export function assertDatabaseUrlConsistent(secret: DatabaseSecret): void {
   }
 }
 
+/** The login fields of a database credential as the drivers name them (pg and mysql2 alike). */
+export function driverLoginFields(secret: Pick<DatabaseSecret, 'host' | 'port' | 'username' | 'password' | 'dbname'>) {
+  return { host: secret.host, port: secret.port, user: secret.username, password: secret.password, database: secret.dbname };
+}
+
 export function stripUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

@@ -3,6 +3,7 @@
  * quoting), identifiers through escapeId; grants copied from SHOW GRANTS keep the server's own quoting of
  * objects and get a freshly quoted grantee; what the clone holds beyond the base user is revoked (mysql-grants.ts).
  */
+import { driverLoginFields } from '../../contracts/database';
 import { quoteIdentifier } from '../../contracts/secret-identity';
 import { connect as netConnect, isIP, Socket } from 'node:net';
 import { Connection, createConnection, escape, RowDataPacket } from 'mysql2/promise';
@@ -152,11 +153,7 @@ export const mysqlDriver: EngineDriver = {
     let conn: Connection;
     try {
       conn = await createConnection({
-        host: endpoint.host,
-        port: endpoint.port,
-        user: endpoint.username,
-        password: endpoint.password,
-        database: endpoint.dbname,
+        ...driverLoginFields(endpoint),
         connectTimeout: opts.connectTimeoutMs ?? 5_000,
         multipleStatements: false,
         // mysql2 sets SNI from the host itself; verifyIdentity makes it check the host name (off by default).

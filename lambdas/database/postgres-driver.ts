@@ -4,6 +4,7 @@
  * statements (CREATE/ALTER ROLE) cannot take parameters, so they carry a SCRAM verifier quoted with
  * escapeLiteral, never the password itself.
  */
+import { driverLoginFields } from '../../contracts/database';
 import { quoteIdentifier } from '../../contracts/secret-identity';
 import { Client, escapeIdentifier, escapeLiteral } from 'pg';
 import { dbError } from './db-errors';
@@ -79,11 +80,7 @@ export const postgresDriver: EngineDriver = {
   maxUsernameLength: 63,
   async connect(endpoint, opts) {
     const client = new Client({
-      host: endpoint.host,
-      port: endpoint.port,
-      user: endpoint.username,
-      password: endpoint.password,
-      database: endpoint.dbname,
+      ...driverLoginFields(endpoint),
       ssl: endpoint.ssl === false ? false : verifiedTls(endpoint.host, opts.ca),
       connectionTimeoutMillis: opts.connectTimeoutMs ?? 5_000,
       query_timeout: opts.statementTimeoutMs ?? 10_000,

@@ -1,13 +1,13 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METRIC } from '../../contracts/metrics';
+import { METRIC, metricsNamespaceFromEnv } from '../../contracts/metrics';
 import { publishMetrics, secretDimensions } from '../rotation/observability';
 
 /** Publishes KeyRingFull = 1 with exactly {Environment, Secret} (the alarm matches that set; no service dimension). */
 export function publishKeyRingFull(secret: string, env: NodeJS.ProcessEnv = process.env): void {
-  publishMetrics(env, secretDimensions(env, secret), [[METRIC.KeyRingFull, MetricUnit.Count, 1]]);
+  publishMetrics(metricsNamespaceFromEnv(env), secretDimensions(env, secret), [[METRIC.KeyRingFull, MetricUnit.Count, 1]]);
 }
 
 /** Publishes the KeyRingPreviousKeys gauge with exactly {Environment, Secret}. */
 export function publishKeyRingPreviousKeys(secret: string, previousKeys: number, env: NodeJS.ProcessEnv = process.env): void {
-  publishMetrics(env, secretDimensions(env, secret), [[METRIC.KeyRingPreviousKeys, MetricUnit.Count, previousKeys]]);
+  publishMetrics(metricsNamespaceFromEnv(env), secretDimensions(env, secret), [[METRIC.KeyRingPreviousKeys, MetricUnit.Count, previousKeys]]);
 }

@@ -22,17 +22,13 @@ export interface RotationMetrics {
   stepFailed(secret: string, step: RotationStep, durationMs: number): void;
 }
 
-/** `<App>/Secrets` from APP_NAME (gaara-store -> GaaraStore/Secrets), as the stack computes it, unless METRICS_NAMESPACE says otherwise. */
-export function metricsNamespace(env: Env): string {
-  return metricsNamespaceFromEnv(env);
-}
-
 /**
- * Publishes metrics (EMF) with exactly `dimensions`: the default `service` dimension is cleared, because alarms
- * match the exact dimension set. The one metrics emitter of the functions.
+ * Publishes metrics (EMF) in `namespace` (contracts/metrics metricsNamespaceFromEnv: `<App>/Secrets` unless
+ * METRICS_NAMESPACE says otherwise) with exactly `dimensions`: the default `service` dimension is cleared, because
+ * alarms match the exact dimension set. The one metrics emitter of the functions.
  */
-export function publishMetrics(env: Env, dimensions: Record<string, string>, values: [string, Unit, number][]): void {
-  const metrics = new Metrics({ namespace: metricsNamespace(env) });
+export function publishMetrics(namespace: string, dimensions: Record<string, string>, values: [string, Unit, number][]): void {
+  const metrics = new Metrics({ namespace });
   metrics.clearDefaultDimensions();
   metrics.addDimensions(dimensions);
   for (const [name, unit, value] of values) metrics.addMetric(name, unit, value);
@@ -43,7 +39,7 @@ export function publishMetrics(env: Env, dimensions: Record<string, string>, val
 export const secretDimensions = (env: Env, secret: string): Record<string, string> => metricDimensions(env[METRICS_ENV.environment] ?? 'unknown', secret);
 
 export function powertoolsRotationMetrics(env: Env = process.env): RotationMetrics {
-  const publish = (dimensions: Record<string, string>, values: [string, Unit, number][]) => publishMetrics(env, dimensions, values);
+  const publish = (dimensions: Record<string, string>, values: [string, Unit, number][]) => publishMetrics(metricsNamespaceFromEnv(env), dimensions, values);
   return {
     stepSucceeded(secret, step, durationMs) {
       const values: [string, Unit, number][] = [[METRIC.StepDurationMs, MetricUnit.Milliseconds, durationMs]];

@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { publishMetrics } from '../rotation/observability';
 import { DescribeSecretCommand, ListSecretVersionIdsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { METRIC, metricDimensions } from '../../contracts/metrics';
 import type { WatchedSecret } from './config';
@@ -9,7 +10,7 @@ export interface SecretAgeDeps {
   secretsManager: Pick<SecretsManagerClient, 'send'>;
   secrets: readonly WatchedSecret[];
   environment: string;
-  namespace: string | undefined;
+  namespace: string;
   logger: Logger;
   now?: () => Date;
 }
@@ -60,8 +61,6 @@ const iso = (d: Date | undefined) => d?.toISOString();
  */
 export function createSecretAgeHandler(deps: SecretAgeDeps): () => Promise<SecretAgeResult> {
   const now = deps.now ?? (() => new Date());
-  const metrics = new Metrics({ namespace: deps.namespace });
-  metrics.clearDefaultDimensions(); // no `service` dimension: alarms match the exact set
 
   async function check(secret: WatchedSecret, at: Date): Promise<Checked> {
     const [listed, metadata] = await Promise.all([
@@ -90,13 +89,13 @@ export function createSecretAgeHandler(deps: SecretAgeDeps): () => Promise<Secre
         return;
       }
       const { figures, by, metadata } = result.value;
-      metrics.addDimensions(metricDimensions(deps.environment, secret.name));
-      metrics.addMetric(METRIC.DaysSinceRotation, MetricUnit.Count, figures.daysSinceRotation);
-      metrics.addMetric(METRIC.DaysSinceLastRotation, MetricUnit.Count, figures.daysSinceLastRotation);
-      metrics.addMetric(METRIC.NeverRotated, MetricUnit.Count, figures.neverRotated);
-      metrics.addMetric(METRIC.PendingRotationHours, MetricUnit.Count, figures.pendingRotationHours);
-      metrics.addMetric(METRIC.PlaceholderSecret, MetricUnit.Count, figures.placeholder);
-      metrics.publishStoredMetrics();
+      publishMetrics(deps.namespace, metricDimensions(deps.environment, secret.name), [
+        [METRIC.DaysSinceRotation, MetricUnit.Count, figures.daysSinceRotation],
+        [METRIC.DaysSinceLastRotation, MetricUnit.Count, figures.daysSinceLastRotation],
+        [METRIC.NeverRotated, MetricUnit.Count, figures.neverRotated],
+        [METRIC.PendingRotationHours, MetricUnit.Count, figures.pendingRotationHours],
+        [METRIC.PlaceholderSecret, MetricUnit.Count, figures.placeholder],
+      ]);
       const overdue = isOverdue(figures, secret.maxAgeDays);
       (overdue ? deps.logger.warn : deps.logger.info).call(deps.logger, overdue ? 'secret overdue for rotation' : 'secret age checked', {
         secret: secret.name,

@@ -1,6 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { METRICS_ENV } from '../../contracts/metrics';
-import { metricsNamespace } from '../rotation/observability';
+import { METRICS_ENV, metricsNamespaceFromEnv } from '../../contracts/metrics';
 import { createSecretAgeClient } from './client';
 import { parseWatchedSecrets } from './config';
 import { createSecretAgeHandler } from './handler';
@@ -16,6 +15,6 @@ export const handler = createSecretAgeHandler({
   secretsManager: createSecretAgeClient(),
   secrets: parseWatchedSecrets(process.env.SECRETS_JSON),
   environment: requiredEnv(METRICS_ENV.environment),
-  namespace: metricsNamespace(process.env),
+  namespace: metricsNamespaceFromEnv(process.env),
   logger: new Logger(),
 });

@@ -5,7 +5,7 @@
  *   await secrets.withCredentialRetry(id, async (db) => { const c = new pg.Client(pgClientConfig(db, { ca })); await c.connect(); return c; });
  */
 import { isIP } from 'node:net';
-import type { DatabaseSecret, RedisSecret } from '../../../contracts';
+import { driverLoginFields, type DatabaseSecret, type RedisSecret } from '../../../contracts';
 
 /** SNI carries host names only (RFC 6066); for an IP address the certificate is still checked against the IP. */
 const sni = (host: string) => (isIP(host) ? {} : { servername: host });
@@ -24,18 +24,9 @@ export interface PgClientConfig {
   ssl: false | { rejectUnauthorized: true; servername?: string; ca?: string | Buffer };
 }
 
-/** The driver-neutral login fields of a database secret (pg and mysql2 name them alike). */
-const loginFields = (secret: DatabaseSecret) => ({
-  host: secret.host,
-  port: secret.port,
-  user: secret.username,
-  password: secret.password,
-  database: secret.dbname,
-});
-
 export function pgClientConfig(secret: DatabaseSecret, tls: TlsOptions = {}): PgClientConfig {
   return {
-    ...loginFields(secret),
+    ...driverLoginFields(secret),
     ssl: secret.ssl === false ? false : { rejectUnauthorized: true, ...sni(secret.host), ...(tls.ca ? { ca: tls.ca } : {}) },
   };
 }
@@ -51,7 +42,7 @@ export interface MysqlConnectionOptions {
 
 export function mysqlConnectionOptions(secret: DatabaseSecret, tls: TlsOptions = {}): MysqlConnectionOptions {
   return {
-    ...loginFields(secret),
+    ...driverLoginFields(secret),
     ...(secret.ssl === false ? {} : { ssl: { rejectUnauthorized: true, ...(tls.ca ? { ca: tls.ca } : {}) } }),
   };
 }
