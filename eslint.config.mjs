@@ -31,7 +31,10 @@ export default tseslint.config(
     // client/src/secrets is left out on purpose: its cache TTL jitter may use Math.random.
     files: ['lambdas/**', 'contracts/**', 'client/src/field-encryption/**', 'client/src/keyring/**'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'Use node:crypto (randomInt, randomBytes): Math.random is not a CSPRNG.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'Use node:crypto (randomInt, randomBytes): Math.random is not a CSPRNG.' },
+      ],
     },
   },
   {

@@ -57,7 +57,11 @@ async function main() {
   moto.stop();
   const total = Object.values(calls).reduce((a, b) => a + b, 0);
   console.log(`gaara-secrets status, one environment (7 secrets), modelled Secrets Manager over HTTP, ${runs} runs`);
-  console.log(`  API calls per run: ${total} (${Object.entries(calls).map(([k, v]) => `${k} ${v}`).join(', ')}); GetSecretValue: ${calls.GetSecretValue ?? 0}; plus 1 CloudWatch GetMetricData (moto, not counted here)`);
+  console.log(
+    `  API calls per run: ${total} (${Object.entries(calls)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}); GetSecretValue: ${calls.GetSecretValue ?? 0}; plus 1 CloudWatch GetMetricData (moto, not counted here)`,
+  );
   console.log(`  wall time, status: median ${median(status).toFixed(0)} ms (min ${Math.min(...status).toFixed(0)}, max ${Math.max(...status).toFixed(0)})`);
   console.log(`  wall time, --help (start-up only): median ${median(help).toFixed(0)} ms`);
 }

@@ -9,7 +9,12 @@
  *   npx tsx bench/client-field-encryption.ts [rounds]
  */
 import {
-  AlgorithmSuiteIdentifier, buildClient, CommitmentPolicy, getLocalCryptographicMaterialsCache, KmsKeyringNode, NodeCachingMaterialsManager,
+  AlgorithmSuiteIdentifier,
+  buildClient,
+  CommitmentPolicy,
+  getLocalCryptographicMaterialsCache,
+  KmsKeyringNode,
+  NodeCachingMaterialsManager,
 } from '@aws-crypto/client-node';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { FieldEncryptor, type FieldFormatName } from '../client/src/field-encryption/field-encryptor';
@@ -33,7 +38,13 @@ interface Subject {
   decrypt(i: number): Promise<void> | void;
   facts?: () => Promise<Facts>;
 }
-interface Facts { overheadBytes: number; overheadChars: number; kms: string; coldBurst: number; decryptManyOps?: number }
+interface Facts {
+  overheadBytes: number;
+  overheadChars: number;
+  kms: string;
+  coldBurst: number;
+  decryptManyOps?: number;
+}
 
 function ours(format: FieldFormatName): Subject {
   const kms = new FakeKms(KEY_ARN, undefined, 184);
@@ -43,7 +54,8 @@ function ours(format: FieldFormatName): Subject {
   const reader = make(); // its own key cache: one load per key, then cached
   const out: string[] = [];
   return {
-    name: `${format} (client/, FieldEncryptor)`, batch: BATCH,
+    name: `${format} (client/, FieldEncryptor)`,
+    batch: BATCH,
     encrypt: async (i) => void (out[i] = await writer.encryptField(VALUE, ctx(i))),
     decrypt: async (i) => void (await reader.decryptField(out[i], ctx(i))),
     facts: async () => {
@@ -63,8 +75,11 @@ function ours(format: FieldFormatName): Subject {
       const burst = make(burstKms);
       await Promise.all(Array.from({ length: 50 }, (_, i) => burst.encryptField(VALUE, ctx(i))));
       return {
-        overheadBytes: Buffer.from(texts[0].slice(4), 'base64url').length - 16, overheadChars: texts[0].length - 16,
-        kms: `${afterEncrypt.generateDataKey} / ${decryptCalls}`, coldBurst: burstKms.calls.generateDataKey, decryptManyOps,
+        overheadBytes: Buffer.from(texts[0].slice(4), 'base64url').length - 16,
+        overheadChars: texts[0].length - 16,
+        kms: `${afterEncrypt.generateDataKey} / ${decryptCalls}`,
+        coldBurst: burstKms.calls.generateDataKey,
+        decryptManyOps,
       };
     },
   };
@@ -73,12 +88,13 @@ function ours(format: FieldFormatName): Subject {
 function esdk(): Subject {
   const kms = new FakeKms(KEY_ARN, undefined, 184);
   const client = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
-  const cmm = (k = kms) => new NodeCachingMaterialsManager({
-    backingMaterials: new KmsKeyringNode({ generatorKeyId: KEY_ARN, clientProvider: () => k as never }),
-    cache: getLocalCryptographicMaterialsCache(1000),
-    maxAge: 300_000,
-    maxMessagesEncrypted: 2 ** 20,
-  });
+  const cmm = (k = kms) =>
+    new NodeCachingMaterialsManager({
+      backingMaterials: new KmsKeyringNode({ generatorKeyId: KEY_ARN, clientProvider: () => k as never }),
+      cache: getLocalCryptographicMaterialsCache(1000),
+      maxAge: 300_000,
+      maxMessagesEncrypted: 2 ** 20,
+    });
   const encryptionContext = { app: 'gaara-store', env: 'bench', purpose: 'field-encryption' };
   const suiteId = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
   const writer = cmm();
@@ -86,7 +102,8 @@ function esdk(): Subject {
   const out: Buffer[] = [];
   const encrypt = async (w: NodeCachingMaterialsManager) => (await client.encrypt(w, PLAINTEXT, { encryptionContext, suiteId, plaintextLength: 16 })).result;
   return {
-    name: 'ESDK 0x0478 + caching CMM', batch: ESDK_BATCH,
+    name: 'ESDK 0x0478 + caching CMM',
+    batch: ESDK_BATCH,
     encrypt: async (i) => void (out[i] = await encrypt(writer)),
     decrypt: async (i) => void (await client.decrypt(reader, out[i])),
     facts: async () => {
@@ -101,8 +118,10 @@ function esdk(): Subject {
       const burst = cmm(burstKms);
       await Promise.all(Array.from({ length: 50 }, () => encrypt(burst)));
       return {
-        overheadBytes: messages[0].length - 16, overheadChars: messages[0].toString('base64').length - 16,
-        kms: `${afterEncrypt.generateDataKey} / ${fresh.calls.decrypt - afterEncrypt.decrypt}`, coldBurst: burstKms.calls.generateDataKey,
+        overheadBytes: messages[0].length - 16,
+        overheadChars: messages[0].toString('base64').length - 16,
+        kms: `${afterEncrypt.generateDataKey} / ${fresh.calls.decrypt - afterEncrypt.decrypt}`,
+        coldBurst: burstKms.calls.generateDataKey,
       };
     },
   };
@@ -123,7 +142,8 @@ function reference(pooled: boolean): Subject {
   };
   const sealed: { iv: Buffer; ct: Buffer; tag: Buffer }[] = [];
   return {
-    name: pooled ? 'reference: AES-GCM, pooled IVs' : 'reference: AES-GCM, randomBytes IV', batch: BATCH,
+    name: pooled ? 'reference: AES-GCM, pooled IVs' : 'reference: AES-GCM, randomBytes IV',
+    batch: BATCH,
     encrypt: (i) => {
       const nonce = iv();
       const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: 16 });
@@ -152,7 +172,8 @@ const best = (xs: number[]) => Math.max(...xs);
 async function main() {
   const subjects = [reference(false), reference(true), ours('gf2'), ours('gf1'), esdk()];
   const ops = new Map(subjects.map((s) => [s, { encrypt: [] as number[], decrypt: [] as number[] }]));
-  for (let round = -2; round < ROUNDS; round++) { // two warm-up rounds (JIT, first key loads), not recorded
+  for (let round = -2; round < ROUNDS; round++) {
+    // two warm-up rounds (JIT, first key loads), not recorded
     for (const s of subjects) {
       const offset = (round + 2) * s.batch;
       const encrypt = await batchOps(s.encrypt, s.batch, offset);
@@ -169,15 +190,39 @@ async function main() {
   const top = (s: Subject, k: 'encrypt' | 'decrypt') => best(ops.get(s)?.[k] ?? []);
   const fmt = (n: number | undefined) => (n === undefined ? '' : Math.round(n).toLocaleString('en-US'));
   console.log(`Field encryption, 16-byte values, per-row context, fake in-process KMS (184-byte blobs), Node ${process.version}`);
-  console.log(`Median ops/s over ${ROUNDS} rounds; each round times a batch of ${BATCH.toLocaleString('en-US')} encrypts then decrypts (ESDK ${ESDK_BATCH}) of every implementation in turn, in one process.`);
-  console.log(['implementation'.padEnd(36), 'encrypt ops/s', 'decrypt ops/s', 'best batch: encrypt', 'decrypt', 'decryptMany ops/s', 'overhead B', 'overhead chars', 'KMS GenerateDataKey / Decrypt', 'GenerateDataKey, 50 cold encrypts'].join(' | '));
+  console.log(
+    `Median ops/s over ${ROUNDS} rounds; each round times a batch of ${BATCH.toLocaleString('en-US')} encrypts then decrypts (ESDK ${ESDK_BATCH}) of every implementation in turn, in one process.`,
+  );
+  console.log(
+    [
+      'implementation'.padEnd(36),
+      'encrypt ops/s',
+      'decrypt ops/s',
+      'best batch: encrypt',
+      'decrypt',
+      'decryptMany ops/s',
+      'overhead B',
+      'overhead chars',
+      'KMS GenerateDataKey / Decrypt',
+      'GenerateDataKey, 50 cold encrypts',
+    ].join(' | '),
+  );
   for (const s of subjects) {
     const f = facts.get(s);
-    console.log([
-      s.name.padEnd(36), fmt(rate(s, 'encrypt')).padStart(13), fmt(rate(s, 'decrypt')).padStart(13), fmt(top(s, 'encrypt')).padStart(19),
-      fmt(top(s, 'decrypt')).padStart(7), fmt(f?.decryptManyOps).padStart(17),
-      String(f?.overheadBytes ?? '').padStart(10), String(f?.overheadChars ?? '').padStart(14), (f?.kms ?? '').padStart(10), String(f?.coldBurst ?? '').padStart(6),
-    ].join(' | '));
+    console.log(
+      [
+        s.name.padEnd(36),
+        fmt(rate(s, 'encrypt')).padStart(13),
+        fmt(rate(s, 'decrypt')).padStart(13),
+        fmt(top(s, 'encrypt')).padStart(19),
+        fmt(top(s, 'decrypt')).padStart(7),
+        fmt(f?.decryptManyOps).padStart(17),
+        String(f?.overheadBytes ?? '').padStart(10),
+        String(f?.overheadChars ?? '').padStart(14),
+        (f?.kms ?? '').padStart(10),
+        String(f?.coldBurst ?? '').padStart(6),
+      ].join(' | '),
+    );
   }
   const [refRandom, refPooled, gf2, gf1, sdk] = subjects;
   const ratio = (a: Subject, b: Subject) =>

@@ -66,17 +66,25 @@ async function main() {
   }
   const stats = Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, summary(values)]));
 
-  console.log(`Cached secret reads, mocked SecretsManagerClient, ${SAMPLES.toLocaleString('en-US')} interleaved samples of ${BATCH.toLocaleString('en-US')} reads per series, Node ${process.version}`);
+  console.log(
+    `Cached secret reads, mocked SecretsManagerClient, ${SAMPLES.toLocaleString('en-US')} interleaved samples of ${BATCH.toLocaleString('en-US')} reads per series, Node ${process.version}`,
+  );
   console.log(['series'.padEnd(16), 'p50 ns/read', 'p99 ns/read'].join(' | '));
   for (const [name, s] of Object.entries(stats)) console.log([name.padEnd(16), s.p50.toFixed(1).padStart(11), s.p99.toFixed(1).padStart(11)].join(' | '));
   const ratio = (a: string, b: string, k: 'p50' | 'p99') => (stats[a][k] / stats[b][k]).toFixed(2);
-  console.log(`ratio ours / Powertools: raw p50 ${ratio('ours raw', 'Powertools raw', 'p50')}, p99 ${ratio('ours raw', 'Powertools raw', 'p99')}; ` +
-    `typed p50 ${ratio('ours typed', 'Powertools JSON', 'p50')}, p99 ${ratio('ours typed', 'Powertools JSON', 'p99')} (goal: at most 0.5)`);
+  console.log(
+    `ratio ours / Powertools: raw p50 ${ratio('ours raw', 'Powertools raw', 'p50')}, p99 ${ratio('ours raw', 'Powertools raw', 'p99')}; ` +
+      `typed p50 ${ratio('ours typed', 'Powertools JSON', 'p50')}, p99 ${ratio('ours typed', 'Powertools JSON', 'p99')} (goal: at most 0.5)`,
+  );
   const net = (name: string) => stats[name].p50 - stats['floor: await'].p50;
-  console.log(`net of the floor (p50): ours raw ${net('ours raw').toFixed(1)} ns vs Powertools ${net('Powertools raw').toFixed(1)} ns; ` +
-    `typed ${net('ours typed').toFixed(1)} vs ${net('Powertools JSON').toFixed(1)} ns`);
+  console.log(
+    `net of the floor (p50): ours raw ${net('ours raw').toFixed(1)} ns vs Powertools ${net('Powertools raw').toFixed(1)} ns; ` +
+      `typed ${net('ours typed').toFixed(1)} vs ${net('Powertools JSON').toFixed(1)} ns`,
+  );
   console.log(`API calls for 100 concurrent cold reads: ours ${burst.ours}, Powertools ${burst.powertools}`);
-  console.log('Typed: client/ getDatabaseSecret (parsed once per version by contracts/ parseDatabaseSecret, wrapped); Powertools transform "json" (parsed on every read).');
+  console.log(
+    'Typed: client/ getDatabaseSecret (parsed once per version by contracts/ parseDatabaseSecret, wrapped); Powertools transform "json" (parsed on every read).',
+  );
 }
 
 void main();

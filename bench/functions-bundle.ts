@@ -23,9 +23,26 @@ import { ROTATORS, SecretAgeCheck } from '../lib/rotators';
 import { extractReference, REFERENCE_COMMIT, ROOT } from './reference-tree';
 
 /** The stack's bundling options (lib/rotators/secure-function.ts `bundling`), in esbuild's terms. */
-const STACK_BUNDLING: BuildOptions = { bundle: true, platform: 'node', target: 'node24', format: 'cjs', minify: true, sourcemap: false, external: ['pg-native'], mainFields: ['module', 'main'] };
+const STACK_BUNDLING: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'cjs',
+  minify: true,
+  sourcemap: false,
+  external: ['pg-native'],
+  mainFields: ['module', 'main'],
+};
 /** What the stack used at the reference commit. */
-const REFERENCE_BUNDLING: BuildOptions = { bundle: true, platform: 'node', target: 'node24', format: 'cjs', minify: true, sourcemap: false, external: ['pg-native'] };
+const REFERENCE_BUNDLING: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'cjs',
+  minify: true,
+  sourcemap: false,
+  external: ['pg-native'],
+};
 
 /** The dev environment decides the entries (PostgreSQL, no RDS identifier, Redis ACL via an admin secret). */
 const DEV = ENVIRONMENTS.find((e) => e.envName === 'dev')!;
@@ -80,7 +97,9 @@ function loadOnce(file: string | undefined): [number, number] {
     ? `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`
     : 'process.stdout.write("0")';
   const started = process.hrtime.bigint();
-  const inside = Number(execFileSync(process.execPath, ['-e', script], { env: { PATH: process.env.PATH, ...FUNCTION_ENV, NODE_NO_WARNINGS: '1' }, encoding: 'utf8' }));
+  const inside = Number(
+    execFileSync(process.execPath, ['-e', script], { env: { PATH: process.env.PATH, ...FUNCTION_ENV, NODE_NO_WARNINGS: '1' }, encoding: 'utf8' }),
+  );
   return [inside, Number(process.hrtime.bigint() - started) / 1e6];
 }
 

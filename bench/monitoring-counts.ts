@@ -27,7 +27,10 @@ function alarmCounts(template: Template) {
   const count = (type: string) => all.filter((r) => r.Type === type).length;
   const alarmMetrics = all
     .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
-    .reduce((n, r) => n + (Array.isArray(r.Properties.Metrics) ? (r.Properties.Metrics as { MetricStat?: unknown }[]).filter((m) => m.MetricStat).length : 1), 0);
+    .reduce(
+      (n, r) => n + (Array.isArray(r.Properties.Metrics) ? (r.Properties.Metrics as { MetricStat?: unknown }[]).filter((m) => m.MetricStat).length : 1),
+      0,
+    );
   return {
     all,
     alarms: count('AWS::CloudWatch::Alarm'),
@@ -52,7 +55,11 @@ for (const { config, stack, template } of results) {
   for (const w of body.widgets) byType[w.type] = (byType[w.type] ?? 0) + 1;
   // Metrics with exactly {Environment, Secret}, counted for secret-key (a key ring: it has every kind).
   const perSecretNames = new Set(
-    body.widgets.flatMap((w) => (w.properties.metrics ?? []).filter((m) => m[0] === 'GaaraStore/Secrets' && m.length === 7 && m[4] === 'Secret' && m[5] === 'secret-key').map((m) => String(m[1]))),
+    body.widgets.flatMap((w) =>
+      (w.properties.metrics ?? [])
+        .filter((m) => m[0] === 'GaaraStore/Secrets' && m.length === 7 && m[4] === 'Secret' && m[5] === 'secret-key')
+        .map((m) => String(m[1])),
+    ),
   );
   environments.push({
     env: config.envName,
@@ -75,7 +82,12 @@ console.log('Account baselines (one per account; the environments that use it)')
 console.table(
   baselines.map(({ config, template }) => {
     const { all, ...counts } = alarmCounts(template);
-    return { baseline: config.stackName, environments: config.envNames.join(', '), ...counts, trails: all.filter((r) => r.Type === 'AWS::CloudTrail::Trail').length };
+    return {
+      baseline: config.stackName,
+      environments: config.envNames.join(', '),
+      ...counts,
+      trails: all.filter((r) => r.Type === 'AWS::CloudTrail::Trail').length,
+    };
   }),
 );
 console.log(`synth of the app (${results.length} environments, ${baselines.length} baselines): ${Math.round(synthMs)} ms`);

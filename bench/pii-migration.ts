@@ -32,14 +32,30 @@ async function main(): Promise<void> {
     const encryptor = () => new FieldEncryptor({ keyId: KEY, app: 'gaara-store', env: 'bench', kms: kms as never });
     const columns = ['full_name', 'email', 'ssn'];
 
-    const dry = await migratePiiColumns({ db: { engine: 'postgres', client: db }, table: 'customers', columns, encryptor: encryptor(), batchSize: BATCH, dryRun: true });
+    const dry = await migratePiiColumns({
+      db: { engine: 'postgres', client: db },
+      table: 'customers',
+      columns,
+      encryptor: encryptor(),
+      batchSize: BATCH,
+      dryRun: true,
+    });
     const enc = await migratePiiColumns({ db: { engine: 'postgres', client: db }, table: 'customers', columns, encryptor: encryptor(), batchSize: BATCH });
     const resume = await migratePiiColumns({ db: { engine: 'postgres', client: db }, table: 'customers', columns, encryptor: encryptor(), batchSize: BATCH });
-    const dec = await migratePiiColumns({ db: { engine: 'postgres', client: db }, table: 'customers', columns, encryptor: encryptor(), batchSize: BATCH, mode: 'decrypt' });
+    const dec = await migratePiiColumns({
+      db: { engine: 'postgres', client: db },
+      table: 'customers',
+      columns,
+      encryptor: encryptor(),
+      batchSize: BATCH,
+      mode: 'decrypt',
+    });
     const line = (name: string, r: typeof enc) =>
       `| ${name} | ${r.done.toLocaleString('en-US')} | ${r.changed.toLocaleString('en-US')} | ${(r.elapsedMs / 1000).toFixed(1)} s | ${Math.round(r.rowsPerSecond).toLocaleString('en-US')} | ` +
       `${Math.round((r.changed * 1000) / Math.max(1, r.elapsedMs)).toLocaleString('en-US')} | ${r.kmsCalls.generateDataKey} / ${r.kmsCalls.decrypt} |`;
-    console.log(`PII migration, PostgreSQL ${(await db.query('SHOW server_version')).rows[0].server_version}, ${ROWS.toLocaleString('en-US')} rows x 3 columns, batch ${BATCH}, Node ${process.version}`);
+    console.log(
+      `PII migration, PostgreSQL ${(await db.query('SHOW server_version')).rows[0].server_version}, ${ROWS.toLocaleString('en-US')} rows x 3 columns, batch ${BATCH}, Node ${process.version}`,
+    );
     console.log('| run | rows | values written | time | rows/s | values/s | KMS GenerateDataKey / Decrypt |');
     console.log('| --- | --- | --- | --- | --- | --- | --- |');
     console.log(line('dry run (encrypt)', dry));

@@ -117,15 +117,34 @@ async function main(): Promise<void> {
     /* eslint-enable @typescript-eslint/no-require-imports */
     await pg.adminQuery('CREATE DATABASE bench');
     const silent = new Logger({ serviceName: 'bench', logLevel: 'SILENT' });
-    const quiet = { logger: silent, metrics: { stepSucceeded: () => undefined, stepFailed: () => undefined }, scope: { app: 'gaara-store', environment: 'bench' } };
+    const quiet = {
+      logger: silent,
+      metrics: { stepSucceeded: () => undefined, stepFailed: () => undefined },
+      scope: { app: 'gaara-store', environment: 'bench' },
+    };
 
-    const implementation = async (name: string, user: string, make: (target: object, connect: ConnectOptions, model: SecretsManagerModel) => Handler): Promise<Implementation> => {
+    const implementation = async (
+      name: string,
+      user: string,
+      make: (target: object, connect: ConnectOptions, model: SecretsManagerModel) => Handler,
+    ): Promise<Implementation> => {
       const password = `initial-${user}-0000000001`;
       await pg.adminQuery(`CREATE ROLE ${user} LOGIN PASSWORD '${password}'`);
-      const target = { engine: 'postgres' as const, host: pg.host, port: pg.port, dbname: 'bench', username: user, tls: true, strategy: 'single-user' as const };
+      const target = {
+        engine: 'postgres' as const,
+        host: pg.host,
+        port: pg.port,
+        dbname: 'bench',
+        username: user,
+        tls: true,
+        strategy: 'single-user' as const,
+      };
       const model = new SecretsManagerModel();
       const url = `postgresql://${user}:${password}@${pg.host}:${pg.port}/bench?sslmode=verify-full`;
-      const arn = model.createSecret('gaara-store/bench/database-url', JSON.stringify({ schema: 1, engine: 'postgres', host: pg.host, port: pg.port, username: user, password, dbname: 'bench', url }));
+      const arn = model.createSecret(
+        'gaara-store/bench/database-url',
+        JSON.stringify({ schema: 1, engine: 'postgres', host: pg.host, port: pg.port, username: user, password, dbname: 'bench', url }),
+      );
       const handler = make(target, { ca: pg.ca, hooks: statementTiming() }, model);
       return { name, handler, arn, model, rotationMs: [], stepMs: Object.fromEntries(STEPS.map((s) => [s, []])), counters: zero(), calls: {} };
     };
@@ -185,14 +204,18 @@ async function main(): Promise<void> {
         [`withApiAt${apiMs}ms`]: round(median(impl.rotationMs) + calls * apiMs),
       };
     });
-    console.log(`node ${process.version}; ${rotations} warm single-user rotations each, interleaved; PostgreSQL 15 over verified TLS, SCRAM-SHA-256; per-rotation figures`);
+    console.log(
+      `node ${process.version}; ${rotations} warm single-user rotations each, interleaved; PostgreSQL 15 over verified TLS, SCRAM-SHA-256; per-rotation figures`,
+    );
     console.table(rows);
     const [before, after] = implementations.map((impl) => {
       const calls = Object.values(impl.calls).reduce((a, b) => a + b, 0) / rotations;
       const ms = median(impl.rotationMs);
       return { ms, withApi: ms + calls * apiMs };
     });
-    console.log(`ratio today / reference: rotation time ${round(after.ms / before.ms, 2)}; with API calls at ${apiMs} ms each: ${round(after.withApi / before.withApi, 2)}`);
+    console.log(
+      `ratio today / reference: rotation time ${round(after.ms / before.ms, 2)}; with API calls at ${apiMs} ms each: ${round(after.withApi / before.withApi, 2)}`,
+    );
   } finally {
     await pg.stop();
     rmSync(work, { recursive: true, force: true });

@@ -29,6 +29,10 @@ for (let i = 0; i < RUNS; i++) {
 }
 const f = median(full);
 const m = median(minimal);
-console.log(`cdk synth, all environments (3 stacks, 4 bundled functions each, nag): median ${(f / 1000).toFixed(2)} s over ${RUNS} runs [${full.map((x) => (x / 1000).toFixed(2)).join(', ')}]`);
-console.log(`cdk synth, minimal one-stack app:                                      median ${(m / 1000).toFixed(2)} s over ${RUNS} runs [${minimal.map((x) => (x / 1000).toFixed(2)).join(', ')}]`);
+console.log(
+  `cdk synth, all environments (3 stacks, 4 bundled functions each, nag): median ${(f / 1000).toFixed(2)} s over ${RUNS} runs [${full.map((x) => (x / 1000).toFixed(2)).join(', ')}]`,
+);
+console.log(
+  `cdk synth, minimal one-stack app:                                      median ${(m / 1000).toFixed(2)} s over ${RUNS} runs [${minimal.map((x) => (x / 1000).toFixed(2)).join(', ')}]`,
+);
 console.log(`ratio full/minimal: ${(f / m).toFixed(2)}`);

@@ -53,7 +53,9 @@ async function main(): Promise<void> {
     const coldCalls = calls();
     const raw = await latency(() => client.getSecret(ID));
     const typed = await latency(() => client.getDatabaseSecret(ID));
-    rows.push(`| ${name} | ${Math.round(raw.p50)} / ${Math.round(raw.p99)} | ${Math.round(typed.p50)} / ${Math.round(typed.p99)} | ${coldCalls} | ${coldMs.toFixed(1)} ms |`);
+    rows.push(
+      `| ${name} | ${Math.round(raw.p50)} / ${Math.round(raw.p99)} | ${Math.round(typed.p50)} / ${Math.round(typed.p99)} | ${coldCalls} | ${coldMs.toFixed(1)} ms |`,
+    );
   }
   await vault.stop();
   mock.restore();

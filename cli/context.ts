@@ -55,11 +55,16 @@ export function loadEnvironment(opts: GlobalOptions): EnvironmentConfig {
   const names = envs.map((e) => e.envName);
   if (!opts.env) throw new CliError(EXIT.usage, `--env is required: one of ${names.join(', ')}`);
   const found = envs.find((e) => e.envName === opts.env);
-  if (!found) throw new CliError(EXIT.config, `unknown environment "${opts.env}": known environments are ${names.join(', ')}${opts.config ? ` (from ${opts.config})` : ' (lib/config; pass --config FILE for another file)'}`);
+  if (!found)
+    throw new CliError(
+      EXIT.config,
+      `unknown environment "${opts.env}": known environments are ${names.join(', ')}${opts.config ? ` (from ${opts.config})` : ' (lib/config; pass --config FILE for another file)'}`,
+    );
   try {
     return validateEnvironment(found);
   } catch (e) {
-    if (e instanceof ConfigError) throw new CliError(EXIT.config, `environment "${opts.env}" is invalid (the same check fails cdk synth): ${e.problems.join('; ')}`);
+    if (e instanceof ConfigError)
+      throw new CliError(EXIT.config, `environment "${opts.env}" is invalid (the same check fails cdk synth): ${e.problems.join('; ')}`);
     throw e;
   }
 }

@@ -31,7 +31,10 @@ export const EXIT = {
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export class CliError extends Error {
-  constructor(readonly exitCode: ExitCode, message: string) {
+  constructor(
+    readonly exitCode: ExitCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'CliError';
   }
@@ -78,7 +81,10 @@ export function describeAwsError(e: unknown, hint: RoleHint): CliError {
     return new CliError(EXIT.throttled, `AWS is throttling ${hint.action} on ${hint.resource} (${name}) after retries with backoff: wait a minute and rerun`);
   }
   if (name === 'ResourceNotFoundException') {
-    return new CliError(EXIT.notFound, `${hint.resource} was not found by ${hint.action} (ResourceNotFoundException): check --env, --app and --region, and that the stack is deployed`);
+    return new CliError(
+      EXIT.notFound,
+      `${hint.resource} was not found by ${hint.action} (ResourceNotFoundException): check --env, --app and --region, and that the stack is deployed`,
+    );
   }
   if (name === 'DecryptionFailure' || name === 'KMSAccessDeniedException') {
     return new CliError(EXIT.accessDenied, `KMS refused to decrypt ${hint.resource} (${name}): this command needs ${hint.role}`);

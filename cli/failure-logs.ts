@@ -40,7 +40,12 @@ export function unresolvedFailure(o: RotationOutcome | undefined): RotationOutco
 }
 
 /** `bucketMs`: the metric period the failure times are rounded down to (hourly by default). */
-export async function lastFailureClasses(ctx: Context, secrets: readonly EnvSecret[], outcomes: ReadonlyMap<string, RotationOutcome>, bucketMs = HOUR_MS): Promise<FailureClasses> {
+export async function lastFailureClasses(
+  ctx: Context,
+  secrets: readonly EnvSecret[],
+  outcomes: ReadonlyMap<string, RotationOutcome>,
+  bucketMs = HOUR_MS,
+): Promise<FailureClasses> {
   const found = new Map<string, FailureClass>();
   const notes: string[] = [];
   const failing = secrets.filter((s) => s.entry.rotator && unresolvedFailure(outcomes.get(s.name)));
@@ -112,6 +117,12 @@ function parseFailureLine(message: string | undefined, timestamp: number | undef
     return undefined;
   }
   const l = parsed as Record<string, unknown>;
-  if (typeof l.errorClass !== 'string' || !ERROR_CLASS.test(l.errorClass) || typeof l.secret !== 'string' || !(ROTATION_STEPS as readonly unknown[]).includes(l.step)) return undefined;
+  if (
+    typeof l.errorClass !== 'string' ||
+    !ERROR_CLASS.test(l.errorClass) ||
+    typeof l.secret !== 'string' ||
+    !(ROTATION_STEPS as readonly unknown[]).includes(l.step)
+  )
+    return undefined;
   return { at: timestamp ?? 0, secret: l.secret, step: String(l.step), errorClass: l.errorClass };
 }

@@ -14,13 +14,24 @@ import type { DatabaseConfig, RedisConfig } from '../lib/config';
 export type LoginResult = { ok: true } | { ok: false; reason: 'auth' | 'unreachable' | 'other' | 'mismatch'; code: string };
 
 const TIMEOUT_MS = 5_000;
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'ConnectionTimeoutError', 'SocketClosedUnexpectedlyError']);
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+  'ConnectionTimeoutError',
+  'SocketClosedUnexpectedlyError',
+]);
 
 function classify(e: unknown): LoginResult {
   const err = e as { code?: string; name?: string; message?: string; errno?: number };
   const code = String(err.code ?? err.name ?? 'Error');
   // PostgreSQL 28P01/28000, MySQL ER_ACCESS_DENIED_ERROR, Redis WRONGPASS.
-  if (['28P01', '28000', 'ER_ACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR'].includes(code) || /^WRONGPASS|NOAUTH/.test(err.message ?? '')) return { ok: false, reason: 'auth', code: code === 'Error' ? 'WRONGPASS' : code };
+  if (['28P01', '28000', 'ER_ACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR'].includes(code) || /^WRONGPASS|NOAUTH/.test(err.message ?? ''))
+    return { ok: false, reason: 'auth', code: code === 'Error' ? 'WRONGPASS' : code };
   if (UNREACHABLE.has(code) || /timeout/i.test(err.message ?? '')) return { ok: false, reason: 'unreachable', code };
   return { ok: false, reason: 'other', code };
 }
@@ -46,13 +57,29 @@ export async function databaseLogsIn(s: DatabaseSecret, t: DatabaseConfig): Prom
   try {
     if (t.engine === 'postgres' || t.engine === 'aurora-postgresql') {
       const { Client: PgClient } = await import('pg');
-      const c = new PgClient({ host: t.host, port: t.port, user: s.username, password: s.password, database: t.dbname, ssl, connectionTimeoutMillis: TIMEOUT_MS });
+      const c = new PgClient({
+        host: t.host,
+        port: t.port,
+        user: s.username,
+        password: s.password,
+        database: t.dbname,
+        ssl,
+        connectionTimeoutMillis: TIMEOUT_MS,
+      });
       c.on('error', () => undefined);
       await c.connect();
       await c.end();
     } else {
       const { createConnection: createMysqlConnection } = await import('mysql2/promise');
-      const c = await createMysqlConnection({ host: t.host, port: t.port, user: s.username, password: s.password, database: t.dbname, ssl, connectTimeout: TIMEOUT_MS });
+      const c = await createMysqlConnection({
+        host: t.host,
+        port: t.port,
+        user: s.username,
+        password: s.password,
+        database: t.dbname,
+        ssl,
+        connectTimeout: TIMEOUT_MS,
+      });
       await c.end();
     }
     return { ok: true };
@@ -78,7 +105,9 @@ export async function redisLogsIn(s: RedisSecret, t: RedisConfig): Promise<Login
   const client = createClient({
     username: s.username,
     password: s.password,
-    socket: t.tls ? { host: t.host, port: t.port, tls: true, servername: t.host, connectTimeout: TIMEOUT_MS, reconnectStrategy: false } : { host: t.host, port: t.port, connectTimeout: TIMEOUT_MS, reconnectStrategy: false },
+    socket: t.tls
+      ? { host: t.host, port: t.port, tls: true, servername: t.host, connectTimeout: TIMEOUT_MS, reconnectStrategy: false }
+      : { host: t.host, port: t.port, connectTimeout: TIMEOUT_MS, reconnectStrategy: false },
   });
   client.on('error', () => undefined);
   try {

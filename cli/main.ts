@@ -39,7 +39,8 @@ to roll back, not rotatable), 9 no such version, 10 not confirmed, 11 bad input 
 Roles: status, history, rotate, verify run with the operator role; rollback runs as break-glass (it alarms).`,
   );
 
-  const run = (handler: Handler) =>
+  const run =
+    (handler: Handler) =>
     async (...raw: unknown[]) => {
       const cmd = raw[raw.length - 1] as Command;
       const args = raw.slice(0, cmd.registeredArguments.length).flat() as string[];
@@ -48,8 +49,13 @@ Roles: status, history, rotate, verify run with the operator role; rollback runs
 
   program
     .command('status')
-    .description('one table for every secret: rotation, last rotated, age, next due, overdue, in progress, placeholder, last failure (step and error class), key (operator role)')
-    .addHelpText('after', '\nExit 1 when a secret is overdue, a rotation is stuck or its last run failed, or a placeholder remains where the age alarm fires (production).')
+    .description(
+      'one table for every secret: rotation, last rotated, age, next due, overdue, in progress, placeholder, last failure (step and error class), key (operator role)',
+    )
+    .addHelpText(
+      'after',
+      '\nExit 1 when a secret is overdue, a rotation is stuck or its last run failed, or a placeholder remains where the age alarm fires (production).',
+    )
     .action(
       run(async (opts) => {
         return status(createContext(opts), createOut(Boolean(opts.json)));
@@ -68,7 +74,9 @@ Roles: status, history, rotate, verify run with the operator role; rollback runs
 
   program
     .command('verify')
-    .description('post-deploy smoke check as a ✓/✗ checklist (secrets, key, rotation, resource policies equal to the deployed template, a confirmed alarm subscription, last rotations): read-only, makes no refused call (operator role)')
+    .description(
+      'post-deploy smoke check as a ✓/✗ checklist (secrets, key, rotation, resource policies equal to the deployed template, a confirmed alarm subscription, last rotations): read-only, makes no refused call (operator role)',
+    )
     .action(run(async (opts) => verify(createContext(opts), createOut(Boolean(opts.json)))));
 
   program
@@ -98,7 +106,10 @@ Roles: status, history, rotate, verify run with the operator role; rollback runs
     .option('--map <file>', 'JSON {"ENV_NAME": "secret" | "secret.field"} for names beyond the defaults')
     .option('--force', 'also overwrite secrets that are no longer placeholders')
     .option('--yes', 'do not ask for confirmation (scripts)')
-    .addHelpText('after', '\nDefault names: SECRET_KEY, JWT_SECRET_KEY, ENCRYPTION_KEY, DATABASE_URL, REDIS_PASSWORD, MAIL_PASSWORD (+MAIL_SERVER, MAIL_PORT, MAIL_USERNAME), SENTRY_DSN.')
+    .addHelpText(
+      'after',
+      '\nDefault names: SECRET_KEY, JWT_SECRET_KEY, ENCRYPTION_KEY, DATABASE_URL, REDIS_PASSWORD, MAIL_PASSWORD (+MAIL_SERVER, MAIL_PORT, MAIL_USERNAME), SENTRY_DSN.',
+    )
     .action(run(async (opts, [file], o) => importEnv(createContext(opts), createOut(Boolean(opts.json)), file, o as ImportOptions)));
 
   program
@@ -106,17 +117,22 @@ Roles: status, history, rotate, verify run with the operator role; rollback runs
     .description("run a command with the environment's secrets as environment variables (break-glass; values never printed)")
     .argument('<command...>', 'the command and its arguments, after --')
     .option('--names <file>', 'JSON {"ENV_VAR": "secret" | "secret.field"} replacing the default names')
-    .addHelpText('after', `\nDefault names: SECRET_KEY, JWT_SECRET_KEY, ENCRYPTION_KEY, DATABASE_URL, REDIS_URL, REDIS_PASSWORD, MAIL_SERVER, MAIL_PORT,\nMAIL_USERNAME, MAIL_PASSWORD, SENTRY_DSN. The exit code is the command's.`)
+    .addHelpText(
+      'after',
+      `\nDefault names: SECRET_KEY, JWT_SECRET_KEY, ENCRYPTION_KEY, DATABASE_URL, REDIS_URL, REDIS_PASSWORD, MAIL_SERVER, MAIL_PORT,\nMAIL_USERNAME, MAIL_PASSWORD, SENTRY_DSN. The exit code is the command's.`,
+    )
     .action(run(async (opts, command, o) => execWithSecrets(createContext(opts), command, o as ExecOptions)));
 
   program
     .command('pii-migrate')
-    .description('encrypt, decrypt or re-key existing plaintext PII columns in place with the field format (reads database-url and uses the data key: break-glass or the application role)')
+    .description(
+      'encrypt, decrypt or re-key existing plaintext PII columns in place with the field format (reads database-url and uses the data key: break-glass or the application role)',
+    )
     .allowUnknownOption(true)
     .allowExcessArguments(true)
     .addHelpText(
       'after',
-      '\nOptions are the migration\'s own (client/src/migration/pii-migrate-command.ts, docs/field-encryption.md):\n' +
+      "\nOptions are the migration's own (client/src/migration/pii-migrate-command.ts, docs/field-encryption.md):\n" +
         '  --table T --columns a,b[,c] [--blind-index col=index_col[:normalize[:bytes]]] [--mode encrypt|decrypt|rekey]\n' +
         '  [--dry-run] [--batch-size N] [--schema S] [--start-after ID] [--key-id K] [--previous-key-id K] [--database-url-env VAR]\n' +
         'Exit 0: done; 1: rows left by concurrent writes or values that do not decrypt (run again / investigate); 8: refused or failed.',
@@ -157,7 +173,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     // Unexpected: the class only (a message could carry anything); GAARA_SECRETS_DEBUG=1 adds the stack trace.
     if (process.env.GAARA_SECRETS_DEBUG === '1') process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
-    process.stderr.write(`gaara-secrets: internal error (${(e as Error)?.name ?? 'unknown'}); rerun with GAARA_SECRETS_DEBUG=1 for the stack trace and report it\n`);
+    process.stderr.write(
+      `gaara-secrets: internal error (${(e as Error)?.name ?? 'unknown'}); rerun with GAARA_SECRETS_DEBUG=1 for the stack trace and report it\n`,
+    );
     return EXIT.aws;
   }
 }

@@ -22,7 +22,11 @@ export const green = (out: Out, s: string) => (out.color ? `\x1b[32m${s}\x1b[0m`
 /** Fixed-width table; `highlight(row)` marks a row (ANSI red on a terminal, a leading `!` otherwise). */
 export function table(out: Out, headers: string[], rows: string[][], highlight: (i: number) => boolean = () => false): void {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ').trimEnd();
+  const fmt = (cells: string[]) =>
+    cells
+      .map((c, i) => (c ?? '').padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   out.line('  ' + fmt(headers));
   rows.forEach((r, i) => {
     const hot = highlight(i);

@@ -28,10 +28,20 @@ export async function rotationOutcomes(ctx: Context, secrets: readonly EnvSecret
       { Name: DIMENSION.Environment, Value: ctx.env },
       { Name: DIMENSION.Secret, Value: s.name },
     ];
-    queries.push({ Id: `s${i}`, MetricStat: { Metric: { Namespace: namespace, MetricName: METRIC.RotationSucceeded, Dimensions: dims }, Period: period, Stat: 'Sum' } });
+    queries.push({
+      Id: `s${i}`,
+      MetricStat: { Metric: { Namespace: namespace, MetricName: METRIC.RotationSucceeded, Dimensions: dims }, Period: period, Stat: 'Sum' },
+    });
     meaning.set(`s${i}`, { secret: s.name });
     ROTATION_STEPS.forEach((step, j) => {
-      queries.push({ Id: `f${i}_${j}`, MetricStat: { Metric: { Namespace: namespace, MetricName: METRIC.RotationFailed, Dimensions: [...dims, { Name: DIMENSION.Step, Value: step }] }, Period: period, Stat: 'Sum' } });
+      queries.push({
+        Id: `f${i}_${j}`,
+        MetricStat: {
+          Metric: { Namespace: namespace, MetricName: METRIC.RotationFailed, Dimensions: [...dims, { Name: DIMENSION.Step, Value: step }] },
+          Period: period,
+          Stat: 'Sum',
+        },
+      });
       meaning.set(`f${i}_${j}`, { secret: s.name, step });
     });
   });
@@ -41,11 +51,15 @@ export async function rotationOutcomes(ctx: Context, secrets: readonly EnvSecret
   const out = new Map<string, RotationOutcome>(secrets.map((s) => [s.name, {}]));
   let NextToken: string | undefined;
   do {
-    const page = await call<GetMetricDataCommandOutput>(cw, new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: start, EndTime: end, NextToken }), {
-      action: 'cloudwatch:GetMetricData',
-      resource: `namespace ${namespace}`,
-      role: ctx.operatorRole,
-    });
+    const page = await call<GetMetricDataCommandOutput>(
+      cw,
+      new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: start, EndTime: end, NextToken }),
+      {
+        action: 'cloudwatch:GetMetricData',
+        resource: `namespace ${namespace}`,
+        role: ctx.operatorRole,
+      },
+    );
     for (const r of page.MetricDataResults ?? []) {
       const m = meaning.get(r.Id ?? '');
       if (!m) continue;

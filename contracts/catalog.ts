@@ -3,15 +3,7 @@ import { parseKeyRing } from './keyring';
 import { parseRedisSecret } from './redis';
 import { parseMailSecret, parseSentrySecret } from './third-party';
 
-export const SECRET_NAMES = [
-  'secret-key',
-  'jwt-secret',
-  'encryption-key',
-  'database-url',
-  'redis-password',
-  'mail-password',
-  'sentry-dsn',
-] as const;
+export const SECRET_NAMES = ['secret-key', 'jwt-secret', 'encryption-key', 'database-url', 'redis-password', 'mail-password', 'sentry-dsn'] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 
 export type SecretKind = 'key-ring' | 'database' | 'redis' | 'third-party';

@@ -1,5 +1,15 @@
 import { SecretShapeError } from './errors';
-import { JsonObject, optionalBoolean, optionalString, parseJsonObject, refusePlaceholder, requiredPort, requiredString, requireSchema, unknownFields } from './fields';
+import {
+  JsonObject,
+  optionalBoolean,
+  optionalString,
+  parseJsonObject,
+  refusePlaceholder,
+  requiredPort,
+  requiredString,
+  requireSchema,
+  unknownFields,
+} from './fields';
 
 export const DATABASE_ENGINES = ['postgres', 'mysql', 'mariadb', 'aurora-postgresql', 'aurora-mysql'] as const;
 export type DatabaseEngine = (typeof DATABASE_ENGINES)[number];
@@ -39,7 +49,20 @@ export interface DatabaseMasterSecret {
 }
 
 const SHAPE = 'database-url';
-const DATABASE_FIELDS = ['schema', 'engine', 'host', 'port', 'username', 'password', 'dbname', 'masterarn', 'dbInstanceIdentifier', 'dbClusterIdentifier', 'ssl', 'url'] as const;
+const DATABASE_FIELDS = [
+  'schema',
+  'engine',
+  'host',
+  'port',
+  'username',
+  'password',
+  'dbname',
+  'masterarn',
+  'dbInstanceIdentifier',
+  'dbClusterIdentifier',
+  'ssl',
+  'url',
+] as const;
 
 export function engineFamily(engine: DatabaseEngine): EngineFamily {
   return engine === 'postgres' || engine === 'aurora-postgresql' ? 'postgres' : 'mysql';

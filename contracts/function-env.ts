@@ -43,8 +43,11 @@ export const text = (name: string) => variable<string>(name, (raw) => ({ value: 
 export const oneOf = <V extends string>(name: string, values: readonly V[]) =>
   variable<V>(name, (raw) => ((values as readonly string[]).includes(raw) ? { value: raw as V } : { problem: `must be one of ${values.join(', ')}` }));
 export const port = (name: string) =>
-  variable<number>(name, (raw) => (/^\d+$/.test(raw) && Number(raw) >= 1 && Number(raw) <= 65535 ? { value: Number(raw) } : { problem: 'must be an integer port between 1 and 65535' }));
-export const bool = (name: string) => variable<boolean>(name, (raw) => (raw === 'true' || raw === 'false' ? { value: raw === 'true' } : { problem: 'must be true or false' }));
+  variable<number>(name, (raw) =>
+    /^\d+$/.test(raw) && Number(raw) >= 1 && Number(raw) <= 65535 ? { value: Number(raw) } : { problem: 'must be an integer port between 1 and 65535' },
+  );
+export const bool = (name: string) =>
+  variable<boolean>(name, (raw) => (raw === 'true' || raw === 'false' ? { value: raw === 'true' } : { problem: 'must be true or false' }));
 export const integer = (name: string) => variable<number>(name, (raw) => (/^\d+$/.test(raw) ? { value: Number(raw) } : { problem: 'must be a whole number' }));
 export const secretArn = (name: string) => variable<string>(name, (raw) => (raw.startsWith('arn:') ? { value: raw } : { problem: 'must be a secret ARN' }));
 
@@ -63,7 +66,9 @@ export function readEnv<T>(spec: EnvSpec<T>, env: Record<string, string | undefi
   const entries = Object.entries(spec.variables) as [keyof T & string, Variable<unknown>][];
   const missing = entries.filter(([, v]) => v.required && !env[v.name]).map(([, v]) => v.name);
   if (missing.length > 0) {
-    throw new FunctionConfigError(`environment variable ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set: the function only acts on what it is configured for`);
+    throw new FunctionConfigError(
+      `environment variable ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set: the function only acts on what it is configured for`,
+    );
   }
   const values: Record<string, unknown> = {};
   for (const [field, v] of entries) {
@@ -110,7 +115,10 @@ export const DATABASE_ROTATOR_ENV = defineEnv<DatabaseRotatorEnv>(
     strategy: oneOf('DB_STRATEGY', DATABASE_STRATEGIES),
     masterSecretArn: secretArn('DB_MASTER_SECRET_ARN').optional(),
   },
-  (v) => (v.strategy === 'alternating-users' && !v.masterSecretArn ? 'environment variable DB_MASTER_SECRET_ARN is not set: alternating users need the master secret ARN' : undefined),
+  (v) =>
+    v.strategy === 'alternating-users' && !v.masterSecretArn
+      ? 'environment variable DB_MASTER_SECRET_ARN is not set: alternating users need the master secret ARN'
+      : undefined,
 );
 
 export interface RedisRotatorEnv {
@@ -131,7 +139,10 @@ export const REDIS_ROTATOR_ENV = defineEnv<RedisRotatorEnv>(
     adminSecretArn: secretArn('REDIS_ADMIN_SECRET_ARN').optional(),
     elastiCacheUserId: text('REDIS_ELASTICACHE_USER_ID').optional(),
   },
-  (v) => ((v.adminSecretArn === undefined) === (v.elastiCacheUserId === undefined) ? 'environment variable REDIS_ADMIN_SECRET_ARN or REDIS_ELASTICACHE_USER_ID must be set, exactly one of them' : undefined),
+  (v) =>
+    (v.adminSecretArn === undefined) === (v.elastiCacheUserId === undefined)
+      ? 'environment variable REDIS_ADMIN_SECRET_ARN or REDIS_ELASTICACHE_USER_ID must be set, exactly one of them'
+      : undefined,
 );
 
 export interface KeyRingRotatorEnv {

@@ -168,7 +168,6 @@ export class SecretsStack extends Stack {
         { purpose: 'ops', keyArn: this.keys.opsKey.keyArn },
       ],
     });
-
   }
 
   secret(name: SecretName): AppSecret {

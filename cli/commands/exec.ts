@@ -42,15 +42,22 @@ export async function execWithSecrets(ctx: Context, command: string[], o: ExecOp
   const wanted = new Set<SecretName>();
   for (const [variable, target] of Object.entries(names)) {
     const secret = target.split('.')[0];
-    if (!(SECRET_NAMES as readonly string[]).includes(secret)) throw new CliError(EXIT.badInput, `--names maps ${variable} to "${target}": use one of ${SECRET_NAMES.join(', ')}, optionally .field`);
+    if (!(SECRET_NAMES as readonly string[]).includes(secret))
+      throw new CliError(EXIT.badInput, `--names maps ${variable} to "${target}": use one of ${SECRET_NAMES.join(', ')}, optionally .field`);
     wanted.add(secret as SecretName);
   }
-  process.stderr.write(`note: exec reads secret values of ${ctx.app}/${ctx.env} into the command's environment: run it as ${ctx.breakGlassRole}; its use fires the break-glass alarm, as intended (runbook #alarm-break-glass)\n`);
+  process.stderr.write(
+    `note: exec reads secret values of ${ctx.app}/${ctx.env} into the command's environment: run it as ${ctx.breakGlassRole}; its use fires the break-glass alarm, as intended (runbook #alarm-break-glass)\n`,
+  );
   const values = new Map<SecretName, Record<string, unknown>>();
   const placeholders: string[] = [];
   for (const name of wanted) {
     const s = findSecret(ctx, name);
-    const v = await call<GetSecretValueCommandOutput>(ctx.sm, new GetSecretValueCommand({ SecretId: s.id }), { action: 'secretsmanager:GetSecretValue', resource: s.id, role: ctx.breakGlassRole });
+    const v = await call<GetSecretValueCommandOutput>(ctx.sm, new GetSecretValueCommand({ SecretId: s.id }), {
+      action: 'secretsmanager:GetSecretValue',
+      resource: s.id,
+      role: ctx.breakGlassRole,
+    });
     let parsed: Record<string, unknown>;
     try {
       parsed = JSON.parse(v.SecretString ?? '');

@@ -19,7 +19,8 @@ export async function listVersions(ctx: Context, id: string): Promise<VersionRow
       resource: id,
       role: ctx.operatorRole,
     });
-    for (const v of page.Versions ?? []) rows.push({ versionId: v.VersionId ?? '?', stages: v.VersionStages ?? [], created: v.CreatedDate ? isoDate(v.CreatedDate) : null });
+    for (const v of page.Versions ?? [])
+      rows.push({ versionId: v.VersionId ?? '?', stages: v.VersionStages ?? [], created: v.CreatedDate ? isoDate(v.CreatedDate) : null });
     NextToken = page.NextToken;
   } while (NextToken);
   return rows.sort((a, b) => (b.created ?? '').localeCompare(a.created ?? ''));
@@ -33,7 +34,11 @@ export async function history(ctx: Context, out: Out, name: string): Promise<num
     out.line(JSON.stringify({ secret: s.name, id: s.id, versions: rows }, null, 2));
   } else {
     out.line(`${s.id}: ${rows.length} version(s), newest first (versions without a label are deprecated and will be deleted by the service)`);
-    table(out, ['VERSION', 'STAGES', 'CREATED'], rows.map((r) => [r.versionId, r.stages.join(',') || '(none)', r.created ?? '-']));
+    table(
+      out,
+      ['VERSION', 'STAGES', 'CREATED'],
+      rows.map((r) => [r.versionId, r.stages.join(',') || '(none)', r.created ?? '-']),
+    );
   }
   return EXIT.ok;
 }

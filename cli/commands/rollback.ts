@@ -22,7 +22,8 @@ export interface RollbackOptions {
 
 const KIND_NOTES: Record<string, string> = {
   'key-ring': 'key rings: prefer rotating forward; the newer key leaves the ring, so tokens/sessions signed with it stop verifying',
-  database: 'database-url: with single-user rotation the database no longer accepts an older password unless it was reset; alternating users keep the older user working',
+  database:
+    'database-url: with single-user rotation the database no longer accepts an older password unless it was reset; alternating users keep the older user working',
   redis: 'redis-password: the previous password stays valid on Redis until the next rotation (dual password)',
   'third-party': "third-party: the provider's older credential must still be valid",
 };
@@ -36,13 +37,19 @@ export async function rollback(ctx: Context, out: Out, name: string, o: Rollback
   const versions = await listVersions(ctx, s.id);
   const current = versions.find((v) => v.stages.includes('AWSCURRENT'));
   const pending = versions.find((v) => v.stages.includes('AWSPENDING') && !v.stages.includes('AWSCURRENT'));
-  if (pending) throw new CliError(EXIT.refused, `${s.name} has a rotation in progress (AWSPENDING on ${pending.versionId.slice(0, 8)}): wait for it or clear it first (runbook #alarm-pending-rotation); nothing changed`);
+  if (pending)
+    throw new CliError(
+      EXIT.refused,
+      `${s.name} has a rotation in progress (AWSPENDING on ${pending.versionId.slice(0, 8)}): wait for it or clear it first (runbook #alarm-pending-rotation); nothing changed`,
+    );
   if (!current) throw new CliError(EXIT.refused, `${s.name} has no AWSCURRENT version: nothing to roll back from`);
   const target = o.toVersion ? versions.find((v) => v.versionId === o.toVersion) : versions.find((v) => v.stages.includes('AWSPREVIOUS'));
-  if (o.toVersion && !target) throw new CliError(EXIT.noSuchVersion, `${s.name} has no version "${o.toVersion}": list them with gaara-secrets history ${s.name}; nothing changed`);
+  if (o.toVersion && !target)
+    throw new CliError(EXIT.noSuchVersion, `${s.name} has no version "${o.toVersion}": list them with gaara-secrets history ${s.name}; nothing changed`);
   if (!target) throw new CliError(EXIT.refused, `${s.name} has no AWSPREVIOUS version: nothing to roll back to (it may still be the deploy-time placeholder)`);
   if (target.versionId === current.versionId) throw new CliError(EXIT.refused, `version ${target.versionId} is already AWSCURRENT: nothing to do`);
-  if (s.entry.name === 'encryption-key') process.stderr.write('warning: never roll encryption-key back once data may have been written under the newer key: that data becomes unreadable\n');
+  if (s.entry.name === 'encryption-key')
+    process.stderr.write('warning: never roll encryption-key back once data may have been written under the newer key: that data becomes unreadable\n');
 
   let login: LoginResult | 'skipped' | 'not-applicable' = 'not-applicable';
   if (s.entry.kind === 'database' || s.entry.kind === 'redis') {
@@ -70,7 +77,7 @@ export async function rollback(ctx: Context, out: Out, name: string, o: Rollback
     out.line(
       s.entry.rotator
         ? '  afterwards   days since last change counts from the restored version; the overdue alarm still follows the last completed rotation: rotate forward when the cause is fixed'
-        : '  afterwards   days since last change and since last rotation count from the restored version\'s creation (it may alarm): replace the value properly',
+        : "  afterwards   days since last change and since last rotation count from the restored version's creation (it may alarm): replace the value properly",
     );
   }
   if (typeof login !== 'string' && !login.ok) {
@@ -84,13 +91,25 @@ export async function rollback(ctx: Context, out: Out, name: string, o: Rollback
     );
   }
   await confirm(`Move AWSCURRENT of ${s.id} to ${target.versionId}?`, s.name, o.yes);
-  await call(ctx.sm, new UpdateSecretVersionStageCommand({ SecretId: s.id, VersionStage: 'AWSCURRENT', MoveToVersionId: target.versionId, RemoveFromVersionId: current.versionId }), {
-    action: 'secretsmanager:UpdateSecretVersionStage',
-    resource: s.id,
-    role: ctx.breakGlassRole,
-  });
+  await call(
+    ctx.sm,
+    new UpdateSecretVersionStageCommand({
+      SecretId: s.id,
+      VersionStage: 'AWSCURRENT',
+      MoveToVersionId: target.versionId,
+      RemoveFromVersionId: current.versionId,
+    }),
+    {
+      action: 'secretsmanager:UpdateSecretVersionStage',
+      resource: s.id,
+      role: ctx.breakGlassRole,
+    },
+  );
   if (out.json) out.line(JSON.stringify({ done: true, current: target.versionId, previous: current.versionId }));
-  else out.line(`✓ ${s.name}: AWSCURRENT is now ${target.versionId}; AWSPREVIOUS is ${current.versionId}. Applications pick it up when their cache expires (client TTL).`);
+  else
+    out.line(
+      `✓ ${s.name}: AWSCURRENT is now ${target.versionId}; AWSPREVIOUS is ${current.versionId}. Applications pick it up when their cache expires (client TTL).`,
+    );
   return EXIT.ok;
 }
 
@@ -107,7 +126,9 @@ async function checkLogin(ctx: Context, s: EnvSecret, versionId: string): Promis
     return { ok: false, reason: 'other', code: 'NotJson' };
   }
   try {
-    return s.entry.kind === 'database' ? await databaseLogsIn(parseDatabaseSecret(parsed), ctx.config.database) : await redisLogsIn(parseRedisSecret(parsed), ctx.config.redis);
+    return s.entry.kind === 'database'
+      ? await databaseLogsIn(parseDatabaseSecret(parsed), ctx.config.database)
+      : await redisLogsIn(parseRedisSecret(parsed), ctx.config.redis);
   } catch (e) {
     // A shape error names the field, never the value.
     return { ok: false, reason: 'other', code: (e as Error).name };

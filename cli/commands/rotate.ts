@@ -3,7 +3,14 @@
  * version. The service runs the four steps in the rotator; the CLI sees them through the version stages and the
  * rotator's RotationFailed metric (its Step); on failure the error class comes from the rotator's log group.
  */
-import { DescribeSecretCommand, type DescribeSecretCommandOutput, ListSecretVersionIdsCommand, type ListSecretVersionIdsCommandOutput, RotateSecretCommand, type RotateSecretCommandOutput } from '@aws-sdk/client-secrets-manager';
+import {
+  DescribeSecretCommand,
+  type DescribeSecretCommandOutput,
+  ListSecretVersionIdsCommand,
+  type ListSecretVersionIdsCommandOutput,
+  RotateSecretCommand,
+  type RotateSecretCommandOutput,
+} from '@aws-sdk/client-secrets-manager';
 import { ROTATION_STEPS } from '../../contracts/metrics';
 import { call } from '../aws';
 import { type Context, type EnvSecret, findSecret } from '../context';
@@ -35,7 +42,11 @@ export async function rotate(ctx: Context, out: Out, name: string | undefined, o
   if (!o.all && !name) throw new CliError(EXIT.usage, 'name a secret to rotate, or pass --all');
   const targets = o.all ? ctx.secrets.filter((s) => s.entry.rotator) : [findSecret(ctx, name!)];
   for (const s of targets) {
-    if (!s.entry.rotator) throw new CliError(EXIT.refused, `${s.name} has no rotator (third-party): store the provider's new value instead (runbook R1, or gaara-secrets import-env)`);
+    if (!s.entry.rotator)
+      throw new CliError(
+        EXIT.refused,
+        `${s.name} has no rotator (third-party): store the provider's new value instead (runbook R1, or gaara-secrets import-env)`,
+      );
   }
   const timeoutMs = Number(o.timeoutSeconds ?? 900) * 1000;
   const pollMs = Number(o.pollSeconds ?? 5) * 1000;
@@ -44,9 +55,17 @@ export async function rotate(ctx: Context, out: Out, name: string | undefined, o
 
   // Preflight every target before starting any: nothing starts if one is already rotating.
   for (const s of targets) {
-    const d = await call<DescribeSecretCommandOutput>(ctx.sm, new DescribeSecretCommand({ SecretId: s.id }), { action: 'secretsmanager:DescribeSecret', resource: s.id, role: ctx.operatorRole });
+    const d = await call<DescribeSecretCommandOutput>(ctx.sm, new DescribeSecretCommand({ SecretId: s.id }), {
+      action: 'secretsmanager:DescribeSecret',
+      resource: s.id,
+      role: ctx.operatorRole,
+    });
     const pending = Object.entries(d.VersionIdsToStages ?? {}).find(([, st]) => st.includes('AWSPENDING') && !st.includes('AWSCURRENT'));
-    if (pending) throw new CliError(EXIT.refused, `${s.name} already has a rotation in progress (AWSPENDING on ${pending[0].slice(0, 8)}): follow it with gaara-secrets status, or clear a stuck one (runbook #alarm-pending-rotation)`);
+    if (pending)
+      throw new CliError(
+        EXIT.refused,
+        `${s.name} already has a rotation in progress (AWSPENDING on ${pending[0].slice(0, 8)}): follow it with gaara-secrets status, or clear a stuck one (runbook #alarm-pending-rotation)`,
+      );
   }
 
   const outcomes: Outcome[] = [];
@@ -75,17 +94,24 @@ export async function rotate(ctx: Context, out: Out, name: string | undefined, o
   }
   if (out.json) out.line(JSON.stringify({ app: ctx.app, environment: ctx.env, rotations: outcomes }, null, 2));
   else {
-    for (const oc of outcomes) if (oc.state !== 'started') out.line(`${oc.secret}: ${oc.state === 'finished' ? '✓ rotation finished, AWSCURRENT is version ' + oc.versionId.slice(0, 8) : '✗ ' + oc.detail}`);
+    for (const oc of outcomes)
+      if (oc.state !== 'started')
+        out.line(`${oc.secret}: ${oc.state === 'finished' ? '✓ rotation finished, AWSCURRENT is version ' + oc.versionId.slice(0, 8) : '✗ ' + oc.detail}`);
   }
   return outcomes.some((oc) => oc.state === 'not-finished' || oc.state === 'failed') ? EXIT.findings : EXIT.ok;
 }
 
 async function startRotation(ctx: Context, s: EnvSecret): Promise<string> {
   try {
-    const r = await call<RotateSecretCommandOutput>(ctx.sm, new RotateSecretCommand({ SecretId: s.id }), { action: 'secretsmanager:RotateSecret', resource: s.id, role: ctx.operatorRole });
+    const r = await call<RotateSecretCommandOutput>(ctx.sm, new RotateSecretCommand({ SecretId: s.id }), {
+      action: 'secretsmanager:RotateSecret',
+      resource: s.id,
+      role: ctx.operatorRole,
+    });
     return r.VersionId ?? '?';
   } catch (e) {
-    if ((e as CliError).exitCode === EXIT.aws) throw new CliError(EXIT.refused, `Secrets Manager refused to start a rotation of ${s.name}: ${(e as CliError).message}`);
+    if ((e as CliError).exitCode === EXIT.aws)
+      throw new CliError(EXIT.refused, `Secrets Manager refused to start a rotation of ${s.name}: ${(e as CliError).message}`);
     throw e;
   }
 }
@@ -95,7 +121,16 @@ async function startRotation(ctx: Context, s: EnvSecret): Promise<string> {
  * once the rotator reported RotationFailed for this rotation, false at the timeout. Steps that reported no metric
  * yet show as pending. Without metrics (no permission, no data yet) it follows the stages alone.
  */
-async function follow(ctx: Context, out: Out, s: EnvSecret, token: string, startedAt: Date, timeoutMs: number, pollMs: number, live: boolean): Promise<boolean | NonNullable<RotationOutcome['lastFailure']>> {
+async function follow(
+  ctx: Context,
+  out: Out,
+  s: EnvSecret,
+  token: string,
+  startedAt: Date,
+  timeoutMs: number,
+  pollMs: number,
+  live: boolean,
+): Promise<boolean | NonNullable<RotationOutcome['lastFailure']>> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   let metricsUsable = true;
@@ -118,7 +153,11 @@ async function follow(ctx: Context, out: Out, s: EnvSecret, token: string, start
       }
       return failure;
     }
-    const l = await call<ListSecretVersionIdsCommandOutput>(ctx.sm, new ListSecretVersionIdsCommand({ SecretId: s.id }), { action: 'secretsmanager:ListSecretVersionIds', resource: s.id, role: ctx.operatorRole });
+    const l = await call<ListSecretVersionIdsCommandOutput>(ctx.sm, new ListSecretVersionIdsCommand({ SecretId: s.id }), {
+      action: 'secretsmanager:ListSecretVersionIds',
+      resource: s.id,
+      role: ctx.operatorRole,
+    });
     const v = (l.Versions ?? []).find((x) => x.VersionId === token);
     const done = Boolean(v?.VersionStages?.includes('AWSCURRENT'));
     const line = `${s.name}: ${ROTATION_STEPS.map((step) => `${done ? '✓' : '…'} ${step}`).join('  ')}  ${done ? 'AWSCURRENT moved' : 'AWSPENDING'}`;

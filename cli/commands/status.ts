@@ -1,5 +1,20 @@
-import { DescribeSecretCommand, type DescribeSecretCommandOutput, ListSecretVersionIdsCommand, type ListSecretVersionIdsCommandOutput } from '@aws-sdk/client-secrets-manager';
-import { type AgeFigures, ageFigures, isOverdue, isStuck, lastRotation, placeholderAlarms, rotatedBy, rotationDue, VersionMetadataError } from '../../contracts/secret-age-rules';
+import {
+  DescribeSecretCommand,
+  type DescribeSecretCommandOutput,
+  ListSecretVersionIdsCommand,
+  type ListSecretVersionIdsCommandOutput,
+} from '@aws-sdk/client-secrets-manager';
+import {
+  type AgeFigures,
+  ageFigures,
+  isOverdue,
+  isStuck,
+  lastRotation,
+  placeholderAlarms,
+  rotatedBy,
+  rotationDue,
+  VersionMetadataError,
+} from '../../contracts/secret-age-rules';
 import { call } from '../aws';
 import type { Context, EnvSecret } from '../context';
 import { EXIT } from '../errors';
@@ -36,11 +51,21 @@ export interface SecretStatus {
 }
 
 /** Version metadata only (DescribeSecret, ListSecretVersionIds): never GetSecretValue. */
-export async function secretStatus(ctx: Context, s: EnvSecret, now: Date, outcomes: Promise<Map<string, RotationOutcome>>, classes: Promise<FailureClasses>): Promise<SecretStatus> {
+export async function secretStatus(
+  ctx: Context,
+  s: EnvSecret,
+  now: Date,
+  outcomes: Promise<Map<string, RotationOutcome>>,
+  classes: Promise<FailureClasses>,
+): Promise<SecretStatus> {
   const hint = (action: string) => ({ action, resource: s.id, role: ctx.operatorRole });
   const [d, l] = await Promise.all([
     call<DescribeSecretCommandOutput>(ctx.sm, new DescribeSecretCommand({ SecretId: s.id }), hint('secretsmanager:DescribeSecret')),
-    call<ListSecretVersionIdsCommandOutput>(ctx.sm, new ListSecretVersionIdsCommand({ SecretId: s.id, IncludeDeprecated: false }), hint('secretsmanager:ListSecretVersionIds')),
+    call<ListSecretVersionIdsCommandOutput>(
+      ctx.sm,
+      new ListSecretVersionIdsCommand({ SecretId: s.id, IncludeDeprecated: false }),
+      hint('secretsmanager:ListSecretVersionIds'),
+    ),
   ]);
   const versions = l.Versions ?? [];
   const outcome = (await outcomes).get(s.name);
@@ -62,7 +87,10 @@ export async function secretStatus(ctx: Context, s: EnvSecret, now: Date, outcom
   if (alarmingPlaceholder) problems.push('placeholder in a production environment: runbook #alarm-placeholder');
   const failure = unresolvedFailure(outcome);
   const errorClass = failure ? ((await classes).get(s.name)?.errorClass ?? null) : null;
-  if (failure) problems.push(`last rotation failed at ${failure.step}${errorClass ? ` (${errorClass})` : ''} around ${isoDate(failure.at)}: runbook #alarm-rotation-failed`);
+  if (failure)
+    problems.push(
+      `last rotation failed at ${failure.step}${errorClass ? ` (${errorClass})` : ''} around ${isoDate(failure.at)}: runbook #alarm-rotation-failed`,
+    );
   const last = figures ? lastRotation(versions, d, by) : undefined;
   const due = figures ? rotationDue(versions, d, by, s.maxAgeDays) : undefined;
   return {
@@ -78,7 +106,8 @@ export async function secretStatus(ctx: Context, s: EnvSecret, now: Date, outcom
     neverRotated: figures?.neverRotated === 1,
     nextDue: due ? isoDate(due) : null,
     overdue,
-    rotationInProgress: (figures?.pendingRotationHours ?? 0) > 0 || versions.some((v) => v.VersionStages?.includes('AWSPENDING') && !v.VersionStages.includes('AWSCURRENT')),
+    rotationInProgress:
+      (figures?.pendingRotationHours ?? 0) > 0 || versions.some((v) => v.VersionStages?.includes('AWSPENDING') && !v.VersionStages.includes('AWSCURRENT')),
     pendingRotationHours: figures?.pendingRotationHours ?? 0,
     stuck,
     placeholder: figures?.placeholder === 1,
@@ -94,7 +123,10 @@ export async function status(ctx: Context, out: Out): Promise<number> {
   const now = new Date();
   // One GetMetricData call for the rotators' outcomes, beside the two Secrets Manager calls per secret.
   let metricsNote: string | undefined;
-  const outcomesP = rotationOutcomes(ctx, ctx.secrets.filter((s) => s.entry.rotator)).catch((e) => {
+  const outcomesP = rotationOutcomes(
+    ctx,
+    ctx.secrets.filter((s) => s.entry.rotator),
+  ).catch((e) => {
     metricsNote = `rotation outcomes unknown: ${(e as Error).message}`;
     return new Map<string, RotationOutcome>();
   });
@@ -104,7 +136,22 @@ export async function status(ctx: Context, out: Out): Promise<number> {
   const logsNote = (await classesP).note;
   const problems = rows.flatMap((r) => r.problems.map((p) => `${r.secret}: ${p}`));
   if (out.json) {
-    out.line(JSON.stringify({ app: ctx.app, environment: ctx.env, production: ctx.config.production === true, checkedAt: isoDate(now), secrets: rows, problems, ...(metricsNote ? { metricsNote } : {}), ...(logsNote ? { logsNote } : {}) }, null, 2));
+    out.line(
+      JSON.stringify(
+        {
+          app: ctx.app,
+          environment: ctx.env,
+          production: ctx.config.production === true,
+          checkedAt: isoDate(now),
+          secrets: rows,
+          problems,
+          ...(metricsNote ? { metricsNote } : {}),
+          ...(logsNote ? { logsNote } : {}),
+        },
+        null,
+        2,
+      ),
+    );
   } else {
     out.line(`${ctx.app}/${ctx.env}${ctx.config.production ? ' (production)' : ''} at ${isoDate(now)}`);
     table(
@@ -121,12 +168,22 @@ export async function status(ctx: Context, out: Out): Promise<number> {
         r.overdue ? 'OVERDUE' : 'no',
         r.rotationInProgress ? `yes ${r.pendingRotationHours}h${r.stuck ? ' STUCK' : ''}` : 'no',
         r.placeholder ? (r.placeholderAlarms ? 'YES (alarms)' : 'yes') : 'no',
-        r.lastFailure ? `${r.lastFailure.step} ${r.lastFailure.errorClass ?? '?'} ${r.lastFailure.at}` : r.kind === 'third-party' ? '-' : metricsNote ? '?' : 'none',
+        r.lastFailure
+          ? `${r.lastFailure.step} ${r.lastFailure.errorClass ?? '?'} ${r.lastFailure.at}`
+          : r.kind === 'third-party'
+            ? '-'
+            : metricsNote
+              ? '?'
+              : 'none',
         shortKey(r.kmsKeyId),
       ]),
       (i) => rows[i].problems.length > 0,
     );
-    out.line(metricsNote ? `LAST FAILURE ?: ${metricsNote}` : "LAST FAILURE: step (rotator metrics), error class (rotator log group) and time of a failure since the last success (runbook #alarm-rotation-failed).");
+    out.line(
+      metricsNote
+        ? `LAST FAILURE ?: ${metricsNote}`
+        : 'LAST FAILURE: step (rotator metrics), error class (rotator log group) and time of a failure since the last success (runbook #alarm-rotation-failed).',
+    );
     if (logsNote) out.line(`error class ?: ${logsNote}`);
     for (const p of problems) out.line(`! ${p}`);
     out.line(problems.length ? `${problems.length} problem(s): exit ${EXIT.findings}` : 'no problems');

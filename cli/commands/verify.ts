@@ -4,7 +4,14 @@
  */
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { ListSubscriptionsByTopicCommand, type ListSubscriptionsByTopicCommandOutput, SNSClient } from '@aws-sdk/client-sns';
-import { DescribeSecretCommand, type DescribeSecretCommandOutput, GetResourcePolicyCommand, type GetResourcePolicyCommandOutput, ListSecretVersionIdsCommand, type ListSecretVersionIdsCommandOutput } from '@aws-sdk/client-secrets-manager';
+import {
+  DescribeSecretCommand,
+  type DescribeSecretCommandOutput,
+  GetResourcePolicyCommand,
+  type GetResourcePolicyCommandOutput,
+  ListSecretVersionIdsCommand,
+  type ListSecretVersionIdsCommandOutput,
+} from '@aws-sdk/client-secrets-manager';
 import { isStuck, pendingVersion, secretFigures } from '../../contracts/secret-age-rules';
 import { awsClient, call } from '../aws';
 import type { Context } from '../context';
@@ -54,19 +61,41 @@ export async function verify(ctx: Context, out: Out): Promise<number> {
     const schedule = ctx.config.rotation[s.name];
     if (s.entry.rotator) {
       const want = schedule?.scheduleExpression ? `schedule ${schedule.scheduleExpression}` : `every ${s.maxAgeDays} days`;
-      const got = d.RotationRules?.ScheduleExpression ? `schedule ${d.RotationRules.ScheduleExpression}` : `every ${d.RotationRules?.AutomaticallyAfterDays ?? '?'} days`;
-      add(`${s.name} rotates ${want}`, d.RotationEnabled === true && want === got, d.RotationEnabled ? (want === got ? '' : `configured ${want}, deployed ${got}`) : 'rotation is off: runbook #alarm-rotation-cancelled');
+      const got = d.RotationRules?.ScheduleExpression
+        ? `schedule ${d.RotationRules.ScheduleExpression}`
+        : `every ${d.RotationRules?.AutomaticallyAfterDays ?? '?'} days`;
+      add(
+        `${s.name} rotates ${want}`,
+        d.RotationEnabled === true && want === got,
+        d.RotationEnabled ? (want === got ? '' : `configured ${want}, deployed ${got}`) : 'rotation is off: runbook #alarm-rotation-cancelled',
+      );
     } else {
-      add(`${s.name} has no automatic rotation (third-party, age-alarmed after ${s.maxAgeDays} days)`, d.RotationEnabled !== true, d.RotationEnabled ? 'rotation is on for a secret with no rotator' : '');
+      add(
+        `${s.name} has no automatic rotation (third-party, age-alarmed after ${s.maxAgeDays} days)`,
+        d.RotationEnabled !== true,
+        d.RotationEnabled ? 'rotation is on for a secret with no rotator' : '',
+      );
     }
     const p = await call<GetResourcePolicyCommandOutput>(ctx.sm, new GetResourcePolicyCommand({ SecretId: s.id }), hint('secretsmanager:GetResourcePolicy'));
-    add(`${s.name} has its resource policy`, Boolean(p.ResourcePolicy), p.ResourcePolicy ? '' : 'no resource policy: redeploy the stack (runbook #alarm-policy-change)');
+    add(
+      `${s.name} has its resource policy`,
+      Boolean(p.ResourcePolicy),
+      p.ResourcePolicy ? '' : 'no resource policy: redeploy the stack (runbook #alarm-policy-change)',
+    );
     if (p.ResourcePolicy && stack) {
       const differences = deployedPolicyDifferences(stack, d.ARN ?? '', p.ResourcePolicy);
-      add(`${s.name} resource policy equals the one ${stack.name} deployed`, differences.length === 0, differences.length ? `${differences.join('; ')}: redeploy the stack (runbook #alarm-policy-change)` : '');
+      add(
+        `${s.name} resource policy equals the one ${stack.name} deployed`,
+        differences.length === 0,
+        differences.length ? `${differences.join('; ')}: redeploy the stack (runbook #alarm-policy-change)` : '',
+      );
     }
     if (s.entry.rotator) {
-      const l = await call<ListSecretVersionIdsCommandOutput>(ctx.sm, new ListSecretVersionIdsCommand({ SecretId: s.id }), hint('secretsmanager:ListSecretVersionIds'));
+      const l = await call<ListSecretVersionIdsCommandOutput>(
+        ctx.sm,
+        new ListSecretVersionIdsCommand({ SecretId: s.id }),
+        hint('secretsmanager:ListSecretVersionIds'),
+      );
       const versions = l.Versions ?? [];
       const pending = pendingVersion(versions);
       let stuck: boolean;
@@ -75,7 +104,17 @@ export async function verify(ctx: Context, out: Out): Promise<number> {
       } catch {
         stuck = true;
       }
-      add(`${s.name} has rotated and no rotation is stuck`, Boolean(d.LastRotatedDate) && !stuck, !d.LastRotatedDate ? 'never rotated: runbook #alarm-placeholder' : stuck ? 'AWSPENDING lingers: runbook #alarm-pending-rotation' : pending ? 'a rotation is running now' : '');
+      add(
+        `${s.name} has rotated and no rotation is stuck`,
+        Boolean(d.LastRotatedDate) && !stuck,
+        !d.LastRotatedDate
+          ? 'never rotated: runbook #alarm-placeholder'
+          : stuck
+            ? 'AWSPENDING lingers: runbook #alarm-pending-rotation'
+            : pending
+              ? 'a rotation is running now'
+              : '',
+      );
     }
   }
   if (stack) for (const c of await alarmTopicChecks(ctx, stack)) add(c.check, c.ok, c.detail);
@@ -116,7 +155,10 @@ async function readStackAsCheck(ctx: Context, add: Add): Promise<DeployedStack |
     return stack;
   } catch (e) {
     if (e instanceof CliError && (e.exitCode === EXIT.credentials || e.exitCode === EXIT.throttled)) throw e;
-    const why = e instanceof CliError && /\(ValidationError\)/.test(e.message) ? 'not found (ValidationError): deploy it (runbook #1) or check --app, --env and --region' : (e as Error).message;
+    const why =
+      e instanceof CliError && /\(ValidationError\)/.test(e.message)
+        ? 'not found (ValidationError): deploy it (runbook #1) or check --app, --env and --region'
+        : (e as Error).message;
     add(check, false, `${why}; the policy and alarm-topic checks need it`);
     return undefined;
   }

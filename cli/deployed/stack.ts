@@ -3,7 +3,13 @@
  * the physical ids of its resources (ListStackResources, which, unlike DescribeStackResources, is not capped at
  * 100 resources). Read-only; the operator role may call both on this stack only.
  */
-import { CloudFormationClient, GetTemplateCommand, type GetTemplateCommandOutput, ListStackResourcesCommand, type ListStackResourcesCommandOutput } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  GetTemplateCommand,
+  type GetTemplateCommandOutput,
+  ListStackResourcesCommand,
+  type ListStackResourcesCommandOutput,
+} from '@aws-sdk/client-cloudformation';
 import { secretsStackName } from '../../contracts/catalog';
 import { awsClient, call } from '../aws';
 import type { Context } from '../context';
@@ -36,7 +42,11 @@ export async function readDeployedStack(ctx: Context): Promise<DeployedStack> {
   const physical = new Map<string, string>();
   let NextToken: string | undefined;
   do {
-    const page = await call<ListStackResourcesCommandOutput>(cfn, new ListStackResourcesCommand({ StackName: name, NextToken }), hint('cloudformation:ListStackResources'));
+    const page = await call<ListStackResourcesCommandOutput>(
+      cfn,
+      new ListStackResourcesCommand({ StackName: name, NextToken }),
+      hint('cloudformation:ListStackResources'),
+    );
     for (const r of page.StackResourceSummaries ?? []) if (r.LogicalResourceId && r.PhysicalResourceId) physical.set(r.LogicalResourceId, r.PhysicalResourceId);
     NextToken = page.NextToken;
   } while (NextToken);

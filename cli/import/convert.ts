@@ -42,7 +42,8 @@ export function planImport(vars: Record<string, string>, map: Record<string, str
   for (const [variable, target] of Object.entries(map)) {
     if (!(variable in vars)) continue;
     const [secret, field, ...more] = target.split('.');
-    if (!(SECRET_NAMES as readonly string[]).includes(secret) || more.length) throw bad(`mapping of ${variable} names "${target}": use one of ${SECRET_NAMES.join(', ')}, optionally .field`);
+    if (!(SECRET_NAMES as readonly string[]).includes(secret) || more.length)
+      throw bad(`mapping of ${variable} names "${target}": use one of ${SECRET_NAMES.join(', ')}, optionally .field`);
     const slot = bySecret.get(secret as SecretName) ?? { fields: {} };
     const taken = field ? slot.fields[field] : slot.whole;
     // Two names for one value (JWT_SECRET_KEY and JWT_SECRET): refuse rather than pick one silently.
@@ -60,15 +61,27 @@ export function planImport(vars: Record<string, string>, map: Record<string, str
     try {
       catalogEntry(name).parse(value);
     } catch (e) {
-      if (e instanceof SecretShapeError) throw bad(`${from.join(', ')} do not make a valid ${name}: ${e.message} (fix the .env or the mapping; nothing was written)`);
+      if (e instanceof SecretShapeError)
+        throw bad(`${from.join(', ')} do not make a valid ${name}: ${e.message} (fix the .env or the mapping; nothing was written)`);
       throw e;
     }
-    planned.push({ name, from, fields: Object.keys(value).filter((k) => k !== 'schema').sort(), value: JSON.stringify(value) });
+    planned.push({
+      name,
+      from,
+      fields: Object.keys(value)
+        .filter((k) => k !== 'schema')
+        .sort(),
+      value: JSON.stringify(value),
+    });
   }
   return planned.sort((a, b) => SECRET_NAMES.indexOf(a.name) - SECRET_NAMES.indexOf(b.name));
 }
 
-function convert(name: SecretName, slot: { whole?: [string, string]; fields: Record<string, [string, string]> }, config: EnvironmentConfig): Record<string, unknown> {
+function convert(
+  name: SecretName,
+  slot: { whole?: [string, string]; fields: Record<string, [string, string]> },
+  config: EnvironmentConfig,
+): Record<string, unknown> {
   const whole = slot.whole;
   const fields = Object.fromEntries(Object.entries(slot.fields).map(([k, [, v]]) => [k, v]));
   if (whole && whole[1].trim().startsWith('{')) {
@@ -82,7 +95,8 @@ function convert(name: SecretName, slot: { whole?: [string, string]; fields: Rec
     case 'key-ring': {
       if (!whole) throw bad(`${name} needs its whole key in one variable (e.g. SECRET_KEY), not fields`);
       const key = Buffer.from(whole[1], 'utf8');
-      if (key.length < 32) throw bad(`${whole[0]}: a key must be at least 32 bytes; generate a new one or let the first rotation create the ring (nothing was written)`);
+      if (key.length < 32)
+        throw bad(`${whole[0]}: a key must be at least 32 bytes; generate a new one or let the first rotation create the ring (nothing was written)`);
       const kid = `imported-${new Date().toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(4).toString('hex')}`;
       return { schema: 1, current: { kid, key: key.toString('base64url'), createdAt: new Date().toISOString() }, previous: [] };
     }
@@ -127,7 +141,10 @@ function databaseFromUrl(variable: string, text: string, config: EnvironmentConf
   }
   const parsed = databaseFieldsFromUrl(url);
   if (!parsed) throw bad(`${variable}: the URL scheme must be postgresql, postgres, mysql or mariadb; nothing was written`);
-  if (!url.hostname || !url.username || !url.password || url.pathname.length < 2) throw bad(`${variable} lacks ${[!url.hostname && 'host', !url.username && 'user', !url.password && 'password', url.pathname.length < 2 && 'database name'].filter(Boolean).join(', ')}; nothing was written`);
+  if (!url.hostname || !url.username || !url.password || url.pathname.length < 2)
+    throw bad(
+      `${variable} lacks ${[!url.hostname && 'host', !url.username && 'user', !url.password && 'password', url.pathname.length < 2 && 'database name'].filter(Boolean).join(', ')}; nothing was written`,
+    );
   const fields = {
     ...parsed,
     ...(config.database.tls === false ? { ssl: false } : {}),

@@ -40,7 +40,10 @@ export function readMapFile(path: string): Record<string, string> {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(EXIT.badInput, code ? `cannot read --map ${path} (${code})` : `--map ${path} is not valid JSON: it must be {"ENV_NAME": "secret" or "secret.field"}`);
+    throw new CliError(
+      EXIT.badInput,
+      code ? `cannot read --map ${path} (${code})` : `--map ${path} is not valid JSON: it must be {"ENV_NAME": "secret" or "secret.field"}`,
+    );
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string')) {
     throw new CliError(EXIT.badInput, `--map ${path} must be a JSON object {"ENV_NAME": "secret" or "secret.field"}`);

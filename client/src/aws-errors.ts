@@ -7,19 +7,53 @@ export interface AwsErrorInfo {
   requestId?: string;
 }
 
-const ACCESS_DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'UnrecognizedClientException', 'InvalidSignatureException',
-  'ExpiredTokenException', 'KMSAccessDeniedException', 'DecryptionFailure']);
+const ACCESS_DENIED = new Set([
+  'AccessDeniedException',
+  'AccessDenied',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'ExpiredTokenException',
+  'KMSAccessDeniedException',
+  'DecryptionFailure',
+]);
 const NOT_FOUND = new Set(['ResourceNotFoundException', 'NotFoundException']);
-const UNAVAILABLE = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded',
-  'InternalServiceError', 'InternalServiceErrorException', 'InternalFailure', 'ServiceUnavailable', 'ServiceUnavailableException',
-  'RequestTimeout', 'RequestTimeoutException', 'TimeoutError', 'AbortError', 'KMSInternalException', 'DependencyTimeoutException',
-  'KeyUnavailableException']);
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH',
-  'ENETUNREACH', 'ECONNABORTED', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
+const UNAVAILABLE = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'InternalServiceError',
+  'InternalServiceErrorException',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
+  'AbortError',
+  'KMSInternalException',
+  'DependencyTimeoutException',
+  'KeyUnavailableException',
+]);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+]);
 
 export function awsErrorInfo(error: unknown): AwsErrorInfo {
   const e = (typeof error === 'object' && error !== null ? error : {}) as {
-    name?: unknown; code?: unknown; $metadata?: { httpStatusCode?: number; requestId?: string };
+    name?: unknown;
+    code?: unknown;
+    $metadata?: { httpStatusCode?: number; requestId?: string };
   };
   const name = typeof e.name === 'string' && e.name !== 'Error' ? e.name : typeof e.code === 'string' ? e.code : 'Error';
   return { name, httpStatusCode: e.$metadata?.httpStatusCode, requestId: e.$metadata?.requestId };

@@ -1,12 +1,29 @@
 export { SecretValue, REDACTED, type SecretMeta } from './secret-value';
 export { SecretsClientError, FieldEncryptionError, FieldDecryptionError, KeyRingError, type SecretErrorReason } from './errors';
 export {
-  SecretsClient, declaredEnvironment, staleMetricNamespace, type SecretsClientOptions, type GetSecretOptions, type StaleEvent,
-  type RefreshEvent, type FetchErrorEvent, type StaleMetricOptions,
+  SecretsClient,
+  declaredEnvironment,
+  staleMetricNamespace,
+  type SecretsClientOptions,
+  type GetSecretOptions,
+  type StaleEvent,
+  type RefreshEvent,
+  type FetchErrorEvent,
+  type StaleMetricOptions,
 } from './secrets/secrets-client';
 export {
-  getSecret, getJsonSecret, getDatabaseSecret, getRedisSecret, getMailSecret, getSentrySecret, getKeyRing,
-  defaultSecretsClient, configureSecrets, resetDefaultSecretsClient, resolveSecretId, type ReadOptions,
+  getSecret,
+  getJsonSecret,
+  getDatabaseSecret,
+  getRedisSecret,
+  getMailSecret,
+  getSentrySecret,
+  getKeyRing,
+  defaultSecretsClient,
+  configureSecrets,
+  resetDefaultSecretsClient,
+  resolveSecretId,
+  type ReadOptions,
 } from './secrets/default-client';
 export type { SecretsManagerSender } from './secrets/aws-source';
 export { VaultSecretSource, type VaultSourceOptions, type VaultAuth, type VaultHealth } from './secrets/vault-source';
@@ -26,7 +43,16 @@ export { EncryptionSdkMode, type EncryptionSdkModeOptions, type EncryptionSdkCac
 export { secretId, SECRET_NAMES, type SecretName, type DatabaseSecret, type RedisSecret, type KeyRing } from '../../contracts';
 export { fieldFormatOf, FIELD_FORMATS, type FieldFormat } from './field-encryption/format';
 export {
-  migratePiiColumns, renderProgress, PiiMigrationError, type PiiMigrationOptions, type PiiMigrationResult, type PiiMigrationProgress,
-  type PiiMigrationMode, type PiiColumn, type MigrationDatabase, type PgQueryable, type MysqlQueryable,
+  migratePiiColumns,
+  renderProgress,
+  PiiMigrationError,
+  type PiiMigrationOptions,
+  type PiiMigrationResult,
+  type PiiMigrationProgress,
+  type PiiMigrationMode,
+  type PiiColumn,
+  type MigrationDatabase,
+  type PgQueryable,
+  type MysqlQueryable,
 } from './migration/pii-migration';
 export { parsePiiMigrateArgs, runPiiMigrateCommand, type PiiMigrateArgs } from './migration/pii-migrate-command';

@@ -48,7 +48,10 @@ describe('redis adapter with a real redis-server (ACL users; Secrets Manager mod
   afterAll(async () => server?.stop());
 
   it('a wrong password is refused (WRONGPASS) and recognised as an authentication failure', async () => {
-    const error = await connect(JSON.parse(secretWith('wrong')) as RedisSecret).then(() => undefined, (e: unknown) => e);
+    const error = await connect(JSON.parse(secretWith('wrong')) as RedisSecret).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isRedisAuthError(error)).toBe(true);
   });
 
@@ -91,7 +94,10 @@ describe('mysql2 adapter with the local MariaDB (password auth; Secrets Manager 
   });
 
   it('a wrong password is refused (ER_ACCESS_DENIED_ERROR, 1045) and recognised', async () => {
-    const error = await connect(JSON.parse(secretWith('wrong')) as DatabaseSecret).then(() => undefined, (e: unknown) => e);
+    const error = await connect(JSON.parse(secretWith('wrong')) as DatabaseSecret).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isMysqlAuthError(error)).toBe(true);
   });
 

@@ -46,7 +46,9 @@ async function rotateToPending(model: SecretsManagerModel, next: string, valid: 
 async function finishRotation(model: SecretsManagerModel, token: string): Promise<void> {
   const current = [...model.secrets.values()][0];
   const holder = [...current.versions.values()].find((v) => v.stages.has('AWSCURRENT'));
-  await model.send(new UpdateSecretVersionStageCommand({ SecretId: NAME, VersionStage: 'AWSCURRENT', MoveToVersionId: token, RemoveFromVersionId: holder?.versionId }));
+  await model.send(
+    new UpdateSecretVersionStageCommand({ SecretId: NAME, VersionStage: 'AWSCURRENT', MoveToVersionId: token, RemoveFromVersionId: holder?.versionId }),
+  );
   model.completeRotation(NAME);
 }
 
@@ -114,7 +116,12 @@ describe('withCredentialRetry (Secrets Manager modelled, database faked)', () =>
     const { client, gets } = await setup();
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
     let calls = 0;
-    await expect(client.withCredentialRetry(NAME, async () => { calls += 1; throw refused; })).rejects.toBe(refused);
+    await expect(
+      client.withCredentialRetry(NAME, async () => {
+        calls += 1;
+        throw refused;
+      }),
+    ).rejects.toBe(refused);
     expect(calls).toBe(1);
     expect(gets()).toBe(1);
   });
@@ -127,13 +134,25 @@ describe('withCredentialRetry (Secrets Manager modelled, database faked)', () =>
       new Error('NOAUTH Authentication required.'),
     ]) {
       let calls = 0;
-      await expect(client.withCredentialRetry(NAME, async () => { calls += 1; throw error; })).rejects.toBe(error);
+      await expect(
+        client.withCredentialRetry(NAME, async () => {
+          calls += 1;
+          throw error;
+        }),
+      ).rejects.toBe(error);
       expect(calls).toBe(1); // refreshed AWSCURRENT is the same version and there is no AWSPENDING: nothing else to try
     }
     const custom = Object.assign(new Error('login refused by proxy'), { code: 'PROXY_AUTH' });
     const stages: string[] = [];
     await expect(
-      client.withCredentialRetry(NAME, async (_c, a) => { stages.push(a.stage); throw custom; }, { isAuthError: (e) => (e as { code?: string }).code === 'PROXY_AUTH' }),
+      client.withCredentialRetry(
+        NAME,
+        async (_c, a) => {
+          stages.push(a.stage);
+          throw custom;
+        },
+        { isAuthError: (e) => (e as { code?: string }).code === 'PROXY_AUTH' },
+      ),
     ).rejects.toBe(custom);
     expect(stages).toEqual(['AWSCURRENT']);
   });

@@ -65,7 +65,9 @@ describe('withCredentialRetry with a real PostgreSQL server across a password ch
     // createSecret + setSecret of a single-user rotation: AWSPENDING holds the new password, the server has it.
     passwords.push(newPassword());
     const token = model.startRotation(NAME);
-    await model.send(new PutSecretValueCommand({ SecretId: NAME, ClientRequestToken: token, SecretString: secretWith(passwords[1]), VersionStages: ['AWSPENDING'] }));
+    await model.send(
+      new PutSecretValueCommand({ SecretId: NAME, ClientRequestToken: token, SecretString: secretWith(passwords[1]), VersionStages: ['AWSPENDING'] }),
+    );
     await pg.adminQuery(`ALTER ROLE gaara_app PASSWORD '${passwords[1]}'`);
 
     stages.length = 0;
@@ -75,7 +77,9 @@ describe('withCredentialRetry with a real PostgreSQL server across a password ch
 
     // finishSecret, and the service removes AWSPENDING.
     const currentVersion = [...[...model.secrets.values()][0].versions.values()].find((v) => v.stages.has('AWSCURRENT'))?.versionId;
-    await model.send(new UpdateSecretVersionStageCommand({ SecretId: NAME, VersionStage: 'AWSCURRENT', MoveToVersionId: token, RemoveFromVersionId: currentVersion }));
+    await model.send(
+      new UpdateSecretVersionStageCommand({ SecretId: NAME, VersionStage: 'AWSCURRENT', MoveToVersionId: token, RemoveFromVersionId: currentVersion }),
+    );
     model.completeRotation(NAME);
 
     stages.length = 0;

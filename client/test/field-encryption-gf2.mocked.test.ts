@@ -196,7 +196,13 @@ describe('FieldEncryptor gf2: compact values referencing a stored field key (KMS
     // Loads that finish in the same tick: each one's set evicts the previous key before its caller resumes.
     const gate = { open: () => undefined as void, opened: undefined as unknown as Promise<void> };
     gate.opened = new Promise<void>((resolve) => (gate.open = resolve));
-    const gated: FieldKeyStore = { put: async () => undefined, get: async (id) => { await gate.opened; return storeOf.inner.get(id); } };
+    const gated: FieldKeyStore = {
+      put: async () => undefined,
+      get: async (id) => {
+        await gate.opened;
+        return storeOf.inner.get(id);
+      },
+    };
     const lockstep = new FieldEncryptor({ kms: client, keyId: KEY_ID, app: 'gaara-store', env: 'test', keyStore: gated, decryptedKeys: { maxEntries: 1 } });
     const all = Promise.all(cts.map((c, i) => lockstep.decryptField(c, { ...ctx, id: String(i) })));
     gate.open();
@@ -248,15 +254,21 @@ describe('FieldEncryptor gf2: compact values referencing a stored field key (KMS
     const ct = await encryptor.encryptField('x', ctx);
     const bytes = Buffer.from(ct.slice(4), 'base64url');
     bytes.fill(7, 2, 18);
-    await expect(setup().encryptor.decryptField(`gf2.${bytes.toString('base64url')}`, ctx)).rejects.toThrow(`customers.ssn: field key ${'07'.repeat(16)} is not in the key store`);
+    await expect(setup().encryptor.decryptField(`gf2.${bytes.toString('base64url')}`, ctx)).rejects.toThrow(
+      `customers.ssn: field key ${'07'.repeat(16)} is not in the key store`,
+    );
     const staging = new FieldEncryptor({ kms: client, keyId: KEY_ID, app: 'gaara-store', env: 'staging', keyStore: store });
     await expect(staging.decryptField(ct, ctx)).rejects.toThrow('belongs to another app or environment');
-    await expect(new FieldEncryptor({ kms: client, keyId: KEY_ID, app: 'gaara-store', env: 'test' }).decryptField(ct, ctx)).rejects.toThrow('a gf2 value needs the keyStore option');
+    await expect(new FieldEncryptor({ kms: client, keyId: KEY_ID, app: 'gaara-store', env: 'test' }).decryptField(ct, ctx)).rejects.toThrow(
+      'a gf2 value needs the keyStore option',
+    );
     await expect(encryptor.decryptField('gf2.AgI', ctx)).rejects.toThrow('gf2 field ciphertext is truncated');
     await expect(encryptor.decryptField(`${ct}B`, ctx)).rejects.toThrow('not canonical base64url');
     expect(() => new FieldEncryptor({ keyId: 'k', app: 'a', env: 'e', format: 'gf2' })).toThrow('FieldEncryptor format "gf2" needs the keyStore option');
     expect(() => new FieldEncryptor({ keyId: 'k', app: 'a', env: 'e', format: 'gf3' as never })).toThrow('FieldEncryptor option format must be "gf1" or "gf2"');
-    expect(() => new FieldEncryptor({ keyId: 'k', app: 'a', env: 'e', keyStore: store, fieldKey: { maxMessages: 2 ** 31 } })).toThrow('fieldKey.maxMessages must be at most 2^30');
+    expect(() => new FieldEncryptor({ keyId: 'k', app: 'a', env: 'e', keyStore: store, fieldKey: { maxMessages: 2 ** 31 } })).toThrow(
+      'fieldKey.maxMessages must be at most 2^30',
+    );
     await expect(new MemoryFieldKeyStore().get(Buffer.alloc(3))).rejects.toBeInstanceOf(KeyStoreError);
   });
 
@@ -271,7 +283,8 @@ describe('FieldEncryptor gf2: compact values referencing a stored field key (KMS
     });
     const everything = `${output}\n${renderings(error)}\n${renderings(store)}`;
     expect(error).toBeInstanceOf(FieldDecryptionError);
-    for (const secret of [canary, fieldKey.toString('hex'), fieldKey.toString('base64'), fieldKey.toString('base64url')]) expect(everything).not.toContain(secret);
+    for (const secret of [canary, fieldKey.toString('hex'), fieldKey.toString('base64'), fieldKey.toString('base64url')])
+      expect(everything).not.toContain(secret);
     expect(output).toContain('format: gf2');
   });
 });

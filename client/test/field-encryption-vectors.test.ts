@@ -8,8 +8,15 @@ import type { FieldContext } from '../src/field-encryption/format';
 import { MemoryFieldKeyStore } from '../src/field-encryption/key-store';
 
 interface Vector {
-  app: string; env: string; dataKeyHex: string; encryptedDataKeyHex: string; saltHex: string; ivHex: string;
-  context: FieldContext; plaintext: string; ciphertext: string;
+  app: string;
+  env: string;
+  dataKeyHex: string;
+  encryptedDataKeyHex: string;
+  saltHex: string;
+  ivHex: string;
+  context: FieldContext;
+  plaintext: string;
+  ciphertext: string;
 }
 
 const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'field-encryption.md'), 'utf8');
@@ -50,7 +57,8 @@ describe('documented gf1 test vectors (docs/field-encryption.md; KMS mocked with
     const kms = mockClient(KMSClient);
     kms.on(GenerateDataKeyCommand).resolves({ Plaintext: Buffer.from(v.dataKeyHex, 'hex'), CiphertextBlob: Buffer.from(v.encryptedDataKeyHex, 'hex') });
     kms.on(DecryptCommand).callsFake(async (input) => {
-      if (!Buffer.from(input.CiphertextBlob).equals(Buffer.from(v.encryptedDataKeyHex, 'hex'))) throw Object.assign(new Error('x'), { name: 'InvalidCiphertextException' });
+      if (!Buffer.from(input.CiphertextBlob).equals(Buffer.from(v.encryptedDataKeyHex, 'hex')))
+        throw Object.assign(new Error('x'), { name: 'InvalidCiphertextException' });
       return { Plaintext: Buffer.from(v.dataKeyHex, 'hex') };
     });
     const queue = [Buffer.from(v.saltHex, 'hex'), Buffer.from(v.ivHex, 'hex')];
@@ -65,8 +73,15 @@ describe('documented gf1 test vectors (docs/field-encryption.md; KMS mocked with
 });
 
 interface Gf2Vector {
-  app: string; env: string; fieldKeyHex: string; wrappedKeyHex: string; keyIdHex: string; ivHex: string;
-  context: FieldContext; plaintext: string; ciphertext: string;
+  app: string;
+  env: string;
+  fieldKeyHex: string;
+  wrappedKeyHex: string;
+  keyIdHex: string;
+  ivHex: string;
+  context: FieldContext;
+  plaintext: string;
+  ciphertext: string;
 }
 
 const gf2Block = /```json test-vectors-gf2\n([\s\S]*?)\n```/.exec(doc);
@@ -105,7 +120,8 @@ describe('documented gf2 test vectors (docs/field-encryption.md; KMS mocked with
     const kms = mockClient(KMSClient);
     kms.on(GenerateDataKeyCommand).resolves({ Plaintext: Buffer.from(v.fieldKeyHex, 'hex'), CiphertextBlob: Buffer.from(v.wrappedKeyHex, 'hex') });
     kms.on(DecryptCommand).callsFake(async (input) => {
-      if (!Buffer.from(input.CiphertextBlob).equals(Buffer.from(v.wrappedKeyHex, 'hex'))) throw Object.assign(new Error('x'), { name: 'InvalidCiphertextException' });
+      if (!Buffer.from(input.CiphertextBlob).equals(Buffer.from(v.wrappedKeyHex, 'hex')))
+        throw Object.assign(new Error('x'), { name: 'InvalidCiphertextException' });
       return { Plaintext: Buffer.from(v.fieldKeyHex, 'hex') };
     });
     const keyStore = new MemoryFieldKeyStore();

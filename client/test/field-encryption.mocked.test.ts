@@ -115,11 +115,21 @@ describe('FieldEncryptor (KMS mocked)', () => {
   it('decryptMany costs one KMS Decrypt per distinct data key, and keeps those keys cached (bounded, max age)', async () => {
     const writer = setup({ dataKey: { maxMessages: 10 } });
     const items = await Promise.all(
-      Array.from({ length: 30 }, async (_, i) => ({ ciphertext: await writer.encryptor.encryptField(`row-${i}`, { ...ctx, id: String(i) }), context: { ...ctx, id: String(i) } })),
+      Array.from({ length: 30 }, async (_, i) => ({
+        ciphertext: await writer.encryptor.encryptField(`row-${i}`, { ...ctx, id: String(i) }),
+        context: { ...ctx, id: String(i) },
+      })),
     );
     expect(writer.mock.commandCalls(GenerateDataKeyCommand)).toHaveLength(3);
     const clock = { t: 1_000_000 };
-    const reader = new FieldEncryptor({ kms: writer.client, keyId: KEY_ID, app: 'gaara-store', env: 'test', now: () => clock.t, decryptedKeys: { maxAgeMs: 60_000 } });
+    const reader = new FieldEncryptor({
+      kms: writer.client,
+      keyId: KEY_ID,
+      app: 'gaara-store',
+      env: 'test',
+      now: () => clock.t,
+      decryptedKeys: { maxAgeMs: 60_000 },
+    });
     const before = writer.mock.commandCalls(DecryptCommand).length;
     expect(await reader.decryptMany(items)).toEqual(items.map((_, i) => `row-${i}`));
     expect(writer.mock.commandCalls(DecryptCommand).length - before).toBe(3);
@@ -144,7 +154,9 @@ describe('FieldEncryptor (KMS mocked)', () => {
     await expect(encryptor.decryptField('plaintext', ctx)).rejects.toThrow('missing "gf1." prefix');
     await expect(encryptor.decryptField('gf1.AQE', ctx)).rejects.toThrow('truncated');
     expect(() => new FieldEncryptor({ keyId: '', app: 'a', env: 'e' })).toThrow('FieldEncryptor option keyId must be a non-empty string');
-    expect(() => new FieldEncryptor({ keyId: 'k', app: 'a', env: 'e', dataKey: { maxMessages: 0 } })).toThrow('FieldEncryptor limit maxMessages must be a number >= 1');
+    expect(() => new FieldEncryptor({ keyId: 'k', app: 'a', env: 'e', dataKey: { maxMessages: 0 } })).toThrow(
+      'FieldEncryptor limit maxMessages must be a number >= 1',
+    );
   });
 
   it('no plaintext or data key in errors or output (canary search)', async () => {

@@ -43,7 +43,9 @@ function keyStoreSuite(name: string, engine: () => Engine) {
       await expect(duplicate).rejects.toThrow(`could not save field key ${id.toString('hex')}`);
       expect((await store.get(id))?.wrappedKey).toEqual(wrappedKey); // never overwritten
       await expect(store.put({ id: randomBytes(15), app: 'a', env: 'e', wrappedKey, createdAt })).rejects.toThrow('a field key id is 16 bytes');
-      await expect(store.put({ id: randomBytes(16), app: 'a', env: 'e', wrappedKey: Buffer.alloc(0), createdAt })).rejects.toThrow('a wrapped field key is 1..4096 bytes');
+      await expect(store.put({ id: randomBytes(16), app: 'a', env: 'e', wrappedKey: Buffer.alloc(0), createdAt })).rejects.toThrow(
+        'a wrapped field key is 1..4096 bytes',
+      );
       expect(() => e.store('keys; DROP TABLE x')).toThrow('key store table must be a plain identifier');
       await expect(e.store('missing_table').get(id)).rejects.toThrow(`could not read field key ${id.toString('hex')}`);
     });
@@ -78,14 +80,32 @@ function keyStoreSuite(name: string, engine: () => Engine) {
       await migratePiiColumns({ db: e.db(), table: 'convert_customers', columns: [...PII_COLUMNS], encryptor: gf1, batchSize: 10 });
       const gf2 = new FieldEncryptor({ keyId: KEY_A, app: 'gaara-store', env: 'test', kms: kms as never, format: 'gf2', keyStore: store });
       const crash = new Error('injected crash');
-      await expect(migratePiiColumns({
-        db: e.db(), table: 'convert_customers', columns: [...PII_COLUMNS], encryptor: gf2, previousEncryptors: [gf1], mode: 'rekey', batchSize: 10,
-        hooks: { afterPrepare: (batch) => { if (batch === 2) throw crash; } },
-      })).rejects.toBe(crash);
+      await expect(
+        migratePiiColumns({
+          db: e.db(),
+          table: 'convert_customers',
+          columns: [...PII_COLUMNS],
+          encryptor: gf2,
+          previousEncryptors: [gf1],
+          mode: 'rekey',
+          batchSize: 10,
+          hooks: {
+            afterPrepare: (batch) => {
+              if (batch === 2) throw crash;
+            },
+          },
+        }),
+      ).rejects.toBe(crash);
       const formats = (rows: Record<string, unknown>[]) => new Set(rows.flatMap((r) => PII_COLUMNS.map((c) => (r[c] === null ? 'null' : fieldFormatOf(r[c])))));
       expect(formats(await e.exec('SELECT * FROM convert_customers ORDER BY id'))).toEqual(new Set(['gf1', 'gf2', 'null']));
       const resumed = await migratePiiColumns({
-        db: e.db(), table: 'convert_customers', columns: [...PII_COLUMNS], encryptor: gf2, previousEncryptors: [gf1], mode: 'rekey', batchSize: 10,
+        db: e.db(),
+        table: 'convert_customers',
+        columns: [...PII_COLUMNS],
+        encryptor: gf2,
+        previousEncryptors: [gf1],
+        mode: 'rekey',
+        batchSize: 10,
       });
       const nonNull = originals.reduce((n, r) => n + PII_COLUMNS.filter((c) => r[c] !== null).length, 0);
       expect(resumed.changed).toBeGreaterThan(0);
@@ -102,7 +122,13 @@ function keyStoreSuite(name: string, engine: () => Engine) {
         }
       }
       const again = await migratePiiColumns({
-        db: e.db(), table: 'convert_customers', columns: [...PII_COLUMNS], encryptor: gf2, previousEncryptors: [gf1], mode: 'rekey', batchSize: 10,
+        db: e.db(),
+        table: 'convert_customers',
+        columns: [...PII_COLUMNS],
+        encryptor: gf2,
+        previousEncryptors: [gf1],
+        mode: 'rekey',
+        batchSize: 10,
       });
       expect(again.changed).toBe(0);
     });

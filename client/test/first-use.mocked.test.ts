@@ -35,7 +35,10 @@ afterEach(() => {
 describe('module-level getSecret on a shared default client (Secrets Manager mocked)', () => {
   it('reads a short name as <APP_NAME>/<APP_ENVIRONMENT>/<name>, plain value, cached on the shared client', async () => {
     Object.assign(process.env, { APP_NAME: 'gaara-store', APP_ENVIRONMENT: 'prod' });
-    sm.on(GetSecretValueCommand, { SecretId: 'gaara-store/prod/database-url' }).resolves({ SecretString: JSON.stringify(databaseSecretFixture), VersionId: 'v1' });
+    sm.on(GetSecretValueCommand, { SecretId: 'gaara-store/prod/database-url' }).resolves({
+      SecretString: JSON.stringify(databaseSecretFixture),
+      VersionId: 'v1',
+    });
     sm.on(GetSecretValueCommand, { SecretId: 'gaara-store/prod/smtp-password' }).rejects(notFound());
     api.configureSecrets(newClient());
     expect((await api.getDatabaseSecret()).host).toBe(databaseSecretFixture.host);
@@ -47,7 +50,11 @@ describe('module-level getSecret on a shared default client (Secrets Manager moc
 
   it('in development reads the conventional .env names by short name, without APP_ENVIRONMENT', async () => {
     for (const k of ['APP_ENVIRONMENT', 'ENVIRONMENT', 'APP_NAME']) delete process.env[k];
-    Object.assign(process.env, { NODE_ENV: 'development', DATABASE_URL: 'postgresql://dev:dev-pw@localhost:5432/shop?sslmode=disable', SMTP_PASSWORD: 'smtp-dev' });
+    Object.assign(process.env, {
+      NODE_ENV: 'development',
+      DATABASE_URL: 'postgresql://dev:dev-pw@localhost:5432/shop?sslmode=disable',
+      SMTP_PASSWORD: 'smtp-dev',
+    });
     api.configureSecrets({ dotenvPath: false, warn: () => undefined });
     expect(await api.getDatabaseSecret()).toMatchObject({ host: 'localhost', username: 'dev', dbname: 'shop' });
     expect(await api.getSecret('smtp-password', { default: '' })).toBe('smtp-dev');
@@ -129,8 +136,9 @@ describe('JWT kid refresh over a SecretsClient (Secrets Manager mocked)', () => 
     expect(calls()).toBe(2);
 
     c.t += 5_000;
-    const forged = await Promise.all(Array.from({ length: 25 }, (_, i) =>
-      new SignJWT({ sub: 'x' }).setProtectedHeader({ alg: 'HS256', kid: `k-forged-${i}` }).sign(Buffer.alloc(32, 1))));
+    const forged = await Promise.all(
+      Array.from({ length: 25 }, (_, i) => new SignJWT({ sub: 'x' }).setProtectedHeader({ alg: 'HS256', kid: `k-forged-${i}` }).sign(Buffer.alloc(32, 1))),
+    );
     const results = await Promise.allSettled(forged.map((t) => jwt.verify(t)));
     expect(results.every((r) => r.status === 'rejected')).toBe(true);
     expect(calls()).toBe(3); // the flood shared one refresh
@@ -148,14 +156,21 @@ describe('StaleSecretServed metric (opt-in, embedded metric format)', () => {
     const c = clock();
     sm.on(GetSecretValueCommand).resolvesOnce({ SecretString: canary, VersionId: 'v1' }).rejects(throttled());
     const lines: string[] = [];
-    const client = newClient({ now: c.now, ttlMs: 1_000, staleMetric: { service: 'orders-api', write: (l) => lines.push(l) }, env: { APP_NAME: 'gaara-store' } });
+    const client = newClient({
+      now: c.now,
+      ttlMs: 1_000,
+      staleMetric: { service: 'orders-api', write: (l) => lines.push(l) },
+      env: { APP_NAME: 'gaara-store' },
+    });
     await client.getSecret(ID);
     c.t += 2_000;
     expect((await client.getSecret(ID)).reveal()).toBe(canary);
     expect(lines).toHaveLength(1);
     expect(lines[0].endsWith('\n')).toBe(true);
     const record = JSON.parse(lines[0]);
-    expect(record._aws.CloudWatchMetrics).toEqual([{ Namespace: 'GaaraStore/Secrets', Dimensions: [['Environment', 'Secret']], Metrics: [{ Name: 'StaleSecretServed', Unit: 'Count' }] }]);
+    expect(record._aws.CloudWatchMetrics).toEqual([
+      { Namespace: 'GaaraStore/Secrets', Dimensions: [['Environment', 'Secret']], Metrics: [{ Name: 'StaleSecretServed', Unit: 'Count' }] },
+    ]);
     expect(record).toMatchObject({ Environment: 'prod', Secret: 'database-url', StaleSecretServed: 1, Service: 'orders-api', StaleForMs: 1_000 });
     expect(record._aws.Timestamp).toBe(c.t);
     expect(lines.join()).not.toContain(canary);

@@ -59,7 +59,10 @@ describe('JWT over the jwt-secret ring (HS256 with kid, via jose)', () => {
   });
 
   it('picks up a key another instance rotated in (unknown kid -> refresh -> found)', async () => {
-    const rotated: KeyRing = { ...keyRingFixture, current: { kid: 'k-new', key: Buffer.alloc(32, 7).toString('base64url'), createdAt: '2026-11-20T00:00:00Z' } };
+    const rotated: KeyRing = {
+      ...keyRingFixture,
+      current: { kid: 'k-new', key: Buffer.alloc(32, 7).toString('base64url'), createdAt: '2026-11-20T00:00:00Z' },
+    };
     const token = await new SignJWT({ sub: 'u' }).setProtectedHeader({ alg: 'HS256', kid: 'k-new' }).sign(Buffer.alloc(32, 7));
     const source = jest.fn(async (o?: { forceRefresh?: boolean }) => wrap(o?.forceRefresh ? rotated : keyRingFixture));
     await expect(new JwtKeyRing(source).verify(token)).resolves.toMatchObject({ kid: 'k-new' });

@@ -58,13 +58,15 @@ function reachable(root: unknown): string {
 
 function jsonWithoutCycles(v: unknown): string {
   const seen = new WeakSet<object>();
-  return JSON.stringify(v, (_k, x: unknown) => {
-    if (typeof x === 'object' && x !== null) {
-      if (seen.has(x)) return '[cycle]';
-      seen.add(x);
-    }
-    return x;
-  }) ?? '';
+  return (
+    JSON.stringify(v, (_k, x: unknown) => {
+      if (typeof x === 'object' && x !== null) {
+        if (seen.has(x)) return '[cycle]';
+        seen.add(x);
+      }
+      return x;
+    }) ?? ''
+  );
 }
 
 const deep = (v: unknown) => `${inspect(v, { depth: Infinity, showHidden: true })}\n${JSON.stringify(v)}`;
@@ -109,21 +111,51 @@ describe('inspecting library objects never shows values or keys (Secrets Manager
     indexer.blindIndex('x', { label: 'users.email' });
     const wrapKey = randomBytes(32);
     const esdk = new EncryptionSdkMode({
-      keyring: new RawAesKeyringNode({ keyName: 'k', keyNamespace: 'ns', unencryptedMasterKey: new Uint8Array(wrapKey), wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING }),
+      keyring: new RawAesKeyringNode({
+        keyName: 'k',
+        keyNamespace: 'ns',
+        unencryptedMasterKey: new Uint8Array(wrapKey),
+        wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+      }),
       encryptionContext: { app: 'gaara-store' },
       cache: { maxAgeMs: 60_000 },
     });
     await esdk.decrypt(await esdk.encrypt('v'));
     const envCanary = `env-${randomBytes(8).toString('hex')}`;
-    const devClient = new SecretsClient({ source: 'environment', env: { NODE_ENV: 'test', GAARA_SECRET_SMTP: envCanary }, dotenvPath: false, warn: () => undefined });
-    const dataKeys = new DataKeys(kms.client, KEY_ID, { app: 'gaara-store', env: 'test', purpose: 'field-encryption' },
-      { maxAgeMs: 60_000, maxMessages: 100, maxBytes: 1_000 }, { maxEntries: 10, maxAgeMs: 60_000 }, Date.now);
+    const devClient = new SecretsClient({
+      source: 'environment',
+      env: { NODE_ENV: 'test', GAARA_SECRET_SMTP: envCanary },
+      dotenvPath: false,
+      warn: () => undefined,
+    });
+    const dataKeys = new DataKeys(
+      kms.client,
+      KEY_ID,
+      { app: 'gaara-store', env: 'test', purpose: 'field-encryption' },
+      { maxAgeMs: 60_000, maxMessages: 100, maxBytes: 1_000 },
+      { maxEntries: 10, maxAgeMs: 60_000 },
+      Date.now,
+    );
     const { edk } = await dataKeys.forEncryption(1); // an active key and its decrypted-cache entry
-    await new DataKeys(kms.client, KEY_ID, { app: 'gaara-store', env: 'test', purpose: 'field-encryption' },
-      { maxAgeMs: 60_000, maxMessages: 100, maxBytes: 1_000 }, { maxEntries: 10, maxAgeMs: 60_000 }, Date.now).forDecryption(edk);
+    await new DataKeys(
+      kms.client,
+      KEY_ID,
+      { app: 'gaara-store', env: 'test', purpose: 'field-encryption' },
+      { maxAgeMs: 60_000, maxMessages: 100, maxBytes: 1_000 },
+      { maxEntries: 10, maxAgeMs: 60_000 },
+      Date.now,
+    ).forDecryption(edk);
     const keyStore = new MemoryFieldKeyStore();
-    const storedKeys = () => new StoredKeys({ kms: kms.client, keyId: KEY_ID, context: { app: 'gaara-store', env: 'test', purpose: 'field-encryption' } }, keyStore,
-      { app: 'gaara-store', env: 'test' }, { maxAgeMs: 60_000, maxMessages: 100, maxBytes: 1_000 }, { maxEntries: 10, maxAgeMs: 60_000 }, Date.now, randomBytes);
+    const storedKeys = () =>
+      new StoredKeys(
+        { kms: kms.client, keyId: KEY_ID, context: { app: 'gaara-store', env: 'test', purpose: 'field-encryption' } },
+        keyStore,
+        { app: 'gaara-store', env: 'test' },
+        { maxAgeMs: 60_000, maxMessages: 100, maxBytes: 1_000 },
+        { maxEntries: 10, maxAgeMs: 60_000 },
+        Date.now,
+        randomBytes,
+      );
     const writerKeys = storedKeys();
     const { id } = await writerKeys.forEncryption(1); // an active gf2 key and its cache entry
     const readerKeys = storedKeys();
@@ -137,10 +169,18 @@ describe('inspecting library objects never shows values or keys (Secrets Manager
       printed.push(inspect(o, { customInspect: false, showHidden: true, depth: Infinity, getters: true }));
       printed.push(JSON.stringify(o), jsonWithoutCycles({ ...o }), JSON.stringify(Object.entries(Object.getOwnPropertyDescriptors(o)).map(([k]) => k)));
       printed.push(reachable(o));
-      for (const key of Reflect.ownKeys(o)) printed.push(inspect((o as unknown as Record<PropertyKey, unknown>)[key], { customInspect: false, showHidden: true, depth: Infinity }));
+      for (const key of Reflect.ownKeys(o))
+        printed.push(inspect((o as unknown as Record<PropertyKey, unknown>)[key], { customInspect: false, showHidden: true, depth: Infinity }));
     }
     const text = printed.join('\n') + printed.join('').replace(/\s+/g, ''); // inspect spreads byte arrays over padded columns
-    for (const s of [...spellings(dataKey), ...spellings(ringKey), ...spellings(derived), dataKey.toString('latin1').slice(0, 12), ringKey.toString('latin1').slice(0, 12), envCanary]) {
+    for (const s of [
+      ...spellings(dataKey),
+      ...spellings(ringKey),
+      ...spellings(derived),
+      dataKey.toString('latin1').slice(0, 12),
+      ringKey.toString('latin1').slice(0, 12),
+      envCanary,
+    ]) {
       expect(text).not.toContain(s);
     }
     // The ESDK's keyring keeps its master key (its own design); our object does not expose the keyring or the materials cache.

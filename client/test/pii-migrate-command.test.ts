@@ -2,15 +2,30 @@ import { parsePiiMigrateArgs } from '../src/migration/pii-migrate-command';
 
 describe('pii-migrate command arguments (client/bin/pii-migrate.ts)', () => {
   it('reads table, columns, blind indexes, mode and the key from APP_NAME / APP_ENVIRONMENT', () => {
-    const args = parsePiiMigrateArgs(['--table', 'customers', '--columns', 'full_name,email,ssn', '--blind-index', 'email=email_bidx:email:16', '--dry-run', '--batch-size=200'],
-      { APP_ENVIRONMENT: 'prod' });
+    const args = parsePiiMigrateArgs(
+      ['--table', 'customers', '--columns', 'full_name,email,ssn', '--blind-index', 'email=email_bidx:email:16', '--dry-run', '--batch-size=200'],
+      { APP_ENVIRONMENT: 'prod' },
+    );
     expect(args).toMatchObject({
-      table: 'customers', mode: 'encrypt', dryRun: true, batchSize: 200, keyId: 'alias/gaara-store/prod/data', app: 'gaara-store', env: 'prod',
+      table: 'customers',
+      mode: 'encrypt',
+      dryRun: true,
+      batchSize: 200,
+      keyId: 'alias/gaara-store/prod/data',
+      app: 'gaara-store',
+      env: 'prod',
       columns: [{ name: 'full_name' }, { name: 'email', blindIndex: { column: 'email_bidx', normalize: 'email', bytes: 16 } }, { name: 'ssn' }],
     });
-    expect(parsePiiMigrateArgs(['--table', 't', '--columns', 'c', '--mode', 'rekey', '--previous-key-id', 'arn:old', '--env', 'dev'], {}))
-      .toMatchObject({ mode: 'rekey', previousKeyId: 'arn:old', keyId: 'alias/gaara-store/dev/data', format: 'gf1' });
-    expect(parsePiiMigrateArgs(['--table', 't', '--columns', 'c', '--mode', 'rekey', '--format', 'gf2', '--env', 'dev'], {})).toMatchObject({ mode: 'rekey', format: 'gf2' });
+    expect(parsePiiMigrateArgs(['--table', 't', '--columns', 'c', '--mode', 'rekey', '--previous-key-id', 'arn:old', '--env', 'dev'], {})).toMatchObject({
+      mode: 'rekey',
+      previousKeyId: 'arn:old',
+      keyId: 'alias/gaara-store/dev/data',
+      format: 'gf1',
+    });
+    expect(parsePiiMigrateArgs(['--table', 't', '--columns', 'c', '--mode', 'rekey', '--format', 'gf2', '--env', 'dev'], {})).toMatchObject({
+      mode: 'rekey',
+      format: 'gf2',
+    });
   });
 
   it('refuses unknown options, a missing table or environment, a bad mode and a blind index on an unlisted column', () => {

@@ -23,7 +23,11 @@ describe('PII column migration on a real MariaDB (KMS in-process)', () => {
   };
   const readAll = async (table: string) => (await db.query(`SELECT * FROM ${table} ORDER BY id`))[0] as Record<string, unknown>[];
   const base = (table: string, extra: Partial<PiiMigrationOptions> & Pick<PiiMigrationOptions, 'encryptor'>): PiiMigrationOptions => ({
-    db: { engine: 'mysql', connection: db }, table, columns: [...PII_COLUMNS], batchSize: 10, ...extra,
+    db: { engine: 'mysql', connection: db },
+    table,
+    columns: [...PII_COLUMNS],
+    batchSize: 10,
+    ...extra,
   });
 
   beforeAll(async () => {
@@ -43,11 +47,17 @@ describe('PII column migration on a real MariaDB (KMS in-process)', () => {
     await createTable('customers', originals);
     const crashing = await connect();
     const crash = new Error('injected crash');
-    await expect(migratePiiColumns({
-      ...base('customers', { encryptor }),
-      db: { engine: 'mysql', connection: crashing },
-      hooks: { afterRowWrite: (batch, index) => { if (batch === 2 && index === 4) throw crash; } },
-    })).rejects.toBe(crash);
+    await expect(
+      migratePiiColumns({
+        ...base('customers', { encryptor }),
+        db: { engine: 'mysql', connection: crashing },
+        hooks: {
+          afterRowWrite: (batch, index) => {
+            if (batch === 2 && index === 4) throw crash;
+          },
+        },
+      }),
+    ).rejects.toBe(crash);
     crashing.destroy(); // no ROLLBACK reaches the server from us: it rolls the open transaction back itself
     const mid = await checkRows(await readAll('customers'), originals, encryptor, 'customers');
     expect(mid.encrypted).toBeGreaterThan(0);
@@ -69,14 +79,16 @@ describe('PII column migration on a real MariaDB (KMS in-process)', () => {
     const originals = piiRows(12, 'lv');
     await createTable('live', originals);
     const writer = await connect();
-    await migratePiiColumns(base('live', {
-      encryptor,
-      hooks: {
-        afterRead: async (batch) => {
-          if (batch === 0) await writer.query('UPDATE live SET email = ? WHERE id = 2', [String(originals[1].email).toLowerCase()]);
+    await migratePiiColumns(
+      base('live', {
+        encryptor,
+        hooks: {
+          afterRead: async (batch) => {
+            if (batch === 0) await writer.query('UPDATE live SET email = ? WHERE id = 2', [String(originals[1].email).toLowerCase()]);
+          },
         },
-      },
-    }));
+      }),
+    );
     await writer.end();
     const rows = await readAll('live');
     expect(await encryptor.decryptField(rows[1].email as string, { table: 'live', column: 'email', id: '2' })).toBe(String(originals[1].email).toLowerCase());
@@ -90,7 +102,9 @@ describe('PII column migration on a real MariaDB (KMS in-process)', () => {
     await db.query("INSERT INTO nopk VALUES (1, 'a@example.com')");
     const before = JSON.stringify([await readAll('narrow'), await readAll('nopk')]);
     await expect(migratePiiColumns({ ...base('nopk', { encryptor: encryptorFor(kms) }), columns: ['email'] })).rejects.toThrow(/nopk has no primary key/);
-    await expect(migratePiiColumns(base('narrow', { encryptor: encryptorFor(kms) }))).rejects.toThrow(/narrow\.full_name is too narrow: .* the column holds 100/);
+    await expect(migratePiiColumns(base('narrow', { encryptor: encryptorFor(kms) }))).rejects.toThrow(
+      /narrow\.full_name is too narrow: .* the column holds 100/,
+    );
     await expect(migratePiiColumns(base('absent', { encryptor: encryptorFor(kms) }))).rejects.toThrow(/unknown table .*\.absent/);
     expect(JSON.stringify([await readAll('narrow'), await readAll('nopk')])).toBe(before);
   });
@@ -112,15 +126,28 @@ describe('PII column migration on a real MariaDB (KMS in-process)', () => {
     const loose = await connect();
     await loose.query("SET SESSION sql_mode = ''");
     const long = `${'x'.repeat(300)}@example.com`;
-    await expect(migratePiiColumns({
-      ...base('latecomer', { encryptor }),
-      db: { engine: 'mysql', connection: loose },
-      hooks: { afterRead: async (batch) => { if (batch === 0) await db.query('UPDATE latecomer SET email = ? WHERE id = 15', [long]); } },
-    })).rejects.toThrow(/latecomer\.email row 15: the new value takes \d+ characters, the column holds 512 \(nothing of this batch was written\)/);
+    await expect(
+      migratePiiColumns({
+        ...base('latecomer', { encryptor }),
+        db: { engine: 'mysql', connection: loose },
+        hooks: {
+          afterRead: async (batch) => {
+            if (batch === 0) await db.query('UPDATE latecomer SET email = ? WHERE id = 15', [long]);
+          },
+        },
+      }),
+    ).rejects.toThrow(/latecomer\.email row 15: the new value takes \d+ characters, the column holds 512 \(nothing of this batch was written\)/);
     await loose.end();
     const rows = await readAll('latecomer');
     expect(rows[14].email).toBe(long);
-    expect(await checkRows(rows.map((r) => (r.id === 15 ? { ...r, email: originals[14].email } : r)), originals, encryptor, 'latecomer')).toEqual({ encrypted: expect.any(Number), plaintext: expect.any(Number) });
+    expect(
+      await checkRows(
+        rows.map((r) => (r.id === 15 ? { ...r, email: originals[14].email } : r)),
+        originals,
+        encryptor,
+        'latecomer',
+      ),
+    ).toEqual({ encrypted: expect.any(Number), plaintext: expect.any(Number) });
     expect(rows.slice(10).every((r) => r.ssn === null || !String(r.ssn).startsWith('gf1.'))).toBe(true);
   });
 });

@@ -31,7 +31,11 @@ describe('PII column migration on a real PostgreSQL 15 (KMS in-process)', () => 
   };
   const readAll = async (table: string) => (await db.query(`SELECT * FROM ${table} ORDER BY id`)).rows;
   const base = (table: string, extra: Partial<PiiMigrationOptions> & Pick<PiiMigrationOptions, 'encryptor'>): PiiMigrationOptions => ({
-    db: { engine: 'postgres', client: db }, table, columns: [...PII_COLUMNS], batchSize: 10, ...extra,
+    db: { engine: 'postgres', client: db },
+    table,
+    columns: [...PII_COLUMNS],
+    batchSize: 10,
+    ...extra,
   });
 
   beforeAll(async () => {
@@ -51,10 +55,14 @@ describe('PII column migration on a real PostgreSQL 15 (KMS in-process)', () => 
     const originals = piiRows(ROWS);
     await createTable('customers', originals);
     const progress: PiiMigrationProgress[] = [];
-    const result = await migratePiiColumns(base('customers', {
-      encryptor, blindIndexer: indexer, onProgress: (p) => progress.push(p),
-      columns: ['full_name', { name: 'email', blindIndex: { column: 'email_bidx', normalize: 'email' } }, 'ssn'],
-    }));
+    const result = await migratePiiColumns(
+      base('customers', {
+        encryptor,
+        blindIndexer: indexer,
+        onProgress: (p) => progress.push(p),
+        columns: ['full_name', { name: 'email', blindIndex: { column: 'email_bidx', normalize: 'email' } }, 'ssn'],
+      }),
+    );
     const rows = await readAll('customers');
     const states = await checkRows(rows, originals, encryptor, 'customers');
     expect(states.plaintext).toBe(0);
@@ -85,11 +93,17 @@ describe('PII column migration on a real PostgreSQL 15 (KMS in-process)', () => 
     await createTable('crash_customers', originals);
     const crashing = await connect();
     const crash = new Error('injected crash');
-    await expect(migratePiiColumns({
-      ...base('crash_customers', { encryptor }),
-      db: { engine: 'postgres', client: crashing },
-      hooks: { afterPrepare: (batch, index) => { if (batch === 2 && index === 6) throw crash; } },
-    })).rejects.toBe(crash);
+    await expect(
+      migratePiiColumns({
+        ...base('crash_customers', { encryptor }),
+        db: { engine: 'postgres', client: crashing },
+        hooks: {
+          afterPrepare: (batch, index) => {
+            if (batch === 2 && index === 6) throw crash;
+          },
+        },
+      }),
+    ).rejects.toBe(crash);
     crashing.end().catch(() => undefined); // the process is gone: no clean shutdown
     const mid = await checkRows(await readAll('crash_customers'), originals, encryptor, 'crash_customers');
     expect(mid.encrypted).toBeGreaterThan(0); // the first two batches were written
@@ -97,11 +111,17 @@ describe('PII column migration on a real PostgreSQL 15 (KMS in-process)', () => 
 
     // A second crash after a batch was written and before the run learnt it (between write and the next read).
     const again = await connect();
-    await expect(migratePiiColumns({
-      ...base('crash_customers', { encryptor: encryptorFor(kms) }),
-      db: { engine: 'postgres', client: again },
-      hooks: { afterRead: (batch) => { if (batch === 3) throw crash; } },
-    })).rejects.toBe(crash);
+    await expect(
+      migratePiiColumns({
+        ...base('crash_customers', { encryptor: encryptorFor(kms) }),
+        db: { engine: 'postgres', client: again },
+        hooks: {
+          afterRead: (batch) => {
+            if (batch === 3) throw crash;
+          },
+        },
+      }),
+    ).rejects.toBe(crash);
     await again.end();
 
     const resumed = await migratePiiColumns(base('crash_customers', { encryptor: encryptorFor(kms) }));
@@ -118,16 +138,18 @@ describe('PII column migration on a real PostgreSQL 15 (KMS in-process)', () => 
     await createTable('live_customers', originals);
     const writer = await connect();
     const appCiphertext = await encryptor.encryptField('written-by-app@example.com', { table: 'live_customers', column: 'email', id: '4' });
-    const result = await migratePiiColumns(base('live_customers', {
-      encryptor,
-      hooks: {
-        afterRead: async (batch) => {
-          if (batch !== 0) return;
-          await writer.query("UPDATE live_customers SET email = 'changed.live@example.com' WHERE id = 3");
-          await writer.query('UPDATE live_customers SET email = $1 WHERE id = 4', [appCiphertext]);
+    const result = await migratePiiColumns(
+      base('live_customers', {
+        encryptor,
+        hooks: {
+          afterRead: async (batch) => {
+            if (batch !== 0) return;
+            await writer.query("UPDATE live_customers SET email = 'changed.live@example.com' WHERE id = 3");
+            await writer.query('UPDATE live_customers SET email = $1 WHERE id = 4', [appCiphertext]);
+          },
         },
-      },
-    }));
+      }),
+    );
     await writer.end();
     expect(result.conflicts).toEqual([]);
     const rows = await readAll('live_customers');
@@ -144,9 +166,14 @@ describe('PII column migration on a real PostgreSQL 15 (KMS in-process)', () => 
     const before = await readAll('dry_customers');
     const bars: string[] = [];
     let t = 0;
-    const result = await migratePiiColumns(base('dry_customers', {
-      encryptor: encryptorFor(kms), dryRun: true, now: () => (t += 100), onProgress: (p) => bars.push(renderProgress(p, 10)),
-    }));
+    const result = await migratePiiColumns(
+      base('dry_customers', {
+        encryptor: encryptorFor(kms),
+        dryRun: true,
+        now: () => (t += 100),
+        onProgress: (p) => bars.push(renderProgress(p, 10)),
+      }),
+    );
     expect(await readAll('dry_customers')).toEqual(before);
     expect(result).toMatchObject({ dryRun: true, done: 30, total: 30 });
     expect(result.changed).toBe(originals.reduce((n, r) => n + PII_COLUMNS.filter((c) => r[c] !== null).length, 0));
@@ -169,12 +196,20 @@ describe('PII column migration on a real PostgreSQL 15 (KMS in-process)', () => 
     await expect(run('narrow_customers', ['email', 'phone'])).rejects.toThrow(/has no column "phone"/);
     await expect(run('no_pk', ['email'])).rejects.toThrow(/no_pk has no primary key/);
     await expect(run('two_pk', ['email'])).rejects.toThrow(/composite primary key \(a, b\)/);
-    await expect(run('narrow_customers', ['full_name', 'email'])).rejects.toThrow(/narrow_customers\.full_name is too narrow: its longest value \(\d+ bytes\) takes \d+ characters as gf1, the column holds 120/);
+    await expect(run('narrow_customers', ['full_name', 'email'])).rejects.toThrow(
+      /narrow_customers\.full_name is too narrow: its longest value \(\d+ bytes\) takes \d+ characters as gf1, the column holds 120/,
+    );
     await expect(run('typed', ['born'])).rejects.toThrow(/typed\.born is of type date/);
-    await expect(run('narrow_customers', [{ name: 'email', blindIndex: { column: 'email_bidx', bytes: 32 } }])).rejects.toThrow(/a blindIndex column needs the blindIndexer option/);
+    await expect(run('narrow_customers', [{ name: 'email', blindIndex: { column: 'email_bidx', bytes: 32 } }])).rejects.toThrow(
+      /a blindIndex column needs the blindIndexer option/,
+    );
     await db.query('CREATE TABLE bidx_narrow (id integer PRIMARY KEY, email text, email_bidx varchar(32))');
-    await expect(migratePiiColumns({ ...base('bidx_narrow', { encryptor: encryptorFor(kms), blindIndexer: indexer }), columns: [{ name: 'email', blindIndex: { column: 'email_bidx', bytes: 32 } }] }))
-      .rejects.toThrow(/email_bidx is too narrow for a 32-byte blind index \(43 characters, the column holds 32/);
+    await expect(
+      migratePiiColumns({
+        ...base('bidx_narrow', { encryptor: encryptorFor(kms), blindIndexer: indexer }),
+        columns: [{ name: 'email', blindIndex: { column: 'email_bidx', bytes: 32 } }],
+      }),
+    ).rejects.toThrow(/email_bidx is too narrow for a 32-byte blind index \(43 characters, the column holds 32/);
     expect(await snapshot()).toBe(before);
     await expect(migratePiiColumns({ ...base('narrow_customers', { encryptor: encryptorFor(kms) }), batchSize: 0 })).rejects.toBeInstanceOf(PiiMigrationError);
   });
@@ -185,7 +220,14 @@ describe('PII column migration on a real PostgreSQL 15 (KMS in-process)', () => 
     await createTable('rekey_customers', originals);
     const keyA = encryptorFor(kms);
     await migratePiiColumns(base('rekey_customers', { encryptor: keyA }));
-    const dataKeys = async () => new Set((await readAll('rekey_customers')).flatMap((r) => PII_COLUMNS.map((c) => r[c]).filter((v) => fieldFormatOf(v)).map((v) => recognizedFormat(v)?.dataKeyOf(v))));
+    const dataKeys = async () =>
+      new Set(
+        (await readAll('rekey_customers')).flatMap((r) =>
+          PII_COLUMNS.map((c) => r[c])
+            .filter((v) => fieldFormatOf(v))
+            .map((v) => recognizedFormat(v)?.dataKeyOf(v)),
+        ),
+      );
     const firstKeys = await dataKeys();
     expect(firstKeys.size).toBe(1);
 
@@ -200,10 +242,16 @@ describe('PII column migration on a real PostgreSQL 15 (KMS in-process)', () => 
     // New KMS key, with a crash half-way and a resumed run.
     const keyB = () => encryptorFor(kms, KEY_B);
     const crash = new Error('injected crash');
-    await expect(migratePiiColumns({
-      ...base('rekey_customers', { encryptor: keyB(), previousEncryptors: [keyA], mode: 'rekey' }),
-      hooks: { afterPrepare: (batch, index) => { if (batch === 2 && index === 3) throw crash; } },
-    })).rejects.toBe(crash);
+    await expect(
+      migratePiiColumns({
+        ...base('rekey_customers', { encryptor: keyB(), previousEncryptors: [keyA], mode: 'rekey' }),
+        hooks: {
+          afterPrepare: (batch, index) => {
+            if (batch === 2 && index === 3) throw crash;
+          },
+        },
+      }),
+    ).rejects.toBe(crash);
     const resumed = await migratePiiColumns(base('rekey_customers', { encryptor: keyB(), previousEncryptors: [keyA], mode: 'rekey' }));
     expect(resumed.skipped).toBeGreaterThan(0); // the batches the crashed run wrote
     expect(resumed.undecryptable).toEqual([]);

@@ -4,10 +4,34 @@ import * as api from '../src';
 
 describe('public API (client/src/index.ts)', () => {
   it('exports the documented entry points', () => {
-    for (const name of ['SecretsClient', 'SecretValue', 'withCredentialRetry', 'FieldEncryptor', 'BlindIndexer', 'EncryptionSdkMode', 'JwtKeyRing',
-      'KeyRingKeys', 'jwtKeyRing', 'pgClientConfig', 'mysqlConnectionOptions', 'redisClientOptions', 'isAuthenticationError', 'environmentVariableFor', 'secretId',
-      'getSecret', 'getDatabaseSecret', 'configureSecrets', 'VaultSecretSource', 'migratePiiColumns', 'renderProgress', 'fieldFormatOf', 'runPiiMigrateCommand',
-      'PostgresFieldKeyStore', 'MysqlFieldKeyStore', 'MemoryFieldKeyStore']) {
+    for (const name of [
+      'SecretsClient',
+      'SecretValue',
+      'withCredentialRetry',
+      'FieldEncryptor',
+      'BlindIndexer',
+      'EncryptionSdkMode',
+      'JwtKeyRing',
+      'KeyRingKeys',
+      'jwtKeyRing',
+      'pgClientConfig',
+      'mysqlConnectionOptions',
+      'redisClientOptions',
+      'isAuthenticationError',
+      'environmentVariableFor',
+      'secretId',
+      'getSecret',
+      'getDatabaseSecret',
+      'configureSecrets',
+      'VaultSecretSource',
+      'migratePiiColumns',
+      'renderProgress',
+      'fieldFormatOf',
+      'runPiiMigrateCommand',
+      'PostgresFieldKeyStore',
+      'MysqlFieldKeyStore',
+      'MemoryFieldKeyStore',
+    ]) {
       expect(api).toHaveProperty(name);
     }
   });

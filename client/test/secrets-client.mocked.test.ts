@@ -99,7 +99,9 @@ describe('SecretsClient (Secrets Manager mocked)', () => {
 
   it('a network error (ECONNRESET) after expiry is served stale too', async () => {
     const c = clock();
-    sm.on(GetSecretValueCommand).resolvesOnce({ SecretString: 'good', VersionId: 'v1' }).rejects(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    sm.on(GetSecretValueCommand)
+      .resolvesOnce({ SecretString: 'good', VersionId: 'v1' })
+      .rejects(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
     const client = newClient({ now: c.now, ttlMs: 1_000 });
     await client.getSecret(ID);
     c.t += 2_000;
@@ -205,7 +207,9 @@ describe('SecretsClient (Secrets Manager mocked)', () => {
 
   it('a cached read after invalidate() or expiry reaches Secrets Manager again (the hot path follows the cache)', async () => {
     const c = clock();
-    sm.on(GetSecretValueCommand).resolvesOnce({ SecretString: 'one', VersionId: 'v1' }).resolvesOnce({ SecretString: 'two', VersionId: 'v2' })
+    sm.on(GetSecretValueCommand)
+      .resolvesOnce({ SecretString: 'one', VersionId: 'v1' })
+      .resolvesOnce({ SecretString: 'two', VersionId: 'v2' })
       .resolves({ SecretString: 'three', VersionId: 'v3' });
     const client = newClient({ now: c.now, ttlMs: 1_000, jitter: 0 });
     expect((await client.getSecret(ID)).reveal()).toBe('one');
@@ -223,7 +227,10 @@ describe('SecretsClient (Secrets Manager mocked)', () => {
     const canary = `pw-${randomBytes(12).toString('hex')}`;
     const c = clock();
     sm.on(GetSecretValueCommand, { SecretId: 'bad-json' }).resolves({ SecretString: `not json ${canary}`, VersionId: 'v1' });
-    sm.on(GetSecretValueCommand, { SecretId: 'bad-shape' }).resolves({ SecretString: JSON.stringify({ ...databaseSecretFixture, port: canary }), VersionId: 'v1' });
+    sm.on(GetSecretValueCommand, { SecretId: 'bad-shape' }).resolves({
+      SecretString: JSON.stringify({ ...databaseSecretFixture, port: canary }),
+      VersionId: 'v1',
+    });
     sm.on(GetSecretValueCommand, { SecretId: ID }).resolvesOnce({ SecretString: canary, VersionId: 'v1' }).rejects(awsError('ThrottlingException', 400));
     const client = newClient({ now: c.now, ttlMs: 1_000 });
     const seen: unknown[] = [];

@@ -29,7 +29,11 @@ describe('Vault KV v2 source (modelled Vault HTTP API)', () => {
   });
   afterEach(async () => vault.stop());
 
-  const client = (auth: VaultSourceOptions['auth'], extra: Partial<VaultSourceOptions> = {}, clientExtra: ConstructorParameters<typeof SecretsClient>[0] = {}) => {
+  const client = (
+    auth: VaultSourceOptions['auth'],
+    extra: Partial<VaultSourceOptions> = {},
+    clientExtra: ConstructorParameters<typeof SecretsClient>[0] = {},
+  ) => {
     const source = new VaultSecretSource({ address: vault.address, auth, now: c.now, ...extra });
     return { source, secrets: new SecretsClient({ vault: source, now: c.now, random: () => 0, env: {}, ...clientExtra }) };
   };
@@ -74,7 +78,9 @@ describe('Vault KV v2 source (modelled Vault HTTP API)', () => {
     c.t += 2_000;
     expect((await secrets.getSecret(ID)).reveal()).toBe('v1'); // 403, one new login, the read retried
     expect(source.calls.login).toBe(3);
-    await expect(client({ method: 'approle', roleId: vault.approle.roleId, secretId: 'wrong' }).secrets.getSecret(ID)).rejects.toMatchObject({ httpStatusCode: 400 });
+    await expect(client({ method: 'approle', roleId: vault.approle.roleId, secretId: 'wrong' }).secrets.getSecret(ID)).rejects.toMatchObject({
+      httpStatusCode: 400,
+    });
   });
 
   it('modelled: versions: versionId reads a given version, AWSPREVIOUS the one before the latest, AWSPENDING is not found (no stages)', async () => {
@@ -150,19 +156,30 @@ describe('Vault KV v2 source (modelled Vault HTTP API)', () => {
     vault.put(PATH, { value: 'newest-password' }); // written, but the database change was rolled back
     await secrets.getSecret(ID, { forceRefresh: true });
     const attempts: string[] = [];
-    await expect(secrets.withCredentialRetry<string, string>(ID, async (p, a) => (attempts.push(a.stage), connect(p)), { parse: (raw) => raw })).resolves.toBe('new-password');
+    await expect(secrets.withCredentialRetry<string, string>(ID, async (p, a) => (attempts.push(a.stage), connect(p)), { parse: (raw) => raw })).resolves.toBe(
+      'new-password',
+    );
     expect(attempts).toEqual(['AWSCURRENT', 'AWSPREVIOUS']);
   });
 
   it('modelled: the development fallback still wins in development; source "vault" needs the vault option; tokens are not inspectable', async () => {
     const token = vault.issueToken();
-    const dev = new SecretsClient({ vault: { address: vault.address, auth: { method: 'token', token } }, env: { NODE_ENV: 'development' }, dotenvPath: false, warn: () => undefined });
+    const dev = new SecretsClient({
+      vault: { address: vault.address, auth: { method: 'token', token } },
+      env: { NODE_ENV: 'development' },
+      dotenvPath: false,
+      warn: () => undefined,
+    });
     expect(dev.source.kind).toBe('environment');
     expect(() => new SecretsClient({ source: 'vault', env: {} })).toThrow(/needs the vault option/);
     const { source, secrets } = client({ method: 'token', token });
     vault.put(PATH, { value: 'x' });
     await secrets.getSecret(ID);
-    const printed = [inspect(source, { customInspect: false, showHidden: true, depth: Infinity }), JSON.stringify(source), inspect(secrets, { customInspect: false, showHidden: true, depth: 4 })].join('\n');
+    const printed = [
+      inspect(source, { customInspect: false, showHidden: true, depth: Infinity }),
+      JSON.stringify(source),
+      inspect(secrets, { customInspect: false, showHidden: true, depth: 4 }),
+    ].join('\n');
     expect(printed).not.toContain(token);
     expect(printed).not.toContain(vault.approle.secretId);
   });

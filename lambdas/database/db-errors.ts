@@ -5,7 +5,14 @@ import { classifyNetworkError, describeNetworkClass, errorSummary } from '../rot
 import { ErrorClass, RotationError } from '../rotation/errors';
 
 const AUTH_CODES = new Set(['28P01', 'ER_ACCESS_DENIED_ERROR', 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR', 'ER_PASSWORD_NO_MATCH']);
-const ACCESS_CODES = new Set(['42501', 'ER_SPECIFIC_ACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR', 'ER_TABLEACCESS_DENIED_ERROR', 'ER_CANNOT_USER', 'ER_PASSWORD_NOT_ALLOWED']);
+const ACCESS_CODES = new Set([
+  '42501',
+  'ER_SPECIFIC_ACCESS_DENIED_ERROR',
+  'ER_DBACCESS_DENIED_ERROR',
+  'ER_TABLEACCESS_DENIED_ERROR',
+  'ER_CANNOT_USER',
+  'ER_PASSWORD_NOT_ALLOWED',
+]);
 const UNAVAILABLE_CODES = new Set(['57P03', '53300', '57P01', 'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN']);
 const MISSING_DB_CODES = new Set(['3D000', 'ER_BAD_DB_ERROR']);
 
@@ -55,7 +62,9 @@ export function dbError(e: unknown, what: string, opts: { hint?: string; during?
   const { hint, during } = opts;
   const errorClass = classifyDbError(e, during);
   const refusesPlaintext = errorClass === 'Tls' && codeOf(e) === '28000';
-  const phrase = refusesPlaintext ? 'the server refuses plaintext connections (set up TLS, or fix "ssl": false in the secret)' : (PHRASE[errorClass] ?? describeNetworkClass(errorClass));
+  const phrase = refusesPlaintext
+    ? 'the server refuses plaintext connections (set up TLS, or fix "ssl": false in the secret)'
+    : (PHRASE[errorClass] ?? describeNetworkClass(errorClass));
   const detail = errorClass === 'Internal' ? `failed (${errorSummary(e)})` : `${phrase} (${errorSummary(e)})`;
   return new RotationError(errorClass, `${what}: ${detail}${hint ? `; ${hint}` : ''}`, { cause: e });
 }

@@ -10,5 +10,7 @@ import type { RdsCheck } from './rds-check';
 import { createDatabaseRotator } from './rotator';
 
 export function databaseRotationHandler(driver: EngineDriver, confirmRds?: RdsCheck): RotationHandler {
-  return createRotationHandler(createDatabaseRotator({ target: databaseTargetFromEnv(), passwordPolicy: passwordPolicyFromEnv(), driver, ...(confirmRds ? { confirmRds } : {}) }));
+  return createRotationHandler(
+    createDatabaseRotator({ target: databaseTargetFromEnv(), passwordPolicy: passwordPolicyFromEnv(), driver, ...(confirmRds ? { confirmRds } : {}) }),
+  );
 }

@@ -48,7 +48,9 @@ class MysqlSession implements DbSession {
 
   private async run(label: string, sql: string, values: unknown[] = []): Promise<RowDataPacket[]> {
     try {
-      const [rows] = await hooked(this.opts.hooks, label, () => this.conn.query<RowDataPacket[]>({ sql, values, timeout: this.opts.statementTimeoutMs ?? 10_000 }));
+      const [rows] = await hooked(this.opts.hooks, label, () =>
+        this.conn.query<RowDataPacket[]>({ sql, values, timeout: this.opts.statementTimeoutMs ?? 10_000 }),
+      );
       return rows;
     } catch (e) {
       throw dbError(e, `${label} as ${quoteIdentifier(this.endpoint.username)} on ${this.endpoint.host}:${this.endpoint.port}`, { during: 'statement' });
@@ -106,7 +108,8 @@ class MysqlSession implements DbSession {
 
   async syncGrants(from: string, to: string) {
     const host = await this.accountHost(from);
-    if (host === undefined) throw dbError(Object.assign(new Error('missing'), { code: 'NO_BASE_USER' }), `copy grants from ${quoteIdentifier(from)}`, {
+    if (host === undefined)
+      throw dbError(Object.assign(new Error('missing'), { code: 'NO_BASE_USER' }), `copy grants from ${quoteIdentifier(from)}`, {
         hint: 'the base user does not exist',
         during: 'statement',
       });
@@ -116,7 +119,8 @@ class MysqlSession implements DbSession {
     // First take what the base user no longer has, then give what it has: see mysql-grants.ts for why this order.
     if (existingToHost !== undefined) {
       const cloneLines = await this.showGrants(to, existingToHost);
-      for (const revoke of staleGrantRevokes(baseLines, { user: from, host }, cloneLines, { user: to, host: existingToHost })) await this.run('REVOKE (stale)', revoke);
+      for (const revoke of staleGrantRevokes(baseLines, { user: from, host }, cloneLines, { user: to, host: existingToHost }))
+        await this.run('REVOKE (stale)', revoke);
     }
     for (const line of baseLines) {
       const grant = retargetGrant(line, from, host, to, toHost);
@@ -157,7 +161,9 @@ export const mysqlDriver: EngineDriver = {
         connectTimeout: opts.connectTimeoutMs ?? 5_000,
         multipleStatements: false,
         // mysql2 sets SNI from the host itself; verifyIdentity makes it check the host name (off by default).
-        ...(endpoint.ssl === false ? {} : { ssl: { rejectUnauthorized: true, verifyIdentity: true, minVersion: 'TLSv1.2', ...(opts.ca === undefined ? {} : { ca: opts.ca }) } }),
+        ...(endpoint.ssl === false
+          ? {}
+          : { ssl: { rejectUnauthorized: true, verifyIdentity: true, minVersion: 'TLSv1.2', ...(opts.ca === undefined ? {} : { ca: opts.ca }) } }),
         ...(endpoint.ssl !== false && isIP(endpoint.host) !== 0 ? { stream: () => socketNamingItsHost(endpoint.host, endpoint.port) } : {}),
       });
     } catch (e) {

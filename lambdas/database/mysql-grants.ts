@@ -45,7 +45,8 @@ function splitTopLevel(text: string, separator: string): string[] {
     const c = text[i] as string;
     if (quote) {
       if (c === quote) {
-        if (text[i + 1] === quote) i++; // doubled quote inside a quoted name
+        if (text[i + 1] === quote)
+          i++; // doubled quote inside a quoted name
         else quote = undefined;
       } else if (c === '\\' && quote === "'") i++;
       continue;

@@ -12,8 +12,7 @@ import { ConnectOptions, DbEndpoint, DbSession, EngineDriver, hooked } from './d
 import { scramSha256Verifier } from './scram';
 import { verifiedTls } from './tls';
 
-const ADMIN_OPTION_HINT =
-  'the master needs CREATEROLE, and on PostgreSQL 16+ ADMIN OPTION on the base role (GRANT <base> TO <master> WITH ADMIN OPTION)';
+const ADMIN_OPTION_HINT = 'the master needs CREATEROLE, and on PostgreSQL 16+ ADMIN OPTION on the base role (GRANT <base> TO <master> WITH ADMIN OPTION)';
 
 class PostgresSession implements DbSession {
   constructor(
@@ -40,7 +39,10 @@ class PostgresSession implements DbSession {
   }
 
   async setOwnPasswordRetainingCurrent(): Promise<void> {
-    throw dbError(Object.assign(new Error('unsupported'), { code: 'UNSUPPORTED' }), 'dual-password on PostgreSQL', { hint: 'PostgreSQL has no RETAIN CURRENT PASSWORD', during: 'statement' });
+    throw dbError(Object.assign(new Error('unsupported'), { code: 'UNSUPPORTED' }), 'dual-password on PostgreSQL', {
+      hint: 'PostgreSQL has no RETAIN CURRENT PASSWORD',
+      during: 'statement',
+    });
   }
 
   async supportsDualPassword() {

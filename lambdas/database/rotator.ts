@@ -44,7 +44,10 @@ export function createDatabaseRotator(deps: DatabaseRotatorDeps): Rotator<Databa
   const newPassword = deps.newPassword ?? (() => generatePassword(deps.passwordPolicy));
   const { driver } = deps;
   if (driver.family !== engineFamily(target.engine)) {
-    throw new RotationError('UnsupportedEngine', `configuration: this function carries the ${driver.family} driver, but DB_ENGINE is ${target.engine} (the stack bundles the entry of the configured engine)`);
+    throw new RotationError(
+      'UnsupportedEngine',
+      `configuration: this function carries the ${driver.family} driver, but DB_ENGINE is ${target.engine} (the stack bundles the entry of the configured engine)`,
+    );
   }
   const access = () => new DbAccess(driver, deps.connect ?? {});
   if (strategy === 'dual-password' && engineFamily(target.engine) !== 'mysql') {
@@ -62,17 +65,24 @@ export function createDatabaseRotator(deps: DatabaseRotatorDeps): Rotator<Databa
   };
 
   /** AWSCURRENT parsed and checked; undefined when it is the placeholder. */
-  const readCurrent = (versions: RawVersions): DatabaseSecret | undefined => (isPlaceholder(versions.current) ? undefined : checked(versions.current, 'AWSCURRENT'));
+  const readCurrent = (versions: RawVersions): DatabaseSecret | undefined =>
+    isPlaceholder(versions.current) ? undefined : checked(versions.current, 'AWSCURRENT');
 
   /** The first value, built from the configuration (alternating users only: the master sets it at setSecret). */
   const bootstrap = (versions: RawVersions): DatabaseSecret => {
     const masterarn = target.masterSecretArn as string;
     const carried = placeholderMasterArn(versions.current);
     if (carried !== undefined && carried !== masterarn) {
-      throw new RotationError('TargetMismatch', `AWSCURRENT (the placeholder) field "masterarn" names another master secret than the configured one (DB_MASTER_SECRET_ARN); nothing was changed`);
+      throw new RotationError(
+        'TargetMismatch',
+        `AWSCURRENT (the placeholder) field "masterarn" names another master secret than the configured one (DB_MASTER_SECRET_ARN); nothing was changed`,
+      );
     }
     const t = target;
-    return withPassword({ schema: 1, engine: t.engine, host: t.host, port: t.port, username: t.username, dbname: t.dbname, masterarn, ...(t.tls ? {} : { ssl: false }) }, newPassword());
+    return withPassword(
+      { schema: 1, engine: t.engine, host: t.host, port: t.port, username: t.username, dbname: t.dbname, masterarn, ...(t.tls ? {} : { ssl: false }) },
+      newPassword(),
+    );
   };
 
   /** What a strategy works with: the checked current and pending values, the target, AWSPREVIOUS on demand. */
@@ -91,7 +101,9 @@ export function createDatabaseRotator(deps: DatabaseRotatorDeps): Rotator<Databa
         try {
           return checked(raw, 'AWSPREVIOUS');
         } catch (e) {
-          ctx.logger.warn('AWSPREVIOUS is not a usable database-url value for the configured database: ignored', { errorClass: (e as RotationError).errorClass });
+          ctx.logger.warn('AWSPREVIOUS is not a usable database-url value for the configured database: ignored', {
+            errorClass: (e as RotationError).errorClass,
+          });
           return undefined;
         }
       },
@@ -111,7 +123,10 @@ export function createDatabaseRotator(deps: DatabaseRotatorDeps): Rotator<Databa
   };
 
   const placeholderError = () =>
-    new RotationError('Placeholder', `AWSCURRENT is still the deploy-time placeholder; seed it with the runbook's first-deploy step (${strategy} rotation cannot bootstrap a credential)`);
+    new RotationError(
+      'Placeholder',
+      `AWSCURRENT is still the deploy-time placeholder; seed it with the runbook's first-deploy step (${strategy} rotation cannot bootstrap a credential)`,
+    );
 
   return {
     kind: 'database',

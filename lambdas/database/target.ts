@@ -38,9 +38,14 @@ export function checkValue(value: DatabaseSecret, target: DatabaseTarget, which:
     throw mismatch(which, 'username', `names user ${quoteIdentifier(value.username)}, not ${allowedUsers(target).map(quoteIdentifier).join(' or ')}`);
   }
   checkTls(value.ssl, target, which);
-  if (!target.tls && value.ssl !== false) throw mismatch(which, 'tls', 'asks for TLS but the function is configured for a database without TLS ("ssl": false expected)');
+  if (!target.tls && value.ssl !== false)
+    throw mismatch(which, 'tls', 'asks for TLS but the function is configured for a database without TLS ("ssl": false expected)');
   if (target.strategy === 'alternating-users' && value.masterarn !== target.masterSecretArn) {
-    throw mismatch(which, 'masterarn', value.masterarn === undefined ? 'is missing: alternating users need the master secret ARN' : 'names another master secret than the configured one');
+    throw mismatch(
+      which,
+      'masterarn',
+      value.masterarn === undefined ? 'is missing: alternating users need the master secret ARN' : 'names another master secret than the configured one',
+    );
   }
 }
 

@@ -46,7 +46,10 @@ export function createKeyMaterialKmsClient(): KMSClient {
 }
 
 /** KEY_MATERIAL_SOURCE: `crypto` (default) or `kms` (FIPS-validated HSMs). Anything else is a deployment error, caught at cold start. */
-export function keyMaterialFromEnv(env: NodeJS.ProcessEnv = process.env, makeKms: () => Pick<KMSClient, 'send'> = createKeyMaterialKmsClient): KeyMaterialSource {
+export function keyMaterialFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  makeKms: () => Pick<KMSClient, 'send'> = createKeyMaterialKmsClient,
+): KeyMaterialSource {
   const source = env.KEY_MATERIAL_SOURCE ?? 'crypto';
   if (source === 'crypto') return cryptoKeyMaterial;
   if (source === 'kms') return kmsKeyMaterial(makeKms());

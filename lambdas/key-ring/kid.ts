@@ -5,7 +5,10 @@ import { randomBytes } from 'node:crypto';
  * (UTC timestamp, then 32 random bits so two keys made in the same second still differ).
  */
 export function newKid(now: Date, taken: ReadonlySet<string> = new Set()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   for (;;) {
     const kid = `${stamp}-${randomBytes(4).toString('hex')}`;
     if (!taken.has(kid)) return kid;

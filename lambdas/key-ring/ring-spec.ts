@@ -12,7 +12,9 @@ export function ringSpecFor(secretName: string): RingSpec {
   const name = secretName.split('/').pop() ?? '';
   const entry = CATALOG.find((e) => e.name === name);
   if (!entry?.ring) {
-    const rings = CATALOG.filter((e) => e.ring).map((e) => e.name).join(', ');
+    const rings = CATALOG.filter((e) => e.ring)
+      .map((e) => e.name)
+      .join(', ');
     throw new RotationError('UnsupportedEngine', `"${name}" is not a key-ring secret in the catalog (expected one of ${rings})`);
   }
   return { name, bounds: entry.ring };

@@ -55,7 +55,10 @@ export function checkPendingRing(pending: KeyRing, current: KeyRing | undefined,
   const kept = new Map(pending.previous.map((k) => [k.kid, k.key]));
   for (const must of keysToKeep(current, spec)) {
     if (kept.get(must.kid) !== must.key) {
-      throw fail('previous', `lacks key ${quoteIdentifier(must.kid)} that must be kept (keepPrevious ${spec.bounds.keepPrevious}, dropOldest ${spec.bounds.dropOldest})`);
+      throw fail(
+        'previous',
+        `lacks key ${quoteIdentifier(must.kid)} that must be kept (keepPrevious ${spec.bounds.keepPrevious}, dropOldest ${spec.bounds.dropOldest})`,
+      );
     }
   }
 }

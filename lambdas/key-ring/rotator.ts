@@ -17,7 +17,8 @@ export interface KeyRingRotatorDeps {
 }
 
 // The bound is checked by the ring rules (RingFull), not as a shape error.
-const parseRing = (secretString: string, spec: RingSpec, which: string): KeyRing => parseAs(`${which} value`, () => parseKeyRing(secretString, { shape: spec.name }));
+const parseRing = (secretString: string, spec: RingSpec, which: string): KeyRing =>
+  parseAs(`${which} value`, () => parseKeyRing(secretString, { shape: spec.name }));
 
 /** The current ring, or undefined when it is still the deploy-time placeholder (the first rotation bootstraps it). */
 function currentRing(versions: RawVersions, spec: RingSpec): KeyRing | undefined {

@@ -51,7 +51,11 @@ export async function setTwoPasswords(
   const wanted = [aclPasswordHash(passwords.current), aclPasswordHash(passwords.pending)];
   return withRedis(admin, `admin user ${quoteIdentifier(admin.username)}`, options, async (c) => {
     const user = readAclUser(await c.sendCommand(['ACL', 'GETUSER', username]));
-    if (!user) throw new RotationError('InvalidState', `Redis user ${quoteIdentifier(username)} does not exist; create it with its permissions first (runbook: first deploy)`);
+    if (!user)
+      throw new RotationError(
+        'InvalidState',
+        `Redis user ${quoteIdentifier(username)} does not exist; create it with its permissions first (runbook: first deploy)`,
+      );
     if (user.flags.includes('off')) {
       throw new RotationError('InvalidState', `Redis user ${quoteIdentifier(username)} is disabled (off); enable it deliberately before rotating`);
     }

@@ -25,7 +25,8 @@ interface Target {
 }
 
 function awsError(e: unknown, what: string, t: Target): RotationError {
-  if ((e as Error).name === 'UserNotFoundFault') return new RotationError('InvalidState', `ElastiCache user ${quoteIdentifier(t.userId)} does not exist (${what})`, { cause: e });
+  if ((e as Error).name === 'UserNotFoundFault')
+    return new RotationError('InvalidState', `ElastiCache user ${quoteIdentifier(t.userId)} does not exist (${what})`, { cause: e });
   return awsCallError(e, 'ElastiCache', `${what} on user ${quoteIdentifier(t.userId)}`);
 }
 
@@ -47,7 +48,10 @@ export async function waitUntilActive(t: Target, wait: ElastiCacheWaitOptions): 
     if (status === undefined) throw new RotationError('InvalidState', `ElastiCache user ${quoteIdentifier(userId)} does not exist`);
     if (status === 'active') return;
     if (Date.now() + wait.pollMs > deadline) {
-      throw new RotationError('Timeout', `ElastiCache user ${quoteIdentifier(userId)} still "${status}" after ${Math.round(wait.timeoutMs / 1000)} s; Secrets Manager will retry the rotation`);
+      throw new RotationError(
+        'Timeout',
+        `ElastiCache user ${quoteIdentifier(userId)} still "${status}" after ${Math.round(wait.timeoutMs / 1000)} s; Secrets Manager will retry the rotation`,
+      );
     }
     await sleep(wait.pollMs);
   }

@@ -9,5 +9,7 @@ import { createRedisRotator } from './rotator';
 import { redisTargetFromEnv } from './target-config';
 
 export function redisRotationHandler(elastiCache?: ElastiCachePasswords): RotationHandler {
-  return createRotationHandler(createRedisRotator({ target: redisTargetFromEnv(), passwordPolicy: passwordPolicyFromEnv(), ...(elastiCache ? { elastiCache } : {}) }));
+  return createRotationHandler(
+    createRedisRotator({ target: redisTargetFromEnv(), passwordPolicy: passwordPolicyFromEnv(), ...(elastiCache ? { elastiCache } : {}) }),
+  );
 }

@@ -57,7 +57,10 @@ function checkTarget(value: RedisSecret, target: RedisTarget, which: string): vo
   for (const { field, variable, want } of TARGET_FIELDS) {
     const have = field === 'host' ? value.host.toLowerCase() : value[field];
     if (have !== want(target)) {
-      throw new RotationError('TargetMismatch', `${which} field "${field}" does not match the Redis target this function is configured for (${variable}); nothing was changed`);
+      throw new RotationError(
+        'TargetMismatch',
+        `${which} field "${field}" does not match the Redis target this function is configured for (${variable}); nothing was changed`,
+      );
     }
   }
 }
@@ -72,7 +75,10 @@ export function createRedisRotator(deps: RedisRotatorDeps): Rotator<RedisSecret>
   const authenticate = deps.authenticate ?? authenticateAndPing;
   const { target, elastiCache } = deps;
   if (target.elastiCacheUserId && !elastiCache) {
-    throw new RotationError('Internal', 'configuration: REDIS_ELASTICACHE_USER_ID is set, but this function carries no ElastiCache client (the stack bundles entry-elasticache.ts for an ElastiCache user)');
+    throw new RotationError(
+      'Internal',
+      'configuration: REDIS_ELASTICACHE_USER_ID is set, but this function carries no ElastiCache client (the stack bundles entry-elasticache.ts for an ElastiCache user)',
+    );
   }
   const currentOf = (versions: { current: string }) => {
     const current = parseSecret(versions.current, 'AWSCURRENT');

@@ -5,7 +5,15 @@
 import type { ErrorClass } from './errors';
 import { RotationError } from './errors';
 
-const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ETIME', 'PROTOCOL_SEQUENCE_TIMEOUT', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+const TIMEOUT_CODES = new Set([
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'ETIME',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+]);
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME']);
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ECONNRESET', 'EPIPE', 'ENETDOWN', 'ECONNABORTED']);
 const TLS_CODE_PATTERN = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|SELF_SIGNED_|DEPTH_ZERO_|HOSTNAME_MISMATCH|EPROTO$|ERR_OSSL_|HANDSHAKE_)/;
@@ -46,7 +54,13 @@ export function errorSummary(e: unknown): string {
   return codes.length > 0 ? codes.join('/') : typeof e;
 }
 
-const AWS_ACCESS_DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'UnrecognizedClientException', 'ExpiredTokenException', 'KMSAccessDeniedException']);
+const AWS_ACCESS_DENIED = new Set([
+  'AccessDeniedException',
+  'AccessDenied',
+  'UnrecognizedClientException',
+  'ExpiredTokenException',
+  'KMSAccessDeniedException',
+]);
 
 /**
  * Turns an AWS SDK error from a Secrets Manager (or RDS) call into a RotationError. A network failure says that
@@ -78,7 +92,9 @@ export function awsCallError(e: unknown, service: string, what: string, where = 
   }
   const name = (e as { name?: unknown } | null)?.name;
   if (typeof name === 'string' && AWS_ACCESS_DENIED.has(name)) {
-    return new RotationError('AccessDenied', `${at}: ${service} refused the call (${name}): check the function role and the key/resource policies`, { cause: e });
+    return new RotationError('AccessDenied', `${at}: ${service} refused the call (${name}): check the function role and the key/resource policies`, {
+      cause: e,
+    });
   }
   return new RotationError('Internal', `${at}: ${service} call failed (${errorSummary(e)})`, { cause: e });
 }

@@ -20,7 +20,8 @@ function field(event: Record<string, unknown>, name: string, where: () => string
   const value = event[name];
   if (value === undefined && !required) return undefined;
   if (typeof value !== 'string' || value.length === 0) throw new RotationError('BadEvent', `${where()}: event field "${name}" is missing or not a string`);
-  if (value.length < min || value.length > max) throw new RotationError('BadEvent', `${where()}: event field "${name}" must be ${min} to ${max} characters long`);
+  if (value.length < min || value.length > max)
+    throw new RotationError('BadEvent', `${where()}: event field "${name}" must be ${min} to ${max} characters long`);
   if (!PRINTABLE.test(value)) throw new RotationError('BadEvent', `${where()}: event field "${name}" must be printable ASCII`);
   return value;
 }
@@ -31,7 +32,8 @@ export function parseRotationEvent(raw: unknown): RotationEvent {
   }
   const event = raw as Record<string, unknown>;
   const known: { secretId?: string; step?: RotationStep } = {};
-  const where = () => `rotation event (secret ${known.secretId === undefined ? 'unknown' : quoteIdentifier(secretNameOf(known.secretId))}, step ${known.step ?? 'unknown'})`;
+  const where = () =>
+    `rotation event (secret ${known.secretId === undefined ? 'unknown' : quoteIdentifier(secretNameOf(known.secretId))}, step ${known.step ?? 'unknown'})`;
   const secretId = field(event, 'SecretId', where, 1, 2048, true) as string;
   known.secretId = secretId;
   const stepValue = field(event, 'Step', where, 1, 64, true) as string;

@@ -132,14 +132,19 @@ export function createRotationHandler<T>(rotator: Rotator<T>, deps: RotationHand
     }
     const api = new SecretsApi(deps.secretsManager ?? defaultClient(), cache);
     let secretName = secretNameOf(event.secretId);
-    let logger = baseLogger.createChild({ persistentKeys: { secret: identifierPrefix(secretName), step: event.step, token: tokenPrefix(event.token), rotator: rotator.kind } });
+    let logger = baseLogger.createChild({
+      persistentKeys: { secret: identifierPrefix(secretName), step: event.step, token: tokenPrefix(event.token), rotator: rotator.kind },
+    });
     const remaining = context?.getRemainingTimeInMillis?.();
     if (remaining !== undefined) {
-      deadline = setTimeout(() => {
-        reportedTimeout = true;
-        logger.error('rotation step still running at the function deadline: reported as failed', { errorClass: 'Timeout', remainingMs: deadlineMarginMs });
-        metrics.stepFailed(catalogNameOf(secretName), event.step, Date.now() - started);
-      }, Math.max(0, remaining - deadlineMarginMs));
+      deadline = setTimeout(
+        () => {
+          reportedTimeout = true;
+          logger.error('rotation step still running at the function deadline: reported as failed', { errorClass: 'Timeout', remainingMs: deadlineMarginMs });
+          metrics.stepFailed(catalogNameOf(secretName), event.step, Date.now() - started);
+        },
+        Math.max(0, remaining - deadlineMarginMs),
+      );
       deadline.unref();
     }
     try {
@@ -178,7 +183,8 @@ function checkStages(description: SecretDescription, token: string, at: string):
   const stages = description.versionStages[token];
   if (stages === undefined) throw new RotationError('InvalidState', `${at}: token ${tokenPrefix(token)}… is not a version of this secret`);
   if (stages.includes('AWSCURRENT')) return 'done';
-  if (!stages.includes('AWSPENDING')) throw new RotationError('InvalidState', `${at}: version ${tokenPrefix(token)}… is not AWSPENDING (a newer rotation replaced it?)`);
+  if (!stages.includes('AWSPENDING'))
+    throw new RotationError('InvalidState', `${at}: version ${tokenPrefix(token)}… is not AWSPENDING (a newer rotation replaced it?)`);
   return 'pending';
 }
 
@@ -199,7 +205,8 @@ async function runStep<T>(rotator: Rotator<T>, api: SecretsApi, description: Sec
   let previous: Promise<string | undefined> | undefined;
   const versions = async (): Promise<RawVersions> => ({
     current: await readCurrent(),
-    loadPrevious: () => (previous ??= previousId === undefined || previousId === currentId ? Promise.resolve(undefined) : api.getVersion(arn, previousId, 'AWSPREVIOUS', at)),
+    loadPrevious: () =>
+      (previous ??= previousId === undefined || previousId === currentId ? Promise.resolve(undefined) : api.getVersion(arn, previousId, 'AWSPREVIOUS', at)),
   });
   const readPending = () => api.getVersion(arn, event.token, 'AWSPENDING', at);
 
@@ -220,7 +227,8 @@ async function runStep<T>(rotator: Rotator<T>, api: SecretsApi, description: Sec
         await rotator.testConfiguration(await versions(), ctx);
         return;
       }
-      if (raw === undefined) throw new RotationError('InvalidState', `${at}: the AWSPENDING version has no value (createSecret has not completed for this token)`);
+      if (raw === undefined)
+        throw new RotationError('InvalidState', `${at}: the AWSPENDING version has no value (createSecret has not completed for this token)`);
       const pending = rotator.parse(raw, ctx);
       const all = await versions();
       if (event.step === 'setSecret') {
@@ -235,7 +243,11 @@ async function runStep<T>(rotator: Rotator<T>, api: SecretsApi, description: Sec
     case 'finishSecret': {
       // Never make AWSCURRENT a version that is empty (finishSecret before createSecret) or not a valid value.
       const raw = await readPending();
-      if (raw === undefined) throw new RotationError('InvalidState', `${at}: the AWSPENDING version has no value (createSecret has not completed for this token); AWSCURRENT was not moved`);
+      if (raw === undefined)
+        throw new RotationError(
+          'InvalidState',
+          `${at}: the AWSPENDING version has no value (createSecret has not completed for this token); AWSCURRENT was not moved`,
+        );
       rotator.parse(raw, ctx);
       await api.moveCurrent(arn, event.token, currentId, at);
       ctx.logger.info('AWSCURRENT moved to the pending version', { fromVersion: currentId?.slice(0, 8) });

@@ -16,7 +16,6 @@ export function createRotationLogger(env: Env = process.env): Logger {
   return new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'secrets-rotation' });
 }
 
-
 export interface RotationMetrics {
   stepSucceeded(secret: string, step: RotationStep, durationMs: number): void;
   stepFailed(secret: string, step: RotationStep, durationMs: number): void;

@@ -82,7 +82,8 @@ export class SecretsApi {
       if (isNotFound(e)) return undefined;
       throw awsCallError(e, SERVICE, `GetSecretValue (${stage})`, where);
     }
-    if (typeof out.SecretString !== 'string') throw new RotationError('BadSecretShape', `${where}: the ${stage} version has no SecretString (binary secrets are not supported)`);
+    if (typeof out.SecretString !== 'string')
+      throw new RotationError('BadSecretShape', `${where}: the ${stage} version has no SecretString (binary secrets are not supported)`);
     this.cache?.set(arn, versionId, out.SecretString);
     return out.SecretString;
   }
@@ -137,7 +138,8 @@ export class SecretsApi {
           if (isNotFound(e)) throw new RotationError('InvalidState', `${where()}: the referenced secret ${secretId} has no ${stage} value`, { cause: e });
           throw awsCallError(e, SERVICE, `GetSecretValue of ${secretId}`, where());
         }
-        if (typeof out.SecretString !== 'string') throw new RotationError('BadSecretShape', `${where()}: the referenced secret ${secretId} has no SecretString`);
+        if (typeof out.SecretString !== 'string')
+          throw new RotationError('BadSecretShape', `${where()}: the referenced secret ${secretId} has no SecretString`);
         return out.SecretString;
       },
     };

@@ -21,7 +21,10 @@ export interface SecretAgeResult {
 }
 
 export class SecretAgeCheckFailed extends Error {
-  constructor(readonly failed: string[], total: number) {
+  constructor(
+    readonly failed: string[],
+    total: number,
+  ) {
     super(`secret-age: ${failed.length} of ${total} secrets could not be checked (${failed.join(', ')}); the others were published`);
     this.name = 'SecretAgeCheckFailed';
   }
@@ -29,7 +32,10 @@ export class SecretAgeCheckFailed extends Error {
 
 /** A Secrets Manager call that failed, with the call's name (the log says which of the two calls it was). */
 class CallFailed extends Error {
-  constructor(readonly call: string, original: Error) {
+  constructor(
+    readonly call: string,
+    original: Error,
+  ) {
     super(original.message);
     this.name = original.name;
   }

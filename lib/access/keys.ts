@@ -150,7 +150,14 @@ export class EnvironmentKeys extends Construct {
     this.secretsKey = this.createKey('SecretsKey', 'secrets', props, [
       // Only on the secrets key: `gaara-secrets verify` checks which key protects the secrets, nothing else.
       ...(props.operatorRoleArn
-        ? [new iam.PolicyStatement({ sid: 'OperatorsDescribeKey', principals: [new iam.ArnPrincipal(props.operatorRoleArn)], actions: ['kms:DescribeKey'], resources: ['*'] })]
+        ? [
+            new iam.PolicyStatement({
+              sid: 'OperatorsDescribeKey',
+              principals: [new iam.ArnPrincipal(props.operatorRoleArn)],
+              actions: ['kms:DescribeKey'],
+              resources: ['*'],
+            }),
+          ]
         : []),
       new iam.PolicyStatement({
         sid: 'UseOnlyViaSecretsManagerForThisEnvironment',

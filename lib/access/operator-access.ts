@@ -37,7 +37,12 @@ export class OperatorAccess extends Construct {
     // The rotators' log groups by their fixed names (contracts/function-names.ts): FilterLogEvents is authorized
     // on the group's ARN, which IAM matches with and without the `:*` suffix depending on the call path.
     const rotatorLogGroupArns = FUNCTION_KINDS.filter((k) => k !== 'secret-age').map((kind) =>
-      stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: functionLogGroupName(appName, envName, kind), arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      stack.formatArn({
+        service: 'logs',
+        resource: 'log-group',
+        resourceName: functionLogGroupName(appName, envName, kind),
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
     );
     const rotatorLogGroups = rotatorLogGroupArns.flatMap((arn) => [arn, `${arn}:*`]);
     this.policy = new iam.ManagedPolicy(this, 'OperatorPolicy', {
@@ -101,7 +106,8 @@ export class OperatorAccess extends Construct {
     for (const arn of rotatorLogGroupArns) {
       Validations.of(this.policy).acknowledge({
         id: wildcardFinding(stack, `${arn}:*`),
-        reason: 'The `:*` form of one rotator log group ARN (not a wildcard over groups): IAM authorizes logs:FilterLogEvents on it; the operator reads the rotators\' failure lines only.',
+        reason:
+          "The `:*` form of one rotator log group ARN (not a wildcard over groups): IAM authorizes logs:FilterLogEvents on it; the operator reads the rotators' failure lines only.",
       });
     }
   }

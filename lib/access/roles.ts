@@ -165,7 +165,8 @@ export class AccessPolicies extends Construct {
     });
     Validations.of(this.auditorPolicy).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'secretsmanager:ListSecrets has no resource-level permission; it returns metadata only, and the same policy denies GetSecretValue and kms:Decrypt everywhere.',
+      reason:
+        'secretsmanager:ListSecrets has no resource-level permission; it returns metadata only, and the same policy denies GetSecretValue and kms:Decrypt everywhere.',
     });
   }
 }

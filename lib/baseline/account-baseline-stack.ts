@@ -74,10 +74,19 @@ export class AccountBaselineStack extends Stack {
       alarmTopic: topic.topic,
       runbookUrl: config.runbookUrl,
     });
-    const hint = deployHint(config.deployRoleArns, `a stack of ${config.appName} (this baseline or ${config.envNames.map((e) => secretsStackName(config.appName, e)).join(', ')})`);
+    const hint = deployHint(
+      config.deployRoleArns,
+      `a stack of ${config.appName} (this baseline or ${config.envNames.map((e) => secretsStackName(config.appName, e)).join(', ')})`,
+    );
     for (const spec of accountFilters(hint)) this.trailFilters.addAlarmed(spec);
 
-    this.readAccess = new TrailReadAccess(this, 'TrailReadAccess', { role: readerRole, names, bucket: trail.bucket, logGroup: trail.logGroup, keyArn: this.key.keyArn });
+    this.readAccess = new TrailReadAccess(this, 'TrailReadAccess', {
+      role: readerRole,
+      names,
+      bucket: trail.bucket,
+      logGroup: trail.logGroup,
+      keyArn: this.key.keyArn,
+    });
   }
 
   /** The key of the trail's files, bucket, log group and topic: administered like the environments' keys. */

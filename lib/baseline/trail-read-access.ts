@@ -49,22 +49,34 @@ export class TrailReadAccess extends Construct {
           // No resource-level permissions: query results are addressed by query id, listing shows names only, and
           // CloudTrail event history has none.
           sid: 'QueryResultsAndEventHistory',
-          actions: ['logs:DescribeLogGroups', 'logs:DescribeQueries', 'logs:GetQueryResults', 'logs:StopQuery', 'cloudtrail:DescribeTrails', 'cloudtrail:LookupEvents'],
+          actions: [
+            'logs:DescribeLogGroups',
+            'logs:DescribeQueries',
+            'logs:GetQueryResults',
+            'logs:StopQuery',
+            'cloudtrail:DescribeTrails',
+            'cloudtrail:LookupEvents',
+          ],
           resources: ['*'],
         }),
         new iam.PolicyStatement({ sid: 'ReadTrailStatus', actions: ['cloudtrail:GetEventSelectors', 'cloudtrail:GetTrailStatus'], resources: [arns.trailArn] }),
-        new iam.PolicyStatement({ sid: 'ReadBaselineAlarms', actions: ['cloudwatch:DescribeAlarmHistory', 'cloudwatch:DescribeAlarms'], resources: [arns.alarmArnPattern] }),
+        new iam.PolicyStatement({
+          sid: 'ReadBaselineAlarms',
+          actions: ['cloudwatch:DescribeAlarmHistory', 'cloudwatch:DescribeAlarms'],
+          resources: [arns.alarmArnPattern],
+        }),
       ],
     });
     Validations.of(this.policy).acknowledge(
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'logs:DescribeLogGroups/DescribeQueries/GetQueryResults/StopQuery and cloudtrail:DescribeTrails/LookupEvents have no resource-level permissions; all are reads.',
+        reason:
+          'logs:DescribeLogGroups/DescribeQueries/GetQueryResults/StopQuery and cloudtrail:DescribeTrails/LookupEvents have no resource-level permissions; all are reads.',
       },
       trailFiles.acknowledgement,
       {
         id: wildcardFinding(stack, arns.alarmArnPattern),
-        reason: 'The baseline\'s alarms all start with its prefix (lib/observability/names.ts); describing them is read-only.',
+        reason: "The baseline's alarms all start with its prefix (lib/observability/names.ts); describing them is read-only.",
       },
     );
   }

@@ -7,7 +7,11 @@ import type { EnvironmentConfig, NetworkConfig } from './types';
  * Where a stack of this config deploys: no account means an environment-agnostic stack (any account and region,
  * ARNs from pseudo parameters); otherwise the configured account and region, with termination protection as set.
  */
-export function stackPlacement(config: { readonly account?: string; readonly region?: string; readonly terminationProtection: boolean }): Pick<StackProps, 'env' | 'terminationProtection'> {
+export function stackPlacement(config: {
+  readonly account?: string;
+  readonly region?: string;
+  readonly terminationProtection: boolean;
+}): Pick<StackProps, 'env' | 'terminationProtection'> {
   return { env: config.account ? { account: config.account, region: config.region } : undefined, terminationProtection: config.terminationProtection };
 }
 

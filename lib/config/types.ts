@@ -109,12 +109,14 @@ export interface TrailConfig {
    * - `create`: in this environment's stack (an account that holds this environment only);
    * - `existing`: a trail this app does not manage (organisation or landing-zone trail).
    */
-  trail: { mode: 'baseline' } | CreateOrExisting<{
-    /** Log group that the existing trail delivers to in this account; absent for an organisation trail in another account. */
-    logGroupName?: string;
-    /** Where CIS metric filters and alarms live when the trail's log group is in another account. */
-    organizationTrailAccount?: string;
-  }>;
+  trail:
+    | { mode: 'baseline' }
+    | CreateOrExisting<{
+        /** Log group that the existing trail delivers to in this account; absent for an organisation trail in another account. */
+        logGroupName?: string;
+        /** Where CIS metric filters and alarms live when the trail's log group is in another account. */
+        organizationTrailAccount?: string;
+      }>;
   /** Days before trail objects move to Glacier and expire (with `baseline`: the longest of the account's environments wins). */
   transitionToGlacierDays: number;
   expireAfterDays: number;

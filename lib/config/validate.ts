@@ -5,7 +5,10 @@ import type { DatabaseConfig, EndpointAccess, EnvironmentConfig, EnvironmentInpu
 
 /** Config errors are collected and reported together, each naming environment, field and problem. */
 export class ConfigError extends Error {
-  constructor(readonly envName: string, readonly problems: string[]) {
+  constructor(
+    readonly envName: string,
+    readonly problems: string[],
+  ) {
     super(`Invalid configuration for environment "${envName}":\n  - ${problems.join('\n  - ')}`);
     this.name = 'ConfigError';
   }
@@ -56,13 +59,21 @@ export function validateEnvironment(input: EnvironmentInput): EnvironmentConfig 
   // Production guards are keyed on the explicit flag, never on the environment's name.
   const production = c.production === true;
   check(c.production === undefined || typeof c.production === 'boolean', 'production', 'must be true or false');
-  check(production || !/^prod/.test(c.envName ?? ''), 'production', `must be true for an environment named "${c.envName}" (the production guards are keyed on it); set production: false only for a non-production environment with another name`);
+  check(
+    production || !/^prod/.test(c.envName ?? ''),
+    'production',
+    `must be true for an environment named "${c.envName}" (the production guards are keyed on it); set production: false only for a non-production environment with another name`,
+  );
 
   check(typeof c.envName === 'string' && ENV_NAME.test(c.envName), 'envName', 'must be 2-16 lowercase letters or digits, starting with a letter');
   check(c.envName !== BASELINE_NAME, 'envName', `"${BASELINE_NAME}" is reserved for the account baseline's names`);
   check(c.account === undefined || ACCOUNT.test(c.account), 'account', 'must be a 12-digit AWS account id');
   check(c.region === undefined || REGION.test(c.region), 'region', 'must be an AWS region such as eu-west-1');
-  check((c.account === undefined) === (c.region === undefined), 'account', 'and region must be set together (or both left out for an environment-agnostic stack)');
+  check(
+    (c.account === undefined) === (c.region === undefined),
+    'account',
+    'and region must be set together (or both left out for an environment-agnostic stack)',
+  );
   check(APP_NAME.test(c.appName ?? ''), 'appName', 'must be 3-32 lowercase letters, digits or hyphens');
   check(typeof c.owner === 'string' && c.owner.trim().length > 0, 'owner', 'must name the owning team');
   check(EMAIL.test(c.alarmEmail ?? ''), 'alarmEmail', 'must be an e-mail address');
@@ -77,16 +88,36 @@ export function validateEnvironment(input: EnvironmentInput): EnvironmentConfig 
   check(Array.isArray(c.keyAdminRoleArns) && c.keyAdminRoleArns.length > 0, 'keyAdminRoleArns', 'must name at least one key administrator role');
   (c.keyAdminRoleArns ?? []).forEach((a, i) => check(ROLE_ARN.test(a), `keyAdminRoleArns[${i}]`, 'must be an IAM role ARN'));
   check(ROLE_ARN.test(c.breakGlassRoleArn ?? ''), 'breakGlassRoleArn', 'must be an IAM role ARN');
-  check(c.deployRoleArn === BOOTSTRAP_DEPLOY_ROLE || ROLE_ARN.test(c.deployRoleArn), 'deployRoleArn', 'must be an IAM role ARN, or left out (the CDK bootstrap\'s CloudFormation execution role)');
-  check((c.keyAdminRoleArns ?? []).every((a) => a !== c.breakGlassRoleArn), 'keyAdminRoleArns', 'must not include the break-glass role (administration is separated from use)');
-  check(Array.isArray(c.applicationTrustedPrincipals) && c.applicationTrustedPrincipals.length > 0, 'applicationTrustedPrincipals', 'must name at least one principal');
+  check(
+    c.deployRoleArn === BOOTSTRAP_DEPLOY_ROLE || ROLE_ARN.test(c.deployRoleArn),
+    'deployRoleArn',
+    "must be an IAM role ARN, or left out (the CDK bootstrap's CloudFormation execution role)",
+  );
+  check(
+    (c.keyAdminRoleArns ?? []).every((a) => a !== c.breakGlassRoleArn),
+    'keyAdminRoleArns',
+    'must not include the break-glass role (administration is separated from use)',
+  );
+  check(
+    Array.isArray(c.applicationTrustedPrincipals) && c.applicationTrustedPrincipals.length > 0,
+    'applicationTrustedPrincipals',
+    'must name at least one principal',
+  );
   (c.applicationTrustedPrincipals ?? []).forEach((p, i) =>
-    check(ROLE_ARN.test(p) || SERVICE_PRINCIPAL.test(p), `applicationTrustedPrincipals[${i}]`, 'must be an IAM role ARN or a service principal such as ecs-tasks.amazonaws.com'),
+    check(
+      ROLE_ARN.test(p) || SERVICE_PRINCIPAL.test(p),
+      `applicationTrustedPrincipals[${i}]`,
+      'must be an IAM role ARN or a service principal such as ecs-tasks.amazonaws.com',
+    ),
   );
   (c.additionalReaderRoleArns ?? []).forEach((a, i) => check(ROLE_ARN.test(a), `additionalReaderRoleArns[${i}]`, 'must be an IAM role ARN'));
   check(Array.isArray(c.auditorTrustedPrincipals) && c.auditorTrustedPrincipals.length > 0, 'auditorTrustedPrincipals', 'must name at least one principal');
   (c.auditorTrustedPrincipals ?? []).forEach((a, i) => check(ROLE_ARN.test(a), `auditorTrustedPrincipals[${i}]`, 'must be an IAM role ARN'));
-  check(c.operatorTrustedPrincipals === undefined || Array.isArray(c.operatorTrustedPrincipals), 'operatorTrustedPrincipals', 'must be a list of IAM role ARNs');
+  check(
+    c.operatorTrustedPrincipals === undefined || Array.isArray(c.operatorTrustedPrincipals),
+    'operatorTrustedPrincipals',
+    'must be a list of IAM role ARNs',
+  );
   (c.operatorTrustedPrincipals ?? []).forEach((a, i) => check(ROLE_ARN.test(a), `operatorTrustedPrincipals[${i}]`, 'must be an IAM role ARN'));
 
   const db = c.database;
@@ -99,7 +130,11 @@ export function validateEnvironment(input: EnvironmentInput): EnvironmentConfig 
     check(IDENT.test(db.dbname ?? ''), 'database.dbname', 'must be a plain database name');
     check(IDENT.test(db.username ?? ''), 'database.username', 'must be a plain user name (letters, digits, _ $ -)');
     check((DATABASE_STRATEGIES as readonly string[]).includes(db.strategy), 'database.strategy', `must be ${DATABASE_STRATEGIES.join(', ')}`);
-    check(db.strategy !== 'alternating-users' || SECRET_ARN.test(db.masterSecretArn ?? ''), 'database.masterSecretArn', 'must be a Secrets Manager ARN when strategy is alternating-users');
+    check(
+      db.strategy !== 'alternating-users' || SECRET_ARN.test(db.masterSecretArn ?? ''),
+      'database.masterSecretArn',
+      'must be a Secrets Manager ARN when strategy is alternating-users',
+    );
     check(db.masterSecretArn === undefined || SECRET_ARN.test(db.masterSecretArn), 'database.masterSecretArn', 'must be a Secrets Manager secret ARN');
     check(db.masterSecretKeyArn === undefined || KEY_ARN.test(db.masterSecretKeyArn), 'database.masterSecretKeyArn', 'must be a KMS key ARN');
     check(SG.test(db.securityGroupId ?? ''), 'database.securityGroupId', 'must be a security group id (sg-...)');
@@ -115,7 +150,11 @@ export function validateEnvironment(input: EnvironmentInput): EnvironmentConfig 
     check(HOST.test(r.host ?? ''), 'redis.host', 'must be a host name');
     check(port(r.port), 'redis.port', 'must be an integer between 1 and 65535');
     check(IDENT.test(r.username ?? ''), 'redis.username', 'must be a plain user name');
-    check((r.adminSecretArn === undefined) !== (r.elastiCacheUserId === undefined), 'redis.adminSecretArn', 'or redis.elastiCacheUserId must be set, exactly one');
+    check(
+      (r.adminSecretArn === undefined) !== (r.elastiCacheUserId === undefined),
+      'redis.adminSecretArn',
+      'or redis.elastiCacheUserId must be set, exactly one',
+    );
     check(r.adminSecretArn === undefined || SECRET_ARN.test(r.adminSecretArn), 'redis.adminSecretArn', 'must be a Secrets Manager secret ARN');
     check(r.adminSecretKeyArn === undefined || KEY_ARN.test(r.adminSecretKeyArn), 'redis.adminSecretKeyArn', 'must be a KMS key ARN');
     check(r.tls === true || !production, 'redis.tls', 'must be true in prod (production: true)');
@@ -128,7 +167,11 @@ export function validateEnvironment(input: EnvironmentInput): EnvironmentConfig 
   } else {
     check(['baseline', 'create', 'existing'].includes(t.trail?.mode), 'audit.trail.mode', 'must be "baseline", "create" or "existing"');
     check(Number.isInteger(t.transitionToGlacierDays) && t.transitionToGlacierDays >= 30, 'audit.transitionToGlacierDays', 'must be an integer of at least 30');
-    check(Number.isInteger(t.expireAfterDays) && t.expireAfterDays > t.transitionToGlacierDays, 'audit.expireAfterDays', 'must be an integer greater than transitionToGlacierDays');
+    check(
+      Number.isInteger(t.expireAfterDays) && t.expireAfterDays > t.transitionToGlacierDays,
+      'audit.expireAfterDays',
+      'must be an integer greater than transitionToGlacierDays',
+    );
     check(!production || t.expireAfterDays >= 365, 'audit.expireAfterDays', 'must keep prod audit logs at least 365 days (production: true)');
   }
   check(!production || c.logRetentionDays >= 365, 'logRetentionDays', 'must be at least 365 in prod (production: true)');
@@ -162,7 +205,9 @@ type Check = (ok: boolean, field: string, problem: string) => void;
  */
 function validateAccounts(c: EnvironmentConfig, check: Check): void {
   const allowed = new Set(c.crossAccountArns ?? []);
-  (c.crossAccountArns ?? []).forEach((a, i) => check(/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$/.test(a), `crossAccountArns[${i}]`, 'must be an ARN with an account id'));
+  (c.crossAccountArns ?? []).forEach((a, i) =>
+    check(/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$/.test(a), `crossAccountArns[${i}]`, 'must be an ARN with an account id'),
+  );
   const fields: [string, string | undefined][] = [
     ...(c.keyAdminRoleArns ?? []).map((a, i) => [`keyAdminRoleArns[${i}]`, a] as [string, string]),
     ['breakGlassRoleArn', c.breakGlassRoleArn],
@@ -205,14 +250,30 @@ function validateNetwork(c: EnvironmentConfig, check: Check): void {
   }
   const validateShape = (prefix: string, n: { vpcId?: string; availabilityZones?: string[]; privateSubnetIds?: string[] }) => {
     check(VPC.test(n.vpcId ?? ''), `${prefix}.vpcId`, 'must be a VPC id (vpc-...)');
-    check(Array.isArray(n.privateSubnetIds) && n.privateSubnetIds.length >= 2, `${prefix}.privateSubnetIds`, 'must list at least two subnets (two availability zones)');
+    check(
+      Array.isArray(n.privateSubnetIds) && n.privateSubnetIds.length >= 2,
+      `${prefix}.privateSubnetIds`,
+      'must list at least two subnets (two availability zones)',
+    );
     (n.privateSubnetIds ?? []).forEach((s, i) => check(SUBNET.test(s), `${prefix}.privateSubnetIds[${i}]`, 'must be a subnet id (subnet-...)'));
     const zones = n.availabilityZones;
     if (zones === undefined) return;
-    check(c.region !== undefined, `${prefix}.availabilityZones`, 'must be left out in an environment-agnostic stack (a zone name pins a region); the functions need only the subnet ids');
-    check(Array.isArray(zones) && zones.length === (n.privateSubnetIds ?? []).length, `${prefix}.availabilityZones`, 'must list one zone per subnet, in the same order, or be left out');
+    check(
+      c.region !== undefined,
+      `${prefix}.availabilityZones`,
+      'must be left out in an environment-agnostic stack (a zone name pins a region); the functions need only the subnet ids',
+    );
+    check(
+      Array.isArray(zones) && zones.length === (n.privateSubnetIds ?? []).length,
+      `${prefix}.availabilityZones`,
+      'must list one zone per subnet, in the same order, or be left out',
+    );
     (Array.isArray(zones) ? zones : []).forEach((z, i) =>
-      check(c.region === undefined || (typeof z === 'string' && z.startsWith(c.region) && /^[a-z]$/.test(z.slice(c.region.length))), `${prefix}.availabilityZones[${i}]`, `must be a zone of ${c.region} (such as ${c.region}a)`),
+      check(
+        c.region === undefined || (typeof z === 'string' && z.startsWith(c.region) && /^[a-z]$/.test(z.slice(c.region.length))),
+        `${prefix}.availabilityZones[${i}]`,
+        `must be a zone of ${c.region} (such as ${c.region}a)`,
+      ),
     );
   };
   if (legacy.length > 0) {
@@ -223,7 +284,11 @@ function validateNetwork(c: EnvironmentConfig, check: Check): void {
   if (n === undefined) return;
   validateShape('network', n);
   const endpoints = (n.endpoints ?? {}) as Record<string, EndpointAccess | undefined>;
-  check(n.endpoints?.secretsManager !== undefined, 'network.endpoints.secretsManager', 'is missing: every function calls Secrets Manager (create, existing or none)');
+  check(
+    n.endpoints?.secretsManager !== undefined,
+    'network.endpoints.secretsManager',
+    'is missing: every function calls Secrets Manager (create, existing or none)',
+  );
   for (const [name, ep] of Object.entries(endpoints)) {
     if (!(ENDPOINT_SERVICES as readonly string[]).includes(name)) {
       check(false, `network.endpoints.${name}`, `is not one of ${ENDPOINT_SERVICES.join(', ')}`);
@@ -237,11 +302,7 @@ function validateEndpoint(ep: EndpointAccess, field: string, check: Check): void
   check(['create', 'existing', 'none'].includes(ep?.mode), `${field}.mode`, 'must be "create", "existing" or "none"');
   const given = (['securityGroupId', 'cidr', 'prefixListId'] as const).filter((k) => ep?.[k] !== undefined);
   if (ep?.mode === 'existing') {
-    check(
-      given.length === 1,
-      field,
-      'existing needs exactly one of securityGroupId (the endpoint\'s security group), cidr or prefixListId (its addresses)',
-    );
+    check(given.length === 1, field, "existing needs exactly one of securityGroupId (the endpoint's security group), cidr or prefixListId (its addresses)");
   } else {
     check(given.length === 0, field, `${given.join(', ')} only go with mode "existing"`);
   }
@@ -250,19 +311,25 @@ function validateEndpoint(ep: EndpointAccess, field: string, check: Check): void
   check(ep?.prefixListId === undefined || PREFIX_LIST.test(ep.prefixListId), `${field}.prefixListId`, 'must be a prefix list id (pl-...)');
 }
 
-function validateSchedule(
-  s: RotationScheduleConfig,
-  field: string,
-  production: boolean,
-  isCredential: boolean,
-  check: Check,
-) {
+function validateSchedule(s: RotationScheduleConfig, field: string, production: boolean, isCredential: boolean, check: Check) {
   check(Number.isInteger(s.days) && s.days >= 1 && s.days <= 1000, `${field}.days`, 'must be an integer between 1 and 1000 (Secrets Manager limits)');
   check(s.scheduleExpression === undefined || SCHEDULE.test(s.scheduleExpression), `${field}.scheduleExpression`, 'must be rate(...) or cron(...)');
-  check(s.duration === undefined || (DURATION.test(s.duration) && parseInt(s.duration, 10) >= 1 && parseInt(s.duration, 10) <= 24), `${field}.duration`, 'must be between 1h and 24h');
-  check(s.duration === undefined || s.scheduleExpression !== undefined, `${field}.duration`, 'needs a scheduleExpression (a rotation window is a schedule plus a duration)');
+  check(
+    s.duration === undefined || (DURATION.test(s.duration) && parseInt(s.duration, 10) >= 1 && parseInt(s.duration, 10) <= 24),
+    `${field}.duration`,
+    'must be between 1h and 24h',
+  );
+  check(
+    s.duration === undefined || s.scheduleExpression !== undefined,
+    `${field}.duration`,
+    'needs a scheduleExpression (a rotation window is a schedule plus a duration)',
+  );
   check(typeof s.rotateImmediately === 'boolean', `${field}.rotateImmediately`, 'must be true or false');
-  check(!(production && isCredential && s.rotateImmediately), `${field}.rotateImmediately`, 'must be false in prod: a deploy must not rotate prod credentials as a side effect');
+  check(
+    !(production && isCredential && s.rotateImmediately),
+    `${field}.rotateImmediately`,
+    'must be false in prod: a deploy must not rotate prod credentials as a side effect',
+  );
 }
 
 /** Every configured environment, validated; unique names; one owner of the trail per account. */

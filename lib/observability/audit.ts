@@ -64,7 +64,11 @@ export interface AuditSignals {
  * role reads the trail (the auditor when the environment owns it, the baseline's trail reader otherwise), and the
  * cdk-nag acknowledgement their object wildcard needs.
  */
-export function trailFileReading(scope: Construct, bucket: s3.IBucket, keyArn: string): { statements: iam.PolicyStatement[]; acknowledgement: { id: string; reason: string } } {
+export function trailFileReading(
+  scope: Construct,
+  bucket: s3.IBucket,
+  keyArn: string,
+): { statements: iam.PolicyStatement[]; acknowledgement: { id: string; reason: string } } {
   const stack = Stack.of(scope);
   const objects = bucket.arnForObjects(`AWSLogs/${stack.account}/*`);
   return {
@@ -83,7 +87,7 @@ export function trailFileReading(scope: Construct, bucket: s3.IBucket, keyArn: s
     ],
     acknowledgement: {
       id: wildcardFinding(stack, objects),
-      reason: 'CloudTrail names its log files by region, date and a random suffix; the wildcard is limited to this account\'s prefix of the trail bucket.',
+      reason: "CloudTrail names its log files by region, date and a random suffix; the wildcard is limited to this account's prefix of the trail bucket.",
     },
   };
 }
@@ -276,7 +280,10 @@ export function createAccountTrail(scope: Construct, props: AccountTrailProps) {
     { id: 'AwsSolutions-S1', reason: 'This is the server access log bucket of the trail bucket; logging it to itself would loop.' },
     { id: 'NIST.800.53.R5-S3BucketLoggingEnabled', reason: 'This is the server access log bucket of the trail bucket; logging it to itself would loop.' },
     { id: 'NIST.800.53.R5-S3DefaultEncryptionKMS', reason: 'S3 delivers server access logs only to buckets with SSE-S3 default encryption, not SSE-KMS.' },
-    { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: 'Access logs of the audit bucket; cross-region replication is an account-level decision outside this stack.' },
+    {
+      id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
+      reason: 'Access logs of the audit bucket; cross-region replication is an account-level decision outside this stack.',
+    },
   );
 
   const bucket = new s3.Bucket(scope, 'TrailBucket', {
@@ -310,7 +317,13 @@ export function createAccountTrail(scope: Construct, props: AccountTrailProps) {
   const trailCondition = { StringEquals: { 'aws:SourceArn': arns.trailArn } };
   const cloudTrail = new iam.ServicePrincipal('cloudtrail.amazonaws.com');
   const aclCheck = bucket.addToResourcePolicy(
-    new iam.PolicyStatement({ sid: 'CloudTrailAclCheck', principals: [cloudTrail], actions: ['s3:GetBucketAcl'], resources: [bucket.bucketArn], conditions: trailCondition }),
+    new iam.PolicyStatement({
+      sid: 'CloudTrailAclCheck',
+      principals: [cloudTrail],
+      actions: ['s3:GetBucketAcl'],
+      resources: [bucket.bucketArn],
+      conditions: trailCondition,
+    }),
   );
   bucket.addToResourcePolicy(
     new iam.PolicyStatement({
@@ -341,9 +354,7 @@ export function createAccountTrail(scope: Construct, props: AccountTrailProps) {
   });
   const deliveryPolicy = new iam.ManagedPolicy(scope, 'TrailLogDeliveryPolicy', {
     roles: [deliveryRole],
-    statements: [
-      new iam.PolicyStatement({ sid: 'DeliverTrailEvents', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logStreams] }),
-    ],
+    statements: [new iam.PolicyStatement({ sid: 'DeliverTrailEvents', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logStreams] })],
   });
 
   const trail = new cloudtrail.CfnTrail(scope, 'Trail', {

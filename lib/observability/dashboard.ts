@@ -91,7 +91,8 @@ function header(input: DashboardInput): cloudwatch.TextWidget {
 /** Another metric of the age function for the secret: the identity of `daysSinceRotation`, another name. */
 function ageMetric(s: DashboardSecret, metricName: MetricName, label: string = s.name): cloudwatch.Metric {
   const m = s.daysSinceRotation;
-  if (!(m instanceof cloudwatch.Metric)) throw new Error(`dashboard: the daysSinceRotation metric of ${s.name} must be a plain Metric (its other age metrics share its namespace and dimensions)`);
+  if (!(m instanceof cloudwatch.Metric))
+    throw new Error(`dashboard: the daysSinceRotation metric of ${s.name} must be a plain Metric (its other age metrics share its namespace and dimensions)`);
   return new cloudwatch.Metric({ namespace: m.namespace, metricName, dimensionsMap: m.dimensions, period: m.period, statistic: m.statistic, label });
 }
 
@@ -165,15 +166,38 @@ export function trailQueries(scope: TrailQueryScope) {
   const bg = scope.breakGlassRoleArn;
   const keyArns = scope.keyArns ?? [];
   const secretChanges = [
-    'PutResourcePolicy', 'DeleteResourcePolicy', 'DeleteSecret', 'RestoreSecret', 'UpdateSecret', 'RotateSecret', 'CancelRotateSecret',
-    'ReplicateSecretToRegions', 'RemoveRegionsFromReplication', 'StopReplicationToReplica', 'TagResource', 'UntagResource',
+    'PutResourcePolicy',
+    'DeleteResourcePolicy',
+    'DeleteSecret',
+    'RestoreSecret',
+    'UpdateSecret',
+    'RotateSecret',
+    'CancelRotateSecret',
+    'ReplicateSecretToRegions',
+    'RemoveRegionsFromReplication',
+    'StopReplicationToReplica',
+    'TagResource',
+    'UntagResource',
   ];
   const keyChanges = [
-    'PutKeyPolicy', 'DisableKey', 'EnableKey', 'ScheduleKeyDeletion', 'CancelKeyDeletion', 'DisableKeyRotation', 'EnableKeyRotation',
-    'RotateKeyOnDemand', 'CreateGrant', 'RevokeGrant', 'RetireGrant', 'CreateAlias', 'UpdateAlias', 'DeleteAlias',
+    'PutKeyPolicy',
+    'DisableKey',
+    'EnableKey',
+    'ScheduleKeyDeletion',
+    'CancelKeyDeletion',
+    'DisableKeyRotation',
+    'EnableKeyRotation',
+    'RotateKeyOnDemand',
+    'CreateGrant',
+    'RevokeGrant',
+    'RetireGrant',
+    'CreateAlias',
+    'UpdateAlias',
+    'DeleteAlias',
   ];
   const list = (xs: readonly string[]) => xs.map((x) => `"${x}"`).join(', ');
-  const keyClause = keyArns.length > 0 ? ` or (eventSource = "kms.amazonaws.com" and eventName in [${list(keyChanges)}] and resources.0.ARN in [${list(keyArns)}])` : '';
+  const keyClause =
+    keyArns.length > 0 ? ` or (eventSource = "kms.amazonaws.com" and eventName in [${list(keyChanges)}] and resources.0.ARN in [${list(keyArns)}])` : '';
   return {
     lastOutcome: [
       'filter eventSource = "secretsmanager.amazonaws.com" and eventName in ["RotationStarted", "RotationSucceeded", "RotationFailed", "RotationAbandoned", "TestRotationFailed"]',
@@ -188,12 +212,7 @@ export function trailQueries(scope: TrailQueryScope) {
       'sort @timestamp desc',
       'limit 1000',
     ],
-    failedSteps: [
-      'filter level = "ERROR"',
-      'fields @timestamp, secret, step, errorClass, token, message',
-      'sort @timestamp desc',
-      'limit 1000',
-    ],
+    failedSteps: ['filter level = "ERROR"', 'fields @timestamp, secret, step, errorClass, token, message', 'sort @timestamp desc', 'limit 1000'],
     handChanges: [
       'filter eventSource = "secretsmanager.amazonaws.com" and eventName in ["PutSecretValue", "UpdateSecretVersionStage"]',
       `filter requestParameters.secretId like ${secretIdOfEnv}`,
@@ -237,13 +256,23 @@ export function trailQueries(scope: TrailQueryScope) {
   };
 }
 
-function graph(title: string, metrics: (cloudwatch.IMetric | undefined)[], width = 12, extra: Partial<cloudwatch.GraphWidgetProps> = {}): cloudwatch.GraphWidget | undefined {
+function graph(
+  title: string,
+  metrics: (cloudwatch.IMetric | undefined)[],
+  width = 12,
+  extra: Partial<cloudwatch.GraphWidgetProps> = {},
+): cloudwatch.GraphWidget | undefined {
   const left = metrics.filter((m): m is cloudwatch.IMetric => m !== undefined);
   if (left.length === 0) return undefined;
   return new cloudwatch.GraphWidget({ title, left, leftYAxis: { min: 0, showUnits: false }, width, height: 6, ...extra });
 }
 
-function singleValues(title: string, metrics: cloudwatch.IMetric[], props: Partial<cloudwatch.SingleValueWidgetProps> = {}, width = 12): cloudwatch.SingleValueWidget | undefined {
+function singleValues(
+  title: string,
+  metrics: cloudwatch.IMetric[],
+  props: Partial<cloudwatch.SingleValueWidgetProps> = {},
+  width = 12,
+): cloudwatch.SingleValueWidget | undefined {
   if (metrics.length === 0) return undefined;
   return new cloudwatch.SingleValueWidget({ title, metrics, width, height: 4, ...props });
 }
@@ -274,7 +303,10 @@ export function buildDashboardWidgets(input: DashboardInput): cloudwatch.IWidget
             height: 4,
           })
         : undefined,
-      hourlyValues('Days overdue: days since last rotation beyond its schedule (0 = on time; the alarm fires after the grace days)', input.secrets.map(daysOverdue)),
+      hourlyValues(
+        'Days overdue: days since last rotation beyond its schedule (0 = on time; the alarm fires after the grace days)',
+        input.secrets.map(daysOverdue),
+      ),
     ]),
   );
   rows.push(
@@ -292,7 +324,10 @@ export function buildDashboardWidgets(input: DashboardInput): cloudwatch.IWidget
         'Days since last rotation (a completed rotation; a new value for secrets rotated by hand)',
         input.secrets.map((s) => ageMetric(s, METRIC.DaysSinceLastRotation)),
       ),
-      hourlyValues('Days since last change (AWSCURRENT created: a rotation or a manual put-secret-value)', input.secrets.map((s) => labelled(s.daysSinceRotation, s.name))),
+      hourlyValues(
+        'Days since last change (AWSCURRENT created: a rotation or a manual put-secret-value)',
+        input.secrets.map((s) => labelled(s.daysSinceRotation, s.name)),
+      ),
     ]),
   );
   rows.push(
@@ -305,13 +340,16 @@ export function buildDashboardWidgets(input: DashboardInput): cloudwatch.IWidget
       ),
     ]),
   );
-  if (logGroup) rows.push([query([logGroup], 'Every new value and version-stage change, with who (PutSecretValue, UpdateSecretVersionStage)', q.handChanges, FULL)]);
+  if (logGroup)
+    rows.push([query([logGroup], 'Every new value and version-stage change, with who (PutSecretValue, UpdateSecretVersionStage)', q.handChanges, FULL)]);
 
   rows.push([sectionTitle('Weekly review: every rotation failure in the range')]);
   const rotatorLogGroups = input.rotators.flatMap((r) => (r.logGroup ? [r.logGroup.logGroupName] : []));
   rows.push(
     present<cloudwatch.IWidget>([
-      singleValues('RotationFailed in the range, per secret (every step, timeouts included)', present(rotated.map((s) => labelled(s.failed, s.name))), { setPeriodToTimeRange: true }),
+      singleValues('RotationFailed in the range, per secret (every step, timeouts included)', present(rotated.map((s) => labelled(s.failed, s.name))), {
+        setPeriodToTimeRange: true,
+      }),
       logGroup ? query([logGroup], 'Rotation failed / abandoned service events (CloudTrail), every one', q.rotationFailures) : undefined,
     ]),
   );
@@ -329,7 +367,8 @@ export function buildDashboardWidgets(input: DashboardInput): cloudwatch.IWidget
       graph('GetSecretValue per secret (hourly)', reads),
     ]),
   );
-  if (logGroup) rows.push([query([logGroup], 'Every reader of every secret (by role; GetSecretValue and BatchGetSecretValue; rarest first)', q.readsByCaller, FULL, 8)]);
+  if (logGroup)
+    rows.push([query([logGroup], 'Every reader of every secret (by role; GetSecretValue and BatchGetSecretValue; rarest first)', q.readsByCaller, FULL, 8)]);
 
   rows.push([sectionTitle('Weekly review: policy and key changes of this environment, with who')]);
   rows.push(
@@ -347,7 +386,11 @@ export function buildDashboardWidgets(input: DashboardInput): cloudwatch.IWidget
   rows.push([sectionTitle('Weekly review: services living on stale values')]);
   rows.push(
     present<cloudwatch.IWidget>([
-      graph('StaleSecretServed per secret (client served a cached value after a failed refresh)', present(input.secrets.map((s) => labelled(s.staleServed, s.name))), FULL),
+      graph(
+        'StaleSecretServed per secret (client served a cached value after a failed refresh)',
+        present(input.secrets.map((s) => labelled(s.staleServed, s.name))),
+        FULL,
+      ),
     ]),
   );
 
@@ -399,7 +442,11 @@ export function buildDashboardWidgets(input: DashboardInput): cloudwatch.IWidget
       logGroup ? query([logGroup], 'KMS key management events (every key of the account)', q.kmsKeyEvents) : undefined,
     ]),
   );
-  const heartbeat = graph('Trail heartbeat: events of the hourly secret-age function delivered by the trail (0: the trail alarms are blind)', [env.TrailHeartbeat], FULL);
+  const heartbeat = graph(
+    'Trail heartbeat: events of the hourly secret-age function delivered by the trail (0: the trail alarms are blind)',
+    [env.TrailHeartbeat],
+    FULL,
+  );
   if (heartbeat) rows.push([heartbeat]);
 
   rows.push([sectionTitle('Alarms')]);

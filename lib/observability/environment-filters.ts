@@ -37,7 +37,14 @@ export interface EnvironmentFilterInputs {
   readonly heartbeatRoleArn?: string;
 }
 
-const FIRST_EVENT: EnvironmentFilterAlarm = { threshold: 1, periodMinutes: 5, evaluationPeriods: 1, datapointsToAlarm: 1, comparison: 'atLeast', missing: 'notBreaching' };
+const FIRST_EVENT: EnvironmentFilterAlarm = {
+  threshold: 1,
+  periodMinutes: 5,
+  evaluationPeriods: 1,
+  datapointsToAlarm: 1,
+  comparison: 'atLeast',
+  missing: 'notBreaching',
+};
 
 /** A KMS event on one of the given keys: CloudTrail names the key's ARN in resources[0], whatever keyId the caller passed. */
 function keyScope(keyArns: readonly string[]): string {
@@ -64,7 +71,7 @@ export function environmentFilters(env: DeployedEnvironment, inputs: Environment
         id: 'EnvKeyPolicyChangedOrRotationDisabled',
         metricName: 'EnvKeyPolicyChangedOrRotationDisabled',
         pattern: `{ ${kms} && (($.eventName = "PutKeyPolicy") || ($.eventName = "DisableKeyRotation")) && (${keys}) }`,
-        source: 'derived; scoped to the keys of this environment; every change counts, the deploy role\'s included',
+        source: "derived; scoped to the keys of this environment; every change counts, the deploy role's included",
         meaning: `The key policy of a KMS key of ${env.appName} ${env.envName} was changed, or its automatic rotation switched off. A reviewed deploy changes it through the deploy role ${env.deployRoleArn} (invokedBy cloudformation.amazonaws.com); anything else is an incident.`,
         alarm: FIRST_EVENT,
       },
@@ -75,7 +82,7 @@ export function environmentFilters(env: DeployedEnvironment, inputs: Environment
       id: 'EnvDeletedSecretAccess',
       metricName: 'EnvDeletedSecretAccess',
       pattern: `{ (${DELETED_SECRET_ACCESS.slice(1, -1).trim()}) && (${secretIdStartsWith(prefix)}) }`,
-      source: 'AWS Secrets Manager user guide, monitoring_cloudwatch_deleted-secrets, scoped to this environment\'s secrets',
+      source: "AWS Secrets Manager user guide, monitoring_cloudwatch_deleted-secrets, scoped to this environment's secrets",
       meaning: `Something still reads a ${prefix}* secret that is scheduled for deletion: restore it or fix the caller before the window ends.`,
       alarm: FIRST_EVENT,
     },
@@ -93,7 +100,7 @@ export function environmentFilters(env: DeployedEnvironment, inputs: Environment
       id: 'TrailHeartbeat',
       metricName: 'TrailHeartbeat',
       pattern: `{ $.userIdentity.sessionContext.sessionIssuer.arn = "${inputs.heartbeatRoleArn}" }`,
-      source: 'derived; the hourly secret-age function\'s own Secrets Manager calls, delivered by the trail',
+      source: "derived; the hourly secret-age function's own Secrets Manager calls, delivered by the trail",
       meaning:
         `No trail event from the hourly secret-age function of ${env.appName} ${env.envName} arrived for 2 hours: either the trail stopped ` +
         'delivering to its log group (every trail alarm is blind until it is fixed) or the age function stopped running.',

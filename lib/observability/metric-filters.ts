@@ -11,8 +11,7 @@ import type { DeployedEnvironment } from './observed-environment';
 export const CIS_UNAUTHORIZED_API_CALLS = '{($.errorCode="*UnauthorizedOperation") || ($.errorCode="AccessDenied*")}';
 
 /** Security Hub CloudWatch.7 / CIS 3.7 "disabling or scheduled deletion of customer managed keys": verbatim. */
-export const CIS_KMS_DISABLE_OR_DELETE =
-  '{($.eventSource=kms.amazonaws.com) && (($.eventName=DisableKey) || ($.eventName=ScheduleKeyDeletion))}';
+export const CIS_KMS_DISABLE_OR_DELETE = '{($.eventSource=kms.amazonaws.com) && (($.eventName=DisableKey) || ($.eventName=ScheduleKeyDeletion))}';
 
 /** Security Hub CloudWatch.4 / CIS 3.4 "IAM policy changes": verbatim. (issue #11) */
 export const CIS_IAM_POLICY_CHANGES =
@@ -71,13 +70,13 @@ export function accountFilters(deployHint: string): TrailFilterSpec[] {
       source: 'AWS Secrets Manager user guide, monitoring_cloudwatch_deleted-secrets (verbatim)',
       meaning:
         'Something still reads a secret of this account (any environment) that is scheduled for deletion: restore it or fix the caller ' +
-        'before the window ends. Account-wide; each environment\'s EnvDeletedSecretAccess is the same for its own secrets.',
+        "before the window ends. Account-wide; each environment's EnvDeletedSecretAccess is the same for its own secrets.",
     },
     {
       id: 'KmsKeyPolicyChangedOrRotationDisabled',
       metricName: 'KmsKeyPolicyChangedOrRotationDisabled',
       pattern: '{ ($.eventSource = "kms.amazonaws.com") && (($.eventName = "PutKeyPolicy") || ($.eventName = "DisableKeyRotation")) }',
-      source: 'derived; every change counts, the deploy role\'s included',
+      source: "derived; every change counts, the deploy role's included",
       meaning: `A KMS key policy was changed or automatic key rotation was switched off, on any key of this account (each environment's EnvKeyPolicyChangedOrRotationDisabled: its own keys). ${deployHint}`,
     },
   ];
@@ -157,12 +156,9 @@ export function secretsFilters(env: DeployedEnvironment & { readonly breakGlassR
     {
       id: 'SecretPolicyChangedOrSecretDeleted',
       metricName: 'SecretPolicyChangedOrSecretDeleted',
-      pattern:
-        `{ ${sm} && (($.eventName = "PutResourcePolicy") || ($.eventName = "DeleteResourcePolicy") || ($.eventName = "DeleteSecret")) && (${scope}) }`,
-      source: 'derived; every change counts, the deploy role\'s included',
-      meaning:
-        `The resource policy of a ${prefix}* secret was changed or removed, or a secret was deleted. ` +
-        reviewedDeployHint(env),
+      pattern: `{ ${sm} && (($.eventName = "PutResourcePolicy") || ($.eventName = "DeleteResourcePolicy") || ($.eventName = "DeleteSecret")) && (${scope}) }`,
+      source: "derived; every change counts, the deploy role's included",
+      meaning: `The resource policy of a ${prefix}* secret was changed or removed, or a secret was deleted. ` + reviewedDeployHint(env),
     },
     {
       id: 'BreakGlassRoleUsed',

@@ -5,7 +5,17 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { catalogEntry, DIMENSION, METRIC, metricDimensions, ROTATION_STEPS, secretNamePrefix, type MetricName, type RotatorKind, type SecretName } from '../../contracts';
+import {
+  catalogEntry,
+  DIMENSION,
+  METRIC,
+  metricDimensions,
+  ROTATION_STEPS,
+  secretNamePrefix,
+  type MetricName,
+  type RotatorKind,
+  type SecretName,
+} from '../../contracts';
 import { DEFAULT_PENDING_HOURS_THRESHOLD } from '../../contracts/secret-age-rules';
 import { notifyingAlarm } from './alarm-topic';
 import { trailMetricFilter, type AuditSignals } from './audit';
@@ -17,7 +27,6 @@ import { observabilityNames, scopedName, type ObservabilityNames } from './names
 import type { ObservedEnvironment } from './observed-environment';
 import { arnsFor } from './ops-key-statements';
 import { RUNBOOK_ANCHOR, runbookLink, trailAlarmRunbookLink, type RunbookAnchor } from './runbook-sections';
-
 
 export interface MonitoredSecret {
   readonly name: SecretName;
@@ -163,7 +172,7 @@ export class SecurityMonitoring extends Construct {
         evaluationPeriods: 3,
         datapointsToAlarm: 3,
         anchor: RUNBOOK_ANCHOR.daysSinceRotation,
-          review: true,
+        review: true,
       });
       if (s.rotator) {
         this.alarm(`${s.name}-pending-rotation`, this.pendingRotation(s.name, agePeriod, pendingHours, renotify), {
@@ -290,7 +299,9 @@ export class SecurityMonitoring extends Construct {
       });
     }
     return new cloudwatch.MathExpression({
-      expression: Object.keys(usingMetrics).map((k) => `FILL(${k}, 0)`).join(' + '),
+      expression: Object.keys(usingMetrics)
+        .map((k) => `FILL(${k}, 0)`)
+        .join(' + '),
       usingMetrics,
       label: `${secret} RotationFailed`,
       period,
@@ -349,7 +360,12 @@ export class SecurityMonitoring extends Construct {
 
   private trailFilter(spec: EnvironmentFilterSpec, logGroup: logs.ILogGroup): void {
     const { metricsNamespace, envName } = this.props;
-    const filter = trailMetricFilter(this, `Filter-${spec.id}`, { logGroup, filterNamePrefix: this.names.filterNamePrefix, metricNamespace: trailMetricsNamespace(metricsNamespace, envName) }, spec);
+    const filter = trailMetricFilter(
+      this,
+      `Filter-${spec.id}`,
+      { logGroup, filterNamePrefix: this.names.filterNamePrefix, metricNamespace: trailMetricsNamespace(metricsNamespace, envName) },
+      spec,
+    );
     this.environmentFilters.push(filter);
     const metric = filter.metric({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(spec.alarm.periodMinutes) });
     this.environmentFilterMetrics[spec.id] = metric;
@@ -417,7 +433,7 @@ export class SecurityMonitoring extends Construct {
         names: ROTATION_WARNING_EVENTS,
         text:
           `[${appName} ${envName}] WARNING rotation abandoned: ${where}. ` +
-          'Someone wrote a new version while a rotation was in progress (expected during the runbook\'s manual fix; otherwise ' +
+          "Someone wrote a new version while a rotation was in progress (expected during the runbook's manual fix; otherwise " +
           `find who with CloudTrail PutSecretValue/UpdateSecret). ${inspect} . Runbook: ${runbookLink(runbookUrl, RUNBOOK_ANCHOR.rotationAbandoned)}`,
       },
     ];

@@ -40,7 +40,12 @@ export function arnsFor(scope: IConstruct, owner: NameOwner) {
   const n = namesOf(owner);
   return {
     stack,
-    alarmArnPattern: stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${n.alarmNamePrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+    alarmArnPattern: stack.formatArn({
+      service: 'cloudwatch',
+      resource: 'alarm',
+      resourceName: `${n.alarmNamePrefix}*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }),
     ruleArnPattern: stack.formatArn({ service: 'events', resource: 'rule', resourceName: `${n.ruleNamePrefix}*` }),
     trailArn: stack.formatArn({ service: 'cloudtrail', resource: 'trail', resourceName: n.trailName }),
     anyTrailOfAccount: anyTrailOfAccount(scope),

@@ -93,7 +93,9 @@ function confirmsRdsResource(db: Pick<DatabaseConfig, 'dbInstanceIdentifier' | '
 
 function databaseStatements(scope: Construct, db: DatabaseConfig): iam.PolicyStatement[] {
   return [
-    ...(db.masterSecretArn ? readForeignSecret(scope, { read: 'ReadMasterCredential', decrypt: 'DecryptMasterCredential' }, db.masterSecretArn, db.masterSecretKeyArn) : []),
+    ...(db.masterSecretArn
+      ? readForeignSecret(scope, { read: 'ReadMasterCredential', decrypt: 'DecryptMasterCredential' }, db.masterSecretArn, db.masterSecretKeyArn)
+      : []),
     ...(db.dbInstanceIdentifier
       ? [allowOnNamed(scope, 'ConfirmDatabaseInstance', ['rds:DescribeDBInstances'], { service: 'rds', resource: 'db', name: db.dbInstanceIdentifier })]
       : []),

@@ -46,7 +46,8 @@ export class KeyRingRotation extends RotationFunction {
             {
               sid: 'FipsKeyMaterial',
               actions: ['kms:GenerateRandom'],
-              reason: 'kms:GenerateRandom (FIPS-validated key material, asked for by config.fipsKeyMaterial) is not a key operation and AWS offers no resource-level permission for it.',
+              reason:
+                'kms:GenerateRandom (FIPS-validated key material, asked for by config.fipsKeyMaterial) is not a key operation and AWS offers no resource-level permission for it.',
             },
           ]
         : [],

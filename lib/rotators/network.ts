@@ -70,7 +70,7 @@ export class FunctionNetwork extends Construct {
       allowAllOutbound: false,
     });
     new CfnOutput(this, 'FunctionSecurityGroupId', {
-      description: 'Security group of the functions: an existing endpoint\'s, the database\'s and the cache\'s security groups must admit it',
+      description: "Security group of the functions: an existing endpoint's, the database's and the cache's security groups must admit it",
       value: this.functionSecurityGroup.securityGroupId,
     });
 

@@ -47,7 +47,11 @@ export class RedisRotation extends RotationFunction {
   }
 
   /** The environment's Redis rotator, as the stack composes it. */
-  static forEnvironment(scope: Construct, settings: RotatorProps, config: Pick<EnvironmentConfig, 'redis'> & { database: Pick<DatabaseConfig, 'addIngressRule'> }): RedisRotation {
+  static forEnvironment(
+    scope: Construct,
+    settings: RotatorProps,
+    config: Pick<EnvironmentConfig, 'redis'> & { database: Pick<DatabaseConfig, 'addIngressRule'> },
+  ): RedisRotation {
     return new RedisRotation(scope, 'RedisRotation', {
       ...settings,
       redis: config.redis,
@@ -88,7 +92,9 @@ export class RedisRotation extends RotationFunction {
 
 function redisStatements(scope: Construct, redis: RedisConfig): iam.PolicyStatement[] {
   return [
-    ...(redis.adminSecretArn ? readForeignSecret(scope, { read: 'ReadRedisAdminCredential', decrypt: 'DecryptRedisAdminCredential' }, redis.adminSecretArn, redis.adminSecretKeyArn) : []),
+    ...(redis.adminSecretArn
+      ? readForeignSecret(scope, { read: 'ReadRedisAdminCredential', decrypt: 'DecryptRedisAdminCredential' }, redis.adminSecretArn, redis.adminSecretKeyArn)
+      : []),
     ...(redis.elastiCacheUserId
       ? [
           allowOnNamed(scope, 'ChangeElastiCacheUserPasswords', ['elasticache:ModifyUser', 'elasticache:DescribeUsers'], {

@@ -187,7 +187,7 @@ export class SecureFunction extends Construct {
     const logGroupRef = Stack.of(this).resolve(this.logGroup.logGroupArn) as { 'Fn::GetAtt': [string, string] };
     Validations.of(policy).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${logGroupRef['Fn::GetAtt'][0]}.Arn>:log-stream:*]`,
-      reason: 'Lambda names its log streams at run time; the wildcard is limited to the streams of this function\'s own log group.',
+      reason: "Lambda names its log streams at run time; the wildcard is limited to the streams of this function's own log group.",
     });
     // cdk-nag reports every statement on `*` of a policy as one finding: one acknowledgement names each statement.
     Validations.of(policy).acknowledge({

@@ -3,8 +3,18 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 
 /** Allows actions on one resource of this account and region, named `arn:…:<service>:…:<resource>:<name>`. */
-export function allowOnNamed(scope: Construct, sid: string, actions: string[], target: { service: string; resource: string; name: string }): iam.PolicyStatement {
-  const arn = Stack.of(scope).formatArn({ service: target.service, resource: target.resource, resourceName: target.name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+export function allowOnNamed(
+  scope: Construct,
+  sid: string,
+  actions: string[],
+  target: { service: string; resource: string; name: string },
+): iam.PolicyStatement {
+  const arn = Stack.of(scope).formatArn({
+    service: target.service,
+    resource: target.resource,
+    resourceName: target.name,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
   return new iam.PolicyStatement({ sid, actions, resources: [arn] });
 }
 

@@ -91,8 +91,22 @@ describe('bundles written by cdk synth', () => {
 
   /** What the stack sets beside the common variables: the target each rotator is confined to. */
   const CONFIGURED: Record<string, Record<string, string>> = {
-    Database: { DB_ENGINE: 'postgres', DB_HOST: 'db.internal.example', DB_PORT: '5432', DB_NAME: 'gaara', DB_USERNAME: 'gaara_app', DB_TLS: 'true', DB_STRATEGY: 'single-user' },
-    Redis: { REDIS_HOST: 'cache.internal.example', REDIS_PORT: '6379', REDIS_USERNAME: 'gaara_app', REDIS_TLS: 'true', REDIS_ADMIN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:gaara-store/dev/admin/redis-AbCdEf' },
+    Database: {
+      DB_ENGINE: 'postgres',
+      DB_HOST: 'db.internal.example',
+      DB_PORT: '5432',
+      DB_NAME: 'gaara',
+      DB_USERNAME: 'gaara_app',
+      DB_TLS: 'true',
+      DB_STRATEGY: 'single-user',
+    },
+    Redis: {
+      REDIS_HOST: 'cache.internal.example',
+      REDIS_PORT: '6379',
+      REDIS_USERNAME: 'gaara_app',
+      REDIS_TLS: 'true',
+      REDIS_ADMIN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:gaara-store/dev/admin/redis-AbCdEf',
+    },
     KeyRing: { KEY_MATERIAL_SOURCE: 'crypto' },
   };
 
@@ -101,19 +115,27 @@ describe('bundles written by cdk synth', () => {
     ['Redis', 'configuration: environment variable REDIS_HOST, REDIS_PORT, REDIS_USERNAME, REDIS_TLS are not set'],
   ])('%s rotator started without its target configuration refuses to run, naming the variables', async (name, message) => {
     const before = model.calls.length;
-    const { outcome, output } = await invoke(bundles[name], { Step: 'createSecret', SecretId: 'gaara-store/dev/x', ClientRequestToken: '00000000-1111-2222-3333-444444444444' });
+    const { outcome, output } = await invoke(bundles[name], {
+      Step: 'createSecret',
+      SecretId: 'gaara-store/dev/x',
+      ClientRequestToken: '00000000-1111-2222-3333-444444444444',
+    });
     expect(outcome.ok).toBe(false);
     expect(output).toContain(message);
     expect(model.calls.length).toBe(before);
   });
 
-  it('the dev key-ring rotator invoked on another environment\'s or application\'s secret: OutOfScope, no AWS call, nothing changed', async () => {
+  it("the dev key-ring rotator invoked on another environment's or application's secret: OutOfScope, no AWS call, nothing changed", async () => {
     for (const name of ['gaara-store/prod/jwt-secret', 'other-app/dev/jwt-secret']) {
       const arn = model.createSecret(name, JSON.stringify({ schema: 1, placeholder: true }));
       const token = model.startRotation(arn);
       const before = model.calls.length;
       const { outcome } = await invoke(bundles.KeyRing, { Step: 'createSecret', SecretId: arn, ClientRequestToken: token }, CONFIGURED.KeyRing);
-      expect(outcome).toMatchObject({ ok: false, name: 'RotationError(OutOfScope)', message: expect.stringContaining(`secret "${name}", step createSecret: refused`) });
+      expect(outcome).toMatchObject({
+        ok: false,
+        name: 'RotationError(OutOfScope)',
+        message: expect.stringContaining(`secret "${name}", step createSecret: refused`),
+      });
       expect(model.calls.length).toBe(before);
       expect(model.valueAt(arn, 'AWSPENDING')).toBeUndefined();
     }
@@ -166,7 +188,15 @@ describe('bundles written by cdk synth', () => {
     await mariadb.createUser(username, oldPassword);
     const base = { engine: 'mariadb' as const, host: mariadb.host, port: mariadb.port, username, password: oldPassword, dbname: mariadb.dbname, ssl: false };
     const arn = model.createSecret('gaara-store/dev/database-url', JSON.stringify({ schema: 1, ...base, url: buildDatabaseUrl(base) }));
-    const env = { DB_ENGINE: 'mariadb', DB_HOST: mariadb.host, DB_PORT: String(mariadb.port), DB_NAME: mariadb.dbname, DB_USERNAME: username, DB_TLS: 'false', DB_STRATEGY: 'single-user' };
+    const env = {
+      DB_ENGINE: 'mariadb',
+      DB_HOST: mariadb.host,
+      DB_PORT: String(mariadb.port),
+      DB_NAME: mariadb.dbname,
+      DB_USERNAME: username,
+      DB_TLS: 'false',
+      DB_STRATEGY: 'single-user',
+    };
     const token = model.startRotation(arn);
     const outputs: string[] = [];
     for (const Step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) {
@@ -177,7 +207,8 @@ describe('bundles written by cdk synth', () => {
     model.completeRotation(arn);
     const current = parseDatabaseSecret(model.valueAt(arn, 'AWSCURRENT'));
     expect(current.password).not.toBe(oldPassword);
-    const login = (password: string) => createConnection({ host: mariadb!.host, port: mariadb!.port, user: username, password, database: mariadb!.dbname }).then((c) => c.end());
+    const login = (password: string) =>
+      createConnection({ host: mariadb!.host, port: mariadb!.port, user: username, password, database: mariadb!.dbname }).then((c) => c.end());
     await expect(login(current.password)).resolves.toBeUndefined();
     await expect(login(oldPassword)).rejects.toMatchObject({ code: 'ER_ACCESS_DENIED_ERROR' });
     expect(parseDatabaseSecret(model.valueAt(arn, 'AWSPREVIOUS')).password).toBe(oldPassword);
@@ -191,14 +222,31 @@ describe('bundles written by cdk synth', () => {
     const victimPassword = `victim-${uniqueName('pw')}`;
     await mariadb.createUser(app, `app-${uniqueName('pw')}`);
     await mariadb.createUser(victim, victimPassword);
-    const base = { engine: 'mariadb' as const, host: mariadb.host, port: mariadb.port, username: victim, password: 'attacker-chosen-password', dbname: mariadb.dbname, ssl: false };
+    const base = {
+      engine: 'mariadb' as const,
+      host: mariadb.host,
+      port: mariadb.port,
+      username: victim,
+      password: 'attacker-chosen-password',
+      dbname: mariadb.dbname,
+      ssl: false,
+    };
     const arn = model.createSecret('gaara-store/dev/database-url', JSON.stringify({ schema: 1, ...base, url: buildDatabaseUrl(base) }));
-    const env = { DB_ENGINE: 'mariadb', DB_HOST: mariadb.host, DB_PORT: String(mariadb.port), DB_NAME: mariadb.dbname, DB_USERNAME: app, DB_TLS: 'false', DB_STRATEGY: 'single-user' };
+    const env = {
+      DB_ENGINE: 'mariadb',
+      DB_HOST: mariadb.host,
+      DB_PORT: String(mariadb.port),
+      DB_NAME: mariadb.dbname,
+      DB_USERNAME: app,
+      DB_TLS: 'false',
+      DB_STRATEGY: 'single-user',
+    };
     const token = model.startRotation(arn);
     const { outcome } = await invoke(mysqlDatabaseBundle, { Step: 'createSecret', SecretId: arn, ClientRequestToken: token }, env);
     expect(outcome).toMatchObject({ ok: false, name: 'RotationError(TargetMismatch)', message: expect.stringContaining('AWSCURRENT field "username"') });
     expect(model.valueAt(arn, 'AWSPENDING')).toBeUndefined();
-    const login = (user: string, password: string) => createConnection({ host: mariadb!.host, port: mariadb!.port, user, password, database: mariadb!.dbname }).then((c) => c.end());
+    const login = (user: string, password: string) =>
+      createConnection({ host: mariadb!.host, port: mariadb!.port, user, password, database: mariadb!.dbname }).then((c) => c.end());
     await expect(login(victim, victimPassword)).resolves.toBeUndefined();
   });
 
@@ -224,7 +272,16 @@ describe('bundles written by cdk synth', () => {
       await pg.adminQuery(`CREATE ROLE bundle_app LOGIN PASSWORD '${oldPassword}'`);
       const base = { engine: 'postgres' as const, host: 'localhost', port: pg.port, username: 'bundle_app', password: oldPassword, dbname: 'postgres' };
       const arn = model.createSecret('gaara-store/dev/database-url', JSON.stringify({ schema: 1, ...base, url: buildDatabaseUrl(base) }));
-      const env = { DB_ENGINE: 'postgres', DB_HOST: 'localhost', DB_PORT: String(pg.port), DB_NAME: 'postgres', DB_USERNAME: 'bundle_app', DB_TLS: 'true', DB_STRATEGY: 'single-user', NODE_EXTRA_CA_CERTS: caFile };
+      const env = {
+        DB_ENGINE: 'postgres',
+        DB_HOST: 'localhost',
+        DB_PORT: String(pg.port),
+        DB_NAME: 'postgres',
+        DB_USERNAME: 'bundle_app',
+        DB_TLS: 'true',
+        DB_STRATEGY: 'single-user',
+        NODE_EXTRA_CA_CERTS: caFile,
+      };
       const output = await rotateThrough(bundles.Database, arn, env);
       const current = parseDatabaseSecret(model.valueAt(arn, 'AWSCURRENT'));
       expect(current.password).not.toBe(oldPassword);
@@ -249,7 +306,14 @@ describe('bundles written by cdk synth', () => {
       const adminArn = model.createSecret('gaara-store/dev/admin/redis', JSON.stringify(redis.admin));
       const base = { host: 'localhost', port: redis.port, username: 'bundle_app', password: oldPassword, tls: true };
       const arn = model.createSecret('gaara-store/dev/redis-password', JSON.stringify({ schema: 1, ...base, adminarn: adminArn, url: buildRedisUrl(base) }));
-      const env = { REDIS_HOST: 'localhost', REDIS_PORT: String(redis.port), REDIS_USERNAME: 'bundle_app', REDIS_TLS: 'true', REDIS_ADMIN_SECRET_ARN: adminArn, NODE_EXTRA_CA_CERTS: tls.caFile };
+      const env = {
+        REDIS_HOST: 'localhost',
+        REDIS_PORT: String(redis.port),
+        REDIS_USERNAME: 'bundle_app',
+        REDIS_TLS: 'true',
+        REDIS_ADMIN_SECRET_ARN: adminArn,
+        NODE_EXTRA_CA_CERTS: tls.caFile,
+      };
       const output = await rotateThrough(bundles.Redis, arn, env);
       const current = parseRedisSecret(model.valueAt(arn, 'AWSCURRENT'));
       expect(current.password).not.toBe(oldPassword);

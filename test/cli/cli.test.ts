@@ -66,10 +66,14 @@ describe('gaara-secrets skeleton (modelled Secrets Manager over HTTP)', () => {
   it('modelled: history of an unknown secret: exit 4 listing the names; of a secret missing in AWS: exit 4 saying to check env, app, region', async () => {
     let r = await w.cli(['history', 'api-token', '--env', 'dev']);
     expect(r.code).toBe(4);
-    expect(r.stderr).toContain('unknown secret "api-token" in gaara-store/dev: one of secret-key, jwt-secret, encryption-key, database-url, redis-password, mail-password, sentry-dsn');
+    expect(r.stderr).toContain(
+      'unknown secret "api-token" in gaara-store/dev: one of secret-key, jwt-secret, encryption-key, database-url, redis-password, mail-password, sentry-dsn',
+    );
     r = await w.cli(['history', 'jwt-secret', '--env', 'staging']);
     expect(r.code).toBe(4);
-    expect(r.stderr).toContain('gaara-store/staging/jwt-secret was not found by secretsmanager:ListSecretVersionIds (ResourceNotFoundException): check --env, --app and --region');
+    expect(r.stderr).toContain(
+      'gaara-store/staging/jwt-secret was not found by secretsmanager:ListSecretVersionIds (ResourceNotFoundException): check --env, --app and --region',
+    );
   });
 
   it('modelled: pii-migrate is wrapped: its own --help, and bad arguments are refused (exit 8) naming the problem before any connection or AWS call', async () => {

@@ -11,7 +11,15 @@ const root = join(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
 
 it('every package the CLI loads, and tsx, is a runtime dependency (not a devDependency)', () => {
-  const result = buildSync({ entryPoints: [join(root, 'cli', 'main.ts')], bundle: true, platform: 'node', packages: 'external', metafile: true, write: false, logLevel: 'silent' });
+  const result = buildSync({
+    entryPoints: [join(root, 'cli', 'main.ts')],
+    bundle: true,
+    platform: 'node',
+    packages: 'external',
+    metafile: true,
+    write: false,
+    logLevel: 'silent',
+  });
   const loaded = new Set<string>(['tsx']);
   for (const output of Object.values(result.metafile!.outputs)) {
     for (const i of output.imports) {

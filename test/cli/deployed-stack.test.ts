@@ -14,7 +14,14 @@ const facts: StackFacts = {
   resources: new Map([
     ['AppRole1A2B3C4D', { type: 'AWS::IAM::Role', physicalId: 'gaara-store-dev-app', properties: {} }],
     ['PathRole', { type: 'AWS::IAM::Role', physicalId: 'ops-reader', properties: { Path: '/ops/' } }],
-    ['Secret', { type: 'AWS::SecretsManager::Secret', physicalId: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:gaara-store/dev/jwt-secret-AbCdEf', properties: {} }],
+    [
+      'Secret',
+      {
+        type: 'AWS::SecretsManager::Secret',
+        physicalId: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:gaara-store/dev/jwt-secret-AbCdEf',
+        properties: {},
+      },
+    ],
     ['Fn', { type: 'AWS::Lambda::Function', physicalId: 'gaara-store-dev-rotator', properties: {} }],
     ['Bucket', { type: 'AWS::S3::Bucket', physicalId: 'b', properties: {} }],
   ]),
@@ -23,17 +30,32 @@ const facts: StackFacts = {
 describe('resolveIntrinsics (what a deployed template policy holds, made concrete)', () => {
   it('Ref of a resource is its physical id; pseudo parameters come from the stack', () => {
     expect(resolveIntrinsics({ Ref: 'Secret' }, facts)).toBe('arn:aws:secretsmanager:eu-west-1:111111111111:secret:gaara-store/dev/jwt-secret-AbCdEf');
-    expect(resolveIntrinsics([{ Ref: 'AWS::AccountId' }, { Ref: 'AWS::Region' }, { Ref: 'AWS::Partition' }, { Ref: 'AWS::StackName' }], facts)).toEqual(['111111111111', 'eu-west-1', 'aws', 'gaara-store-dev-secrets']);
+    expect(resolveIntrinsics([{ Ref: 'AWS::AccountId' }, { Ref: 'AWS::Region' }, { Ref: 'AWS::Partition' }, { Ref: 'AWS::StackName' }], facts)).toEqual([
+      '111111111111',
+      'eu-west-1',
+      'aws',
+      'gaara-store-dev-secrets',
+    ]);
   });
 
   it('Fn::GetAtt …Arn of a role (with its path) and a function; Fn::Join, Fn::Sub and Fn::Select', () => {
     expect(resolveIntrinsics({ 'Fn::GetAtt': ['AppRole1A2B3C4D', 'Arn'] }, facts)).toBe('arn:aws:iam::111111111111:role/gaara-store-dev-app');
     expect(resolveIntrinsics({ 'Fn::GetAtt': 'PathRole.Arn' }, facts)).toBe('arn:aws:iam::111111111111:role/ops/ops-reader');
     expect(resolveIntrinsics({ 'Fn::GetAtt': ['Fn', 'Arn'] }, facts)).toBe('arn:aws:lambda:eu-west-1:111111111111:function:gaara-store-dev-rotator');
-    expect(resolveIntrinsics({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/break-glass']] }, facts)).toBe('arn:aws:iam::111111111111:role/break-glass');
-    expect(resolveIntrinsics({ 'Fn::Sub': ['arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cdk-${Q}-cfn-exec-role-${AWS::AccountId}-${AWS::Region} ${AppRole1A2B3C4D.Arn} ${!Literal}', { Q: 'hnb659fds' }] }, facts)).toBe(
-      'arn:aws:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-eu-west-1 arn:aws:iam::111111111111:role/gaara-store-dev-app ${Literal}',
+    expect(resolveIntrinsics({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/break-glass']] }, facts)).toBe(
+      'arn:aws:iam::111111111111:role/break-glass',
     );
+    expect(
+      resolveIntrinsics(
+        {
+          'Fn::Sub': [
+            'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cdk-${Q}-cfn-exec-role-${AWS::AccountId}-${AWS::Region} ${AppRole1A2B3C4D.Arn} ${!Literal}',
+            { Q: 'hnb659fds' },
+          ],
+        },
+        facts,
+      ),
+    ).toBe('arn:aws:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-eu-west-1 arn:aws:iam::111111111111:role/gaara-store-dev-app ${Literal}');
     expect(resolveIntrinsics({ 'Fn::Select': [1, ['a', { Ref: 'AWS::Region' }]] }, facts)).toBe('eu-west-1');
   });
 
@@ -48,7 +70,14 @@ describe('policyDifferences (by meaning, naming the statement)', () => {
   const deployed = {
     Version: '2012-10-17',
     Statement: [
-      { Sid: 'A', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'secretsmanager:GetSecretValue', Resource: '*', Condition: { ArnNotLike: { 'aws:PrincipalArn': ['arn:aws:iam::1:role/a', 'arn:aws:iam::1:role/b'] } } },
+      {
+        Sid: 'A',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: '*',
+        Condition: { ArnNotLike: { 'aws:PrincipalArn': ['arn:aws:iam::1:role/a', 'arn:aws:iam::1:role/b'] } },
+      },
       { Sid: 'B', Effect: 'Deny', Principal: { AWS: '*' }, Action: ['secretsmanager:RestoreSecret'], Resource: '*' },
     ],
   };
@@ -58,7 +87,14 @@ describe('policyDifferences (by meaning, naming the statement)', () => {
       Version: '2012-10-17',
       Statement: [
         { Sid: 'B', Effect: 'Deny', Principal: '*', Action: 'SecretsManager:RestoreSecret', Resource: ['*'] },
-        { Sid: 'A', Effect: 'Deny', Principal: { AWS: ['*'] }, Action: ['secretsmanager:GetSecretValue', 'secretsmanager:GetSecretValue'], Resource: '*', Condition: { ArnNotLike: { 'aws:PrincipalArn': ['arn:aws:iam::1:role/b', 'arn:aws:iam::1:role/a'] } } },
+        {
+          Sid: 'A',
+          Effect: 'Deny',
+          Principal: { AWS: ['*'] },
+          Action: ['secretsmanager:GetSecretValue', 'secretsmanager:GetSecretValue'],
+          Resource: '*',
+          Condition: { ArnNotLike: { 'aws:PrincipalArn': ['arn:aws:iam::1:role/b', 'arn:aws:iam::1:role/a'] } },
+        },
       ],
     };
     expect(policyDifferences(deployed, live)).toEqual([]);
@@ -68,7 +104,14 @@ describe('policyDifferences (by meaning, naming the statement)', () => {
     const live = {
       Version: '2012-10-17',
       Statement: [
-        { Sid: 'A', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'secretsmanager:GetSecretValue', Resource: '*', Condition: { ArnNotLike: { 'aws:PrincipalArn': ['arn:aws:iam::1:role/a', 'arn:aws:iam::1:role/x'] } } },
+        {
+          Sid: 'A',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: 'secretsmanager:GetSecretValue',
+          Resource: '*',
+          Condition: { ArnNotLike: { 'aws:PrincipalArn': ['arn:aws:iam::1:role/a', 'arn:aws:iam::1:role/x'] } },
+        },
         { Sid: 'C', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::2:root' }, Action: 'secretsmanager:GetSecretValue', Resource: '*' },
       ],
     };
@@ -77,7 +120,9 @@ describe('policyDifferences (by meaning, naming the statement)', () => {
       'statement B is missing',
       'statement C is not in the deployed template',
     ]);
-    expect(policyDifferences(deployed, { ...deployed, Statement: [{ ...deployed.Statement[0], Effect: 'Allow' }, deployed.Statement[1]] })).toEqual(['statement A differs in Effect: differs']);
+    expect(policyDifferences(deployed, { ...deployed, Statement: [{ ...deployed.Statement[0], Effect: 'Allow' }, deployed.Statement[1]] })).toEqual([
+      'statement A differs in Effect: differs',
+    ]);
   });
 });
 

@@ -31,7 +31,7 @@ beforeAll(async () => {
   envFile = file(
     '.env',
     [
-      '# the teams\' .env',
+      "# the teams' .env",
       `SECRET_KEY=${v.secretKey}`,
       `JWT_SECRET_KEY="${v.jwt}"`,
       `DATABASE_URL=postgresql://gaara_app:${encodeURIComponent(v.dbPassword)}@staging-db.gaara.internal:5432/gaara`,
@@ -61,7 +61,9 @@ describe('import-env (modelled Secrets Manager over HTTP)', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/database-url\s+DATABASE_URL\s+dbname,engine,host,password,port,url,username\s+placeholder\s+write/);
-    expect(r.stdout).toMatch(/mail-password\s+MAIL_PASSWORD,MAIL_SERVER,MAIL_PORT,MAIL_USERNAME|mail-password\s+MAIL_SERVER,MAIL_PORT,MAIL_USERNAME,MAIL_PASSWORD/);
+    expect(r.stdout).toMatch(
+      /mail-password\s+MAIL_PASSWORD,MAIL_SERVER,MAIL_PORT,MAIL_USERNAME|mail-password\s+MAIL_SERVER,MAIL_PORT,MAIL_USERNAME,MAIL_PASSWORD/,
+    );
     expect(r.stdout).toMatch(/redis-password\s+REDIS_PASSWORD\s+adminarn,host,password,port,tls,url,username/);
     expect(r.stdout).toContain('not imported (no mapping; add them with --map): DEBUG');
     expect(r.stdout).toContain('dry run: nothing written');
@@ -81,11 +83,31 @@ describe('import-env (modelled Secrets Manager over HTTP)', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('note: import-env writes secret values of gaara-store/staging: run it as the break-glass role (gaara-store-break-glass)');
     const db = parseDatabaseSecret(w.model.valueAt(id('database-url'), 'AWSCURRENT'));
-    expect(db).toMatchObject({ engine: 'postgres', host: 'staging-db.gaara.internal', port: 5432, username: 'gaara_app', password: v.dbPassword, dbname: 'gaara' });
-    expect(Buffer.from(parseKeyRing(w.model.valueAt(id('secret-key'), 'AWSCURRENT'), { shape: 'secret-key' }).current.key, 'base64url').toString('utf8')).toBe(v.secretKey);
-    expect(Buffer.from(parseKeyRing(w.model.valueAt(id('jwt-secret'), 'AWSCURRENT'), { shape: 'jwt-secret' }).current.key, 'base64url').toString('utf8')).toBe(v.jwt);
-    expect(parseRedisSecret(w.model.valueAt(id('redis-password'), 'AWSCURRENT'))).toMatchObject({ host: 'staging-cache.gaara.internal', password: v.redis, tls: true });
-    expect(parseMailSecret(w.model.valueAt(id('mail-password'), 'AWSCURRENT'))).toEqual({ host: 'smtp.example.com', port: 587, username: 'mailer', password: v.mail });
+    expect(db).toMatchObject({
+      engine: 'postgres',
+      host: 'staging-db.gaara.internal',
+      port: 5432,
+      username: 'gaara_app',
+      password: v.dbPassword,
+      dbname: 'gaara',
+    });
+    expect(Buffer.from(parseKeyRing(w.model.valueAt(id('secret-key'), 'AWSCURRENT'), { shape: 'secret-key' }).current.key, 'base64url').toString('utf8')).toBe(
+      v.secretKey,
+    );
+    expect(Buffer.from(parseKeyRing(w.model.valueAt(id('jwt-secret'), 'AWSCURRENT'), { shape: 'jwt-secret' }).current.key, 'base64url').toString('utf8')).toBe(
+      v.jwt,
+    );
+    expect(parseRedisSecret(w.model.valueAt(id('redis-password'), 'AWSCURRENT'))).toMatchObject({
+      host: 'staging-cache.gaara.internal',
+      password: v.redis,
+      tls: true,
+    });
+    expect(parseMailSecret(w.model.valueAt(id('mail-password'), 'AWSCURRENT'))).toEqual({
+      host: 'smtp.example.com',
+      port: 587,
+      username: 'mailer',
+      password: v.mail,
+    });
     expect(JSON.parse(w.model.valueAt(id('sentry-dsn'), 'AWSCURRENT')!).dsn).toContain(v.sentryKey);
     // The placeholder stays as AWSPREVIOUS; encryption-key (not in the file) is untouched.
     expect(JSON.parse(w.model.valueAt(id('mail-password'), 'AWSPREVIOUS')!)).toEqual({ placeholder: true });
@@ -103,7 +125,9 @@ describe('import-env (modelled Secrets Manager over HTTP)', () => {
     r = await w.cli(['import-env', other, '--env', 'staging', '--map', map, '--yes', '--force']);
     expect(r.code).toBe(0);
     expect(writes(before).map((c) => c.input.SecretId)).toEqual(['gaara-store/staging/secret-key']);
-    expect(Buffer.from(parseKeyRing(w.model.valueAt(id('secret-key'), 'AWSCURRENT'), { shape: 'secret-key' }).current.key, 'base64url').toString('utf8')).toBe(v.flask);
+    expect(Buffer.from(parseKeyRing(w.model.valueAt(id('secret-key'), 'AWSCURRENT'), { shape: 'secret-key' }).current.key, 'base64url').toString('utf8')).toBe(
+      v.flask,
+    );
   });
 
   it('modelled: a malformed .env line, a DATABASE_URL that does not parse, and a short key: one line each naming the problem (exit 11), no value, nothing written', async () => {
@@ -122,7 +146,9 @@ describe('import-env (modelled Secrets Manager over HTTP)', () => {
     // Two names of the shared table (contracts/env-names.ts) for one value: refused, not picked from.
     r = await w.cli(['import-env', file('twice.env', `JWT_SECRET_KEY=${v.jwt}\nJWT_SECRET=${v.flask}\n`), '--env', 'staging', '--yes', '--force']);
     expect(r.code).toBe(11);
-    expect(r.stderr).toContain('JWT_SECRET_KEY and JWT_SECRET both set jwt-secret: keep one in the .env (or map one elsewhere with --map); nothing was written');
+    expect(r.stderr).toContain(
+      'JWT_SECRET_KEY and JWT_SECRET both set jwt-secret: keep one in the .env (or map one elsewhere with --map); nothing was written',
+    );
     r = await w.cli(['import-env', file('badredis.env', `REDIS_URL=http://${leaky}@cache:6379\n`), '--env', 'staging', '--yes', '--force']);
     expect(r.code).toBe(11);
     expect(r.stderr).toContain('REDIS_URL: the URL scheme must be redis or rediss; nothing was written');
@@ -132,9 +158,23 @@ describe('import-env (modelled Secrets Manager over HTTP)', () => {
 
   it('modelled: the other names of the shared table: REDIS_URL, SMTP_* and JWT_SECRET; a Redis target other than the config is warned about (dry run, nothing written)', async () => {
     const before = w.model.calls.length;
-    const r = await w.cli(
-      ['import-env', file('other-names.env', [`JWT_SECRET=${v.jwt}`, `REDIS_URL=rediss://gaara_app:${v.redis}@other-cache.internal:6380`, 'SMTP_HOST=smtp.example.com', 'SMTP_USER=mailer', `SMTP_PASSWORD=${v.mail}`].join('\n') + '\n'), '--env', 'staging', '--dry-run', '--json'],
-    );
+    const r = await w.cli([
+      'import-env',
+      file(
+        'other-names.env',
+        [
+          `JWT_SECRET=${v.jwt}`,
+          `REDIS_URL=rediss://gaara_app:${v.redis}@other-cache.internal:6380`,
+          'SMTP_HOST=smtp.example.com',
+          'SMTP_USER=mailer',
+          `SMTP_PASSWORD=${v.mail}`,
+        ].join('\n') + '\n',
+      ),
+      '--env',
+      'staging',
+      '--dry-run',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout).plan as { secret: string; from: string[]; fields: string[]; differsFromConfig: string[] }[];
     expect(plan.map((p) => [p.secret, [...p.from].sort(), p.differsFromConfig])).toEqual([

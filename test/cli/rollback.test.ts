@@ -60,7 +60,9 @@ describe('rollback (modelled Secrets Manager over HTTP)', () => {
     const before = w.model.stagesOf(id('mail-password'));
     const r = await w.cli(['rollback', 'mail-password', '--env', 'dev']);
     expect(r.code).toBe(10);
-    expect(r.stderr.split('\n')[0]).toContain('note: rollback changes which value of gaara-store/dev/mail-password is current: run it as the break-glass role (gaara-store-break-glass); its use fires the break-glass alarm');
+    expect(r.stderr.split('\n')[0]).toContain(
+      'note: rollback changes which value of gaara-store/dev/mail-password is current: run it as the break-glass role (gaara-store-break-glass); its use fires the break-glass alarm',
+    );
     expect(r.stdout).toContain(`AWSCURRENT   ${cur('mail-password')} -> ${prev('mail-password')}`);
     expect(r.stderr).toContain('no terminal to confirm on and no --yes: nothing changed');
     expect(w.model.stagesOf(id('mail-password'))).toEqual(before);
@@ -100,7 +102,11 @@ describe('rollback (modelled Secrets Manager over HTTP)', () => {
     const newer = await w.model.putCurrent(id('database-url'), JSON.stringify({ schema: 1, ...base, password: gen('dbnew'), url: 'postgresql://x' }), 1);
     let r = await w.cli(['rollback', 'database-url', '--env', 'dev', '--config', config, '--yes']);
     expect(r.code).toBe(8);
-    expect(r.stderr).toMatch(new RegExp(`cannot check that the credential in version ${old.slice(0, 8)} logs in: unreachable \\(ECONNREFUSED\\) from this machine; run from inside the database's network, or check by hand and pass --skip-login-check; nothing changed`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `cannot check that the credential in version ${old.slice(0, 8)} logs in: unreachable \\(ECONNREFUSED\\) from this machine; run from inside the database's network, or check by hand and pass --skip-login-check; nothing changed`,
+      ),
+    );
     expect(cur('database-url')).toBe(newer);
     r = await w.cli(['rollback', 'database-url', '--env', 'dev', '--config', config, '--yes', '--skip-login-check']);
     expect(r.code).toBe(0);
@@ -116,10 +122,16 @@ describe('rollback (modelled Secrets Manager over HTTP)', () => {
       w.values.push(password);
       const hostile = { engine: 'postgres' as const, host: '127.0.0.1', port: elsewhere.port, username: 'gaara_app', password, dbname: 'gaara', ssl: false };
       const old = await w.model.putCurrent(id('database-url'), JSON.stringify({ schema: 1, ...hostile, url: buildDatabaseUrl(hostile) }), 20);
-      const newer = await w.model.putCurrent(id('database-url'), JSON.stringify({ schema: 1, ...hostile, port: configuredPort, password: gen('dbnow'), url: 'postgresql://x' }), 1);
+      const newer = await w.model.putCurrent(
+        id('database-url'),
+        JSON.stringify({ schema: 1, ...hostile, port: configuredPort, password: gen('dbnow'), url: 'postgresql://x' }),
+        1,
+      );
       const r = await w.cli(['rollback', 'database-url', '--env', 'dev', '--config', config, '--yes']);
       expect(r.code).toBe(8);
-      expect(r.stderr).toContain(`version ${old.slice(0, 8)} names another port than the environment config (database.port): the rotator would refuse it and its password is sent nowhere`);
+      expect(r.stderr).toContain(
+        `version ${old.slice(0, 8)} names another port than the environment config (database.port): the rotator would refuse it and its password is sent nowhere`,
+      );
       expect(elsewhere.connections()).toBe(0);
       expect(cur('database-url')).toBe(newer);
     } finally {
@@ -135,7 +147,10 @@ describe('rollback (modelled Secrets Manager over HTTP)', () => {
     w.values.push(oldPw, newPw, resetPw);
     await pg.adminQuery(`CREATE ROLE gaara_app LOGIN PASSWORD '${oldPw}'`);
     await pg.adminQuery('CREATE DATABASE gaara OWNER gaara_app');
-    const config = devConfigFile((dev) => ({ ...dev, database: { ...dev.database, engine: 'postgres', host: '127.0.0.1', port: pg!.port, dbname: 'gaara', username: 'gaara_app', tls: false } }));
+    const config = devConfigFile((dev) => ({
+      ...dev,
+      database: { ...dev.database, engine: 'postgres', host: '127.0.0.1', port: pg!.port, dbname: 'gaara', username: 'gaara_app', tls: false },
+    }));
     const shape = (password: string) => {
       const base = { engine: 'postgres' as const, host: '127.0.0.1', port: pg!.port, username: 'gaara_app', password, dbname: 'gaara', ssl: false };
       return JSON.stringify({ schema: 1, ...base, url: buildDatabaseUrl(base) });
@@ -161,7 +176,17 @@ describe('rollback (modelled Secrets Manager over HTTP)', () => {
     const gonePw = gen('redisgone');
     w.values.push(oldPw, newPw, gonePw);
     redis = await startRedisServer({ users: [{ name: 'gaara_app', passwords: [oldPw, newPw], rules: APP_USER_RULES }] });
-    const shape = (password: string) => JSON.stringify({ schema: 1, host: '127.0.0.1', port: redis!.port, username: 'gaara_app', password, tls: false, url: buildRedisUrl({ host: '127.0.0.1', port: redis!.port, username: 'gaara_app', password, tls: false }), adminarn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:gaara-store/dev/admin/redis-AbCdEf' });
+    const shape = (password: string) =>
+      JSON.stringify({
+        schema: 1,
+        host: '127.0.0.1',
+        port: redis!.port,
+        username: 'gaara_app',
+        password,
+        tls: false,
+        url: buildRedisUrl({ host: '127.0.0.1', port: redis!.port, username: 'gaara_app', password, tls: false }),
+        adminarn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:gaara-store/dev/admin/redis-AbCdEf',
+      });
     const gone = await w.model.putCurrent(id('redis-password'), shape(gonePw), 60);
     const old = await w.model.putCurrent(id('redis-password'), shape(oldPw), 30);
     const newer = await w.model.putCurrent(id('redis-password'), shape(newPw), 1);

@@ -19,7 +19,11 @@ beforeAll(async () => {
   moto = await startMoto();
   w.env.AWS_ENDPOINT_URL_CLOUDWATCH = moto.url; // the rotators' metrics (RotationFailed with its Step)
   w.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS = moto.url; // the rotators' failure lines (error class)
-  cw = new CloudWatchClient({ region: 'eu-west-1', endpoint: moto.url, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'modelled-not-a-real-key' } });
+  cw = new CloudWatchClient({
+    region: 'eu-west-1',
+    endpoint: moto.url,
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'modelled-not-a-real-key' },
+  });
   bundle = bundleKeyRingRotator();
   w.arns('dev');
   w.model.onRotate = (arn, token) => runRotation(bundle, w.server.url, arn, token, rotatorOutputs);
@@ -79,15 +83,42 @@ describe('rotate (modelled Secrets Manager over HTTP, bundled key-ring rotator)'
     w.model.onRotate = async () => {
       // What the rotator publishes when setSecret fails (contracts/metrics: RotationFailed {Environment, Secret, Step}).
       // The failure line it logs first (lambdas/rotation/handler.ts), then the metric.
-      await writeRotatorLines(moto.url, [{ kind: 'database', secret: 'gaara-store/dev/database-url', step: 'setSecret', errorClass: 'AuthFailed', error: 'password authentication failed', at: new Date() }]);
-      await cw.send(new PutMetricDataCommand({ Namespace: 'GaaraStore/Secrets', MetricData: [{ MetricName: 'RotationFailed', Dimensions: [{ Name: 'Environment', Value: 'dev' }, { Name: 'Secret', Value: 'database-url' }, { Name: 'Step', Value: 'setSecret' }], Value: 1, Timestamp: new Date() }] }));
+      await writeRotatorLines(moto.url, [
+        {
+          kind: 'database',
+          secret: 'gaara-store/dev/database-url',
+          step: 'setSecret',
+          errorClass: 'AuthFailed',
+          error: 'password authentication failed',
+          at: new Date(),
+        },
+      ]);
+      await cw.send(
+        new PutMetricDataCommand({
+          Namespace: 'GaaraStore/Secrets',
+          MetricData: [
+            {
+              MetricName: 'RotationFailed',
+              Dimensions: [
+                { Name: 'Environment', Value: 'dev' },
+                { Name: 'Secret', Value: 'database-url' },
+                { Name: 'Step', Value: 'setSecret' },
+              ],
+              Value: 1,
+              Timestamp: new Date(),
+            },
+          ],
+        }),
+      );
       throw new Error('setSecret failed');
     };
     const before = w.model.versionAt(arns['database-url'], 'AWSCURRENT')!.versionId;
     const r = await w.cli(['rotate', 'database-url', '--env', 'dev', '--wait', '--poll-seconds', '0.2', '--timeout-seconds', '120']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('database-url: ✓ createSecret  ✗ setSecret  · testSecret  · finishSecret  failed');
-    expect(r.stdout).toContain('database-url: ✗ the rotator reported a failure at setSecret (error class AuthFailed): the service retries it; open runbook #alarm-rotation-failed');
+    expect(r.stdout).toContain(
+      'database-url: ✗ the rotator reported a failure at setSecret (error class AuthFailed): the service retries it; open runbook #alarm-rotation-failed',
+    );
     expect(w.model.versionAt(arns['database-url'], 'AWSCURRENT')!.versionId).toBe(before);
     expect(w.model.versionAt(arns['database-url'], 'AWSPENDING')).toBeDefined();
     w.model.completeRotation(arns['database-url']);

@@ -12,7 +12,11 @@ beforeAll(async () => {
   moto = await startMoto();
   w.env.AWS_ENDPOINT_URL_CLOUDWATCH = moto.url; // the rotators' RotationSucceeded/RotationFailed metrics
   w.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS = moto.url; // the rotators' failure lines
-  cw = new CloudWatchClient({ region: 'eu-west-1', endpoint: moto.url, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'modelled-not-a-real-key' } });
+  cw = new CloudWatchClient({
+    region: 'eu-west-1',
+    endpoint: moto.url,
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'modelled-not-a-real-key' },
+  });
 });
 afterAll(async () => {
   moto?.stop();
@@ -33,7 +37,8 @@ describe('status (modelled Secrets Manager over HTTP)', () => {
     const r = await w.cli(['status', '--env', 'dev']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    for (const name of ['secret-key', 'jwt-secret', 'encryption-key', 'database-url', 'redis-password', 'mail-password', 'sentry-dsn']) expect(r.stdout).toMatch(new RegExp(`^  ${name} .* yes `, 'm'));
+    for (const name of ['secret-key', 'jwt-secret', 'encryption-key', 'database-url', 'redis-password', 'mail-password', 'sentry-dsn'])
+      expect(r.stdout).toMatch(new RegExp(`^  ${name} .* yes `, 'm'));
     expect(r.stdout).toMatch(/database-url\s+database\s+on 30d/);
     expect(r.stdout).toMatch(/mail-password\s+third-party\s+off \(max 90d\)/);
     expect(r.stdout).toContain('no problems');
@@ -92,12 +97,17 @@ describe('status (modelled Secrets Manager over HTTP)', () => {
 
   it('modelled: AccessDenied names the operator role, exit 6, nothing changed', async () => {
     w.model.beforeCall = (name) => {
-      if (name === 'ListSecretVersionIds') throw Object.assign(new Error('User: arn:aws:sts::111111111111:assumed-role/x is not authorized to perform: secretsmanager:ListSecretVersionIds'), { name: 'AccessDeniedException' });
+      if (name === 'ListSecretVersionIds')
+        throw Object.assign(new Error('User: arn:aws:sts::111111111111:assumed-role/x is not authorized to perform: secretsmanager:ListSecretVersionIds'), {
+          name: 'AccessDeniedException',
+        });
     };
     const r = await w.cli(['status', '--env', 'dev']);
     expect(r.code).toBe(6);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/AWS refused secretsmanager:ListSecretVersionIds on gaara-store\/dev\/[a-z-]+ \(AccessDenied\): this command needs the operator role \(gaara-store-dev-operator\)/);
+    expect(r.stderr).toMatch(
+      /AWS refused secretsmanager:ListSecretVersionIds on gaara-store\/dev\/[a-z-]+ \(AccessDenied\): this command needs the operator role \(gaara-store-dev-operator\)/,
+    );
     expect(r.stdout).toBe('');
   });
 
@@ -127,7 +137,13 @@ describe('status (modelled Secrets Manager over HTTP)', () => {
 
   it('modelled: no credentials at all: exit 5 before any call reaches the service', async () => {
     const before = w.model.calls.length;
-    const r = await w.cli(['status', '--env', 'dev'], { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', HOME: '/nonexistent', AWS_CONFIG_FILE: '/nonexistent/config', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials' });
+    const r = await w.cli(['status', '--env', 'dev'], {
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      HOME: '/nonexistent',
+      AWS_CONFIG_FILE: '/nonexistent/config',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+    });
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/no usable AWS credentials/);
     expect(w.model.calls.length).toBe(before);
@@ -137,27 +153,61 @@ describe('status (modelled Secrets Manager over HTTP)', () => {
     const before = w.model.calls.length;
     const r = await w.cli(['status', '--env', 'qa']);
     expect(r.code).toBe(3);
-    expect(r.stderr).toBe('gaara-secrets: unknown environment "qa": known environments are dev, staging, prod (lib/config; pass --config FILE for another file)\n');
+    expect(r.stderr).toBe(
+      'gaara-secrets: unknown environment "qa": known environments are dev, staging, prod (lib/config; pass --config FILE for another file)\n',
+    );
     expect(w.model.calls.length).toBe(before);
   });
 
   it('modelled: a rotator that reported a failed step after its last success: step (metrics) and error class (log group) show in LAST FAILURE, exit 1 (moto CloudWatch and Logs)', async () => {
     const put = (name: string, hoursAgo: number, step?: string) =>
-      cw.send(new PutMetricDataCommand({ Namespace: 'GaaraStore/Secrets', MetricData: [{ MetricName: name, Dimensions: [{ Name: 'Environment', Value: 'dev' }, { Name: 'Secret', Value: 'redis-password' }, ...(step ? [{ Name: 'Step', Value: step }] : [])], Value: 1, Timestamp: new Date(Date.now() - hoursAgo * 3_600_000) }] }));
+      cw.send(
+        new PutMetricDataCommand({
+          Namespace: 'GaaraStore/Secrets',
+          MetricData: [
+            {
+              MetricName: name,
+              Dimensions: [
+                { Name: 'Environment', Value: 'dev' },
+                { Name: 'Secret', Value: 'redis-password' },
+                ...(step ? [{ Name: 'Step', Value: step }] : []),
+              ],
+              Value: 1,
+              Timestamp: new Date(Date.now() - hoursAgo * 3_600_000),
+            },
+          ],
+        }),
+      );
     w.arns('dev');
     await put('RotationSucceeded', 50);
     await put('RotationFailed', 3, 'setSecret');
     const r0 = await w.cli(['status', '--env', 'dev', '--json']);
-    expect(JSON.parse(r0.stdout).logsNote).toMatch(/^logs:FilterLogEvents on log group \/gaara-store\/dev\/functions\/redis failed \(ResourceNotFoundException\)|was not found/);
+    expect(JSON.parse(r0.stdout).logsNote).toMatch(
+      /^logs:FilterLogEvents on log group \/gaara-store\/dev\/functions\/redis failed \(ResourceNotFoundException\)|was not found/,
+    );
     // What the redis rotator logged: the failure of this secret, an older one of another class, another
     // secret's (same group), and a line that is not JSON. The message beside the class is never shown.
     const canary = `canary-${Date.now()}`;
     w.values.push(canary);
     const at = new Date(Date.now() - 3 * 3_600_000 + 60_000);
     await writeRotatorLines(moto.url, [
-      { kind: 'redis', secret: 'gaara-store/dev/redis-password', step: 'setSecret', errorClass: 'Timeout', error: 'older', at: new Date(at.getTime() - 20 * 3_600_000) },
+      {
+        kind: 'redis',
+        secret: 'gaara-store/dev/redis-password',
+        step: 'setSecret',
+        errorClass: 'Timeout',
+        error: 'older',
+        at: new Date(at.getTime() - 20 * 3_600_000),
+      },
       { kind: 'redis', secret: 'gaara-store/dev/redis-password', step: 'setSecret', errorClass: 'AuthFailed', error: `WRONGPASS ${canary}`, at },
-      { kind: 'redis', secret: 'gaara-store/staging/redis-password', step: 'setSecret', errorClass: 'Unreachable', error: 'other env', at: new Date(at.getTime() + 60_000) },
+      {
+        kind: 'redis',
+        secret: 'gaara-store/staging/redis-password',
+        step: 'setSecret',
+        errorClass: 'Unreachable',
+        error: 'other env',
+        at: new Date(at.getTime() + 60_000),
+      },
       { kind: 'redis', raw: 'START RequestId: 1 errorClass mentioned in plain text', at: new Date(at.getTime() + 120_000) },
     ]);
     const r = await w.cli(['status', '--env', 'dev', '--json']);
@@ -167,7 +217,9 @@ describe('status (modelled Secrets Manager over HTTP)', () => {
     expect(redis.lastFailure).toMatchObject({ step: 'setSecret', errorClass: 'AuthFailed' });
     expect(redis.lastSuccess).toMatch(/^\d{4}-/);
     expect(body.logsNote).toBeUndefined();
-    expect(body.problems).toEqual([expect.stringMatching(/^redis-password: last rotation failed at setSecret \(AuthFailed\) around .*: runbook #alarm-rotation-failed$/)]);
+    expect(body.problems).toEqual([
+      expect.stringMatching(/^redis-password: last rotation failed at setSecret \(AuthFailed\) around .*: runbook #alarm-rotation-failed$/),
+    ]);
     const human = await w.cli(['status', '--env', 'dev']);
     expect(human.stdout).toMatch(/^! redis-password .* setSecret AuthFailed \d{4}-/m);
     expect(human.stdout).toMatch(/^ {2}database-url .* none /m);

@@ -18,7 +18,19 @@ let keyArn: string;
 let extraEnv: Record<string, string>;
 let cw: CloudWatchClient;
 const metric = (name: string, secret: string, hoursAgo: number, step?: string) =>
-  cw.send(new PutMetricDataCommand({ Namespace: 'GaaraStore/Secrets', MetricData: [{ MetricName: name, Dimensions: [{ Name: 'Environment', Value: 'dev' }, { Name: 'Secret', Value: secret }, ...(step ? [{ Name: 'Step', Value: step }] : [])], Value: 1, Timestamp: new Date(Date.now() - hoursAgo * 3_600_000) }] }));
+  cw.send(
+    new PutMetricDataCommand({
+      Namespace: 'GaaraStore/Secrets',
+      MetricData: [
+        {
+          MetricName: name,
+          Dimensions: [{ Name: 'Environment', Value: 'dev' }, { Name: 'Secret', Value: secret }, ...(step ? [{ Name: 'Step', Value: step }] : [])],
+          Value: 1,
+          Timestamp: new Date(Date.now() - hoursAgo * 3_600_000),
+        },
+      ],
+    }),
+  );
 
 const TOPIC = 'arn:aws:sns:eu-west-1:111111111111:gaara-store-dev-security-alarms';
 const role = (name: string) => `arn:aws:iam::111111111111:role/${name}`;
@@ -26,7 +38,11 @@ const BREAK_GLASS = role('gaara-store-break-glass');
 const DEPLOY = role('cdk-hnb659fds-cfn-exec-role-111111111111-eu-west-1');
 const APP = role('gaara-store-dev-AccessApplicationRole');
 const OPERATOR = role('gaara-store-dev-operator');
-const ROTATOR = { 'key-ring': role('gaara-store-dev-KeyRingRotationRotatorRole'), database: role('gaara-store-dev-DatabaseRotationRotatorRole'), redis: role('gaara-store-dev-RedisRotationRotatorRole') };
+const ROTATOR = {
+  'key-ring': role('gaara-store-dev-KeyRingRotationRotatorRole'),
+  database: role('gaara-store-dev-DatabaseRotationRotatorRole'),
+  redis: role('gaara-store-dev-RedisRotationRotatorRole'),
+};
 
 /** A secret's policy as GetResourcePolicy returns it: statements in another order, and `"*"`/one-string forms. */
 function livePolicy(rotator?: string): Record<string, unknown> {
@@ -34,12 +50,60 @@ function livePolicy(rotator?: string): Record<string, unknown> {
   return {
     Version: '2012-10-17',
     Statement: [
-      { Sid: 'DenyReplicationToEveryone', Effect: 'Deny', Principal: '*', Action: ['secretsmanager:StopReplicationToReplica', 'secretsmanager:ReplicateSecretToRegions', 'secretsmanager:RemoveRegionsFromReplication'], Resource: '*' },
-      { Sid: 'DenyRestoreExceptBreakGlass', Effect: 'Deny', Principal: { AWS: '*' }, Action: ['secretsmanager:RestoreSecret'], Resource: ['*'], Condition: { ArnNotLike: { 'aws:PrincipalArn': BREAK_GLASS } } },
-      { Sid: 'DenyDefinitionChangesExceptDeploy', Effect: 'Deny', Principal: { AWS: '*' }, Action: ['secretsmanager:DeleteResourcePolicy', 'secretsmanager:DeleteSecret', 'secretsmanager:PutResourcePolicy', 'secretsmanager:TagResource', 'secretsmanager:UntagResource', 'secretsmanager:UpdateSecret'], Resource: '*', Condition: { ArnNotLike: { 'aws:PrincipalArn': [DEPLOY] } } },
-      { Sid: 'DenyRotationControlExceptDeployAndBreakGlass', Effect: 'Deny', Principal: { AWS: '*' }, Action: ['secretsmanager:CancelRotateSecret', 'secretsmanager:RotateSecret'], Resource: '*', Condition: { ArnNotLike: { 'aws:PrincipalArn': [OPERATOR, DEPLOY, BREAK_GLASS] } } },
-      { Sid: 'DenyValueWritesExceptRotatorAndBreakGlass', Effect: 'Deny', Principal: { AWS: '*' }, Action: ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'], Resource: '*', Condition: { ArnNotLike: { 'aws:PrincipalArn': [...r, BREAK_GLASS] } } },
-      { Sid: 'DenyReadExceptReadersRotatorAndBreakGlass', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'secretsmanager:GetSecretValue', Resource: '*', Condition: { ArnNotLike: { 'aws:PrincipalArn': [APP, ...r, BREAK_GLASS] } } },
+      {
+        Sid: 'DenyReplicationToEveryone',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: ['secretsmanager:StopReplicationToReplica', 'secretsmanager:ReplicateSecretToRegions', 'secretsmanager:RemoveRegionsFromReplication'],
+        Resource: '*',
+      },
+      {
+        Sid: 'DenyRestoreExceptBreakGlass',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: ['secretsmanager:RestoreSecret'],
+        Resource: ['*'],
+        Condition: { ArnNotLike: { 'aws:PrincipalArn': BREAK_GLASS } },
+      },
+      {
+        Sid: 'DenyDefinitionChangesExceptDeploy',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: [
+          'secretsmanager:DeleteResourcePolicy',
+          'secretsmanager:DeleteSecret',
+          'secretsmanager:PutResourcePolicy',
+          'secretsmanager:TagResource',
+          'secretsmanager:UntagResource',
+          'secretsmanager:UpdateSecret',
+        ],
+        Resource: '*',
+        Condition: { ArnNotLike: { 'aws:PrincipalArn': [DEPLOY] } },
+      },
+      {
+        Sid: 'DenyRotationControlExceptDeployAndBreakGlass',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: ['secretsmanager:CancelRotateSecret', 'secretsmanager:RotateSecret'],
+        Resource: '*',
+        Condition: { ArnNotLike: { 'aws:PrincipalArn': [OPERATOR, DEPLOY, BREAK_GLASS] } },
+      },
+      {
+        Sid: 'DenyValueWritesExceptRotatorAndBreakGlass',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+        Resource: '*',
+        Condition: { ArnNotLike: { 'aws:PrincipalArn': [...r, BREAK_GLASS] } },
+      },
+      {
+        Sid: 'DenyReadExceptReadersRotatorAndBreakGlass',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: '*',
+        Condition: { ArnNotLike: { 'aws:PrincipalArn': [APP, ...r, BREAK_GLASS] } },
+      },
     ],
   };
 }
@@ -62,11 +126,24 @@ beforeAll(async () => {
   w = await createWorld();
   moto = await startMoto();
   stacks = await serveStackModel();
-  const kms = new KMSClient({ region: 'eu-west-1', endpoint: moto.url, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'modelled-not-a-real-key' } });
+  const kms = new KMSClient({
+    region: 'eu-west-1',
+    endpoint: moto.url,
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'modelled-not-a-real-key' },
+  });
   keyArn = (await kms.send(new CreateKeyCommand({ Description: 'secrets key' }))).KeyMetadata!.Arn!;
   await kms.send(new CreateAliasCommand({ AliasName: 'alias/gaara-store/dev/secrets', TargetKeyId: keyArn }));
-  extraEnv = { AWS_ENDPOINT_URL_KMS: moto.url, AWS_ENDPOINT_URL_CLOUDWATCH: moto.url, AWS_ENDPOINT_URL_CLOUDFORMATION: stacks.url, AWS_ENDPOINT_URL_SNS: stacks.url };
-  cw = new CloudWatchClient({ region: 'eu-west-1', endpoint: moto.url, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'modelled-not-a-real-key' } });
+  extraEnv = {
+    AWS_ENDPOINT_URL_KMS: moto.url,
+    AWS_ENDPOINT_URL_CLOUDWATCH: moto.url,
+    AWS_ENDPOINT_URL_CLOUDFORMATION: stacks.url,
+    AWS_ENDPOINT_URL_SNS: stacks.url,
+  };
+  cw = new CloudWatchClient({
+    region: 'eu-west-1',
+    endpoint: moto.url,
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'modelled-not-a-real-key' },
+  });
   for (const s of ['secret-key', 'jwt-secret', 'encryption-key', 'database-url', 'redis-password']) await metric('RotationSucceeded', s, 72);
   await metric('RotationFailed', 'database-url', 100, 'testSecret'); // an older failure, since rotated successfully
   const arns = w.arns('dev');
@@ -78,7 +155,9 @@ beforeAll(async () => {
   }
   setLivePolicies();
   // The deployed stack: the real dev template, and the physical ids CloudFormation gave its resources.
-  const template = synthAll([ENVIRONMENTS.find((e) => e.envName === 'dev')!]).results[0]!.template.toJSON() as { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+  const template = synthAll([ENVIRONMENTS.find((e) => e.envName === 'dev')!]).results[0]!.template.toJSON() as {
+    Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+  };
   const physicalIds: Record<string, string> = {};
   for (const [id, r] of Object.entries(template.Resources)) {
     const p = r.Properties ?? {};
@@ -130,14 +209,22 @@ describe('verify (modelled Secrets Manager, CloudFormation and SNS over HTTP; mo
     w.model.meta.get(arns['jwt-secret'])!.resourcePolicy = JSON.stringify(jwt);
     const sentry = livePolicy() as { Statement: Record<string, any>[] };
     sentry.Statement = sentry.Statement.filter((s) => s.Sid !== 'DenyReplicationToEveryone');
-    sentry.Statement.push({ Sid: 'AllowCopy', Effect: 'Allow', Principal: { AWS: role('someone-else') }, Action: 'secretsmanager:ReplicateSecretToRegions', Resource: '*' });
+    sentry.Statement.push({
+      Sid: 'AllowCopy',
+      Effect: 'Allow',
+      Principal: { AWS: role('someone-else') },
+      Action: 'secretsmanager:ReplicateSecretToRegions',
+      Resource: '*',
+    });
     w.model.meta.get(arns['sentry-dsn'])!.resourcePolicy = JSON.stringify(sentry);
     stacks.subscriptions.set(TOPIC, [{ SubscriptionArn: 'PendingConfirmation', Protocol: 'email', Endpoint: 'oncall@example.com' }]);
     const stages = w.model.stagesOf(arns['jwt-secret']);
     try {
       const r = await w.cli(['verify', '--env', 'dev', '--json'], extraEnv);
       expect(r.code).toBe(1);
-      const failed = JSON.parse(r.stdout).checks.filter((c: { ok: boolean | null }) => c.ok === false).map((c: { check: string; detail: string }) => `${c.check}: ${c.detail}`);
+      const failed = JSON.parse(r.stdout)
+        .checks.filter((c: { ok: boolean | null }) => c.ok === false)
+        .map((c: { check: string; detail: string }) => `${c.check}: ${c.detail}`);
       expect(failed).toEqual([
         'jwt-secret resource policy equals the one gaara-store-dev-secrets deployed: statement DenyReadExceptReadersRotatorAndBreakGlass differs in Condition ArnNotLike aws:PrincipalArn: +arn:aws:iam::111111111111:role/someone-else: redeploy the stack (runbook #alarm-policy-change)',
         'sentry-dsn resource policy equals the one gaara-store-dev-secrets deployed: statement DenyReplicationToEveryone is missing; statement AllowCopy is not in the deployed template: redeploy the stack (runbook #alarm-policy-change)',
@@ -146,7 +233,9 @@ describe('verify (modelled Secrets Manager, CloudFormation and SNS over HTTP; mo
       expect(w.model.stagesOf(arns['jwt-secret'])).toEqual(stages);
     } finally {
       setLivePolicies();
-      stacks.subscriptions.set(TOPIC, [{ SubscriptionArn: `${TOPIC}:0b1c2d3e-aaaa-bbbb-cccc-000000000001`, Protocol: 'email', Endpoint: 'oncall@example.com' }]);
+      stacks.subscriptions.set(TOPIC, [
+        { SubscriptionArn: `${TOPIC}:0b1c2d3e-aaaa-bbbb-cccc-000000000001`, Protocol: 'email', Endpoint: 'oncall@example.com' },
+      ]);
     }
   });
 
@@ -154,7 +243,9 @@ describe('verify (modelled Secrets Manager, CloudFormation and SNS over HTTP; mo
     stacks.subscriptions.set(TOPIC, []);
     let r = await w.cli(['verify', '--env', 'dev'], extraEnv);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('✗ the alarm topic gaara-store-dev-security-alarms has a confirmed subscription: no subscription: nobody receives the alarms (runbook #1)');
+    expect(r.stdout).toContain(
+      '✗ the alarm topic gaara-store-dev-security-alarms has a confirmed subscription: no subscription: nobody receives the alarms (runbook #1)',
+    );
     stacks.subscriptions.set(TOPIC, [{ SubscriptionArn: `${TOPIC}:0b1c2d3e-aaaa-bbbb-cccc-000000000001`, Protocol: 'email', Endpoint: 'oncall@example.com' }]);
     stacks.failWith.set('GetTemplate', 'AccessDenied');
     try {
@@ -163,7 +254,9 @@ describe('verify (modelled Secrets Manager, CloudFormation and SNS over HTTP; mo
       stacks.failWith.clear();
     }
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('✗ the deployed stack gaara-store-dev-secrets is readable: AWS refused cloudformation:GetTemplate on stack gaara-store-dev-secrets (AccessDenied): this command needs the operator role (gaara-store-dev-operator); the policy and alarm-topic checks need it');
+    expect(r.stdout).toContain(
+      '✗ the deployed stack gaara-store-dev-secrets is readable: AWS refused cloudformation:GetTemplate on stack gaara-store-dev-secrets (AccessDenied): this command needs the operator role (gaara-store-dev-operator); the policy and alarm-topic checks need it',
+    );
     const saved = stacks.stacks.get('gaara-store-dev-secrets')!;
     stacks.stacks.delete('gaara-store-dev-secrets');
     try {
@@ -172,7 +265,9 @@ describe('verify (modelled Secrets Manager, CloudFormation and SNS over HTTP; mo
       stacks.stacks.set('gaara-store-dev-secrets', saved);
     }
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('✗ the deployed stack gaara-store-dev-secrets is readable: not found (ValidationError): deploy it (runbook #1) or check --app, --env and --region; the policy and alarm-topic checks need it');
+    expect(r.stdout).toContain(
+      '✗ the deployed stack gaara-store-dev-secrets is readable: not found (ValidationError): deploy it (runbook #1) or check --app, --env and --region; the policy and alarm-topic checks need it',
+    );
   });
 
   it('modelled: a secret on another key, a missing resource policy and rotation switched off each give ✗ with what to do, exit 1, nothing changed', async () => {
@@ -186,12 +281,20 @@ describe('verify (modelled Secrets Manager, CloudFormation and SNS over HTTP; mo
     expect(r.code).toBe(1);
     const body = JSON.parse(r.stdout);
     const failed = body.checks.filter((c: { ok: boolean | null }) => c.ok === false).map((c: { check: string; detail: string }) => `${c.check}: ${c.detail}`);
-    expect(failed).toEqual([
-      'database-url rotates every 30 days: rotation is off: runbook #alarm-rotation-cancelled',
-      'jwt-secret has its resource policy: no resource policy: redeploy the stack (runbook #alarm-policy-change)',
-      'sentry-dsn is on alias/gaara-store/dev/secrets: KmsKeyId is aws/secretsmanager (default)',
-      expect.stringMatching(/^the last rotation of redis-password succeeded \(redis rotator metrics, last 91 days\): failed at setSecret around \d{4}-.* \(error class unknown: the log group could not be read\): runbook #alarm-rotation-failed$/),
-    ].sort((a, b) => (typeof a === 'string' ? body.checks.findIndex((c: { check: string }) => a.startsWith(c.check)) : 99) - (typeof b === 'string' ? body.checks.findIndex((c: { check: string }) => b.startsWith(c.check)) : 99)));
+    expect(failed).toEqual(
+      [
+        'database-url rotates every 30 days: rotation is off: runbook #alarm-rotation-cancelled',
+        'jwt-secret has its resource policy: no resource policy: redeploy the stack (runbook #alarm-policy-change)',
+        'sentry-dsn is on alias/gaara-store/dev/secrets: KmsKeyId is aws/secretsmanager (default)',
+        expect.stringMatching(
+          /^the last rotation of redis-password succeeded \(redis rotator metrics, last 91 days\): failed at setSecret around \d{4}-.* \(error class unknown: the log group could not be read\): runbook #alarm-rotation-failed$/,
+        ),
+      ].sort(
+        (a, b) =>
+          (typeof a === 'string' ? body.checks.findIndex((c: { check: string }) => a.startsWith(c.check)) : 99) -
+          (typeof b === 'string' ? body.checks.findIndex((c: { check: string }) => b.startsWith(c.check)) : 99),
+      ),
+    );
     expect(w.model.stagesOf(arns['database-url'])).toEqual(stages);
   });
 });

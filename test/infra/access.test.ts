@@ -48,10 +48,7 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('roles and pol
 
   it('application role: reads exactly its seven secrets, decrypts only through Secrets Manager', () => {
     const reader = policy('AccessPoliciesSecretReaderPolicy');
-    expect(reader.Roles).toEqual([
-      roleRef('AccessApplicationRole'),
-      ...config.additionalReaderRoleArns.map((arn) => arn.split('/').pop()),
-    ]);
+    expect(reader.Roles).toEqual([roleRef('AccessApplicationRole'), ...config.additionalReaderRoleArns.map((arn) => arn.split('/').pop())]);
     const statements = reader.PolicyDocument.Statement;
     expect(statements).toHaveLength(2);
     const read = statement(statements, 'ReadApplicationSecrets');
@@ -60,12 +57,10 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('roles and pol
     const decrypt = statement(statements, 'DecryptSecretsViaSecretsManager');
     expect(decrypt.Action).toBe('kms:Decrypt');
     expect(decrypt.Resource).toEqual(keyArn('secrets'));
-    expect(decrypt.Condition.StringEquals['kms:ViaService']).toEqual(
-      typeof region === 'string' ? `secretsmanager.${region}.amazonaws.com` : expect.anything(),
-    );
+    expect(decrypt.Condition.StringEquals['kms:ViaService']).toEqual(typeof region === 'string' ? `secretsmanager.${region}.amazonaws.com` : expect.anything());
   });
 
-  it('application role: field encryption with the data key under this app\'s context, nothing else', () => {
+  it("application role: field encryption with the data key under this app's context, nothing else", () => {
     const fe = policy('AccessPoliciesFieldEncryptionPolicy');
     expect(fe.Roles).toEqual([roleRef('AccessApplicationRole')]);
     expect(fe.PolicyDocument.Statement).toEqual([
@@ -76,7 +71,11 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('roles and pol
         Resource: keyArn('data'),
         Condition: {
           'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['app', 'env', 'purpose'] },
-          StringEquals: { 'kms:EncryptionContext:app': config.appName, 'kms:EncryptionContext:env': envName, 'kms:EncryptionContext:purpose': 'field-encryption' },
+          StringEquals: {
+            'kms:EncryptionContext:app': config.appName,
+            'kms:EncryptionContext:env': envName,
+            'kms:EncryptionContext:purpose': 'field-encryption',
+          },
         },
       },
     ]);
@@ -87,7 +86,13 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('roles and pol
     const auditor = policy('AccessPoliciesAuditorPolicy');
     expect(auditor.Roles).toEqual([roleRef('AccessAuditorRole')]);
     const statements = auditor.PolicyDocument.Statement;
-    expect(statements.map((s: { Sid: string }) => s.Sid)).toEqual(['DescribeApplicationSecrets', 'ListSecrets', 'ReadKeyMetadata', 'NeverReadValues', 'DecryptOnlyTrailLogFiles']);
+    expect(statements.map((s: { Sid: string }) => s.Sid)).toEqual([
+      'DescribeApplicationSecrets',
+      'ListSecrets',
+      'ReadKeyMetadata',
+      'NeverReadValues',
+      'DecryptOnlyTrailLogFiles',
+    ]);
     expect(sorted(statement(statements, 'DescribeApplicationSecrets').Action)).toEqual([
       'secretsmanager:DescribeSecret',
       'secretsmanager:GetResourcePolicy',
@@ -146,7 +151,10 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('roles and pol
     const statements = policy('DatabaseRotationRotatorPolicy').PolicyDocument.Statement;
     const sids = statements.map((s: { Sid: string }) => s.Sid);
     if (config.database.masterSecretArn) {
-      expect(statement(statements, 'ReadMasterCredential')).toMatchObject({ Action: 'secretsmanager:GetSecretValue', Resource: config.database.masterSecretArn });
+      expect(statement(statements, 'ReadMasterCredential')).toMatchObject({
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: config.database.masterSecretArn,
+      });
     } else {
       expect(sids).not.toContain('ReadMasterCredential');
     }

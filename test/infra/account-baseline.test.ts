@@ -7,7 +7,12 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { accountBaselineStacks, buildApp } from '../../lib/app';
 import { ENVIRONMENTS, validateAll, type EnvironmentConfig } from '../../lib/config';
-import { CIS_CLOUDTRAIL_CONFIG_CHANGES, CIS_IAM_POLICY_CHANGES, CIS_KMS_DISABLE_OR_DELETE, CIS_UNAUTHORIZED_API_CALLS } from '../../lib/observability/metric-filters';
+import {
+  CIS_CLOUDTRAIL_CONFIG_CHANGES,
+  CIS_IAM_POLICY_CHANGES,
+  CIS_KMS_DISABLE_OR_DELETE,
+  CIS_UNAUTHORIZED_API_CALLS,
+} from '../../lib/observability/metric-filters';
 import { resourcesOf } from '../support/synth';
 
 const staging = ENVIRONMENTS.find((e) => e.envName === 'staging') as EnvironmentConfig;
@@ -24,7 +29,12 @@ describe('two environments in one account', () => {
   it('get exactly one baseline, holding the only trail of the account, and deploy after it', () => {
     expect(baselines.map((b) => b.stackName)).toEqual(['gaara-store-account-baseline-222222222222']);
     expect(count(baseline, 'AWS::CloudTrail::Trail')).toBe(1);
-    baseline.hasResourceProperties('AWS::CloudTrail::Trail', { TrailName: 'gaara-store-account-audit', IsMultiRegionTrail: true, IncludeGlobalServiceEvents: true, EnableLogFileValidation: true });
+    baseline.hasResourceProperties('AWS::CloudTrail::Trail', {
+      TrailName: 'gaara-store-account-audit',
+      IsMultiRegionTrail: true,
+      IncludeGlobalServiceEvents: true,
+      EnableLogFileValidation: true,
+    });
     for (const env of environments) {
       const t = Template.fromStack(env);
       expect([count(t, 'AWS::CloudTrail::Trail'), count(t, 'AWS::S3::Bucket')]).toEqual([0, 0]);
@@ -41,7 +51,10 @@ describe('two environments in one account', () => {
         ['gaara-store-account-DeletedSecretAccess', '{ $.eventName = "GetSecretValue" && $.errorMessage = "*secret because it was marked for deletion*" }'],
         ['gaara-store-account-IamPolicyChanges', CIS_IAM_POLICY_CHANGES],
         ['gaara-store-account-KmsKeyDisabledOrScheduledForDeletion', CIS_KMS_DISABLE_OR_DELETE],
-        ['gaara-store-account-KmsKeyPolicyChangedOrRotationDisabled', '{ ($.eventSource = "kms.amazonaws.com") && (($.eventName = "PutKeyPolicy") || ($.eventName = "DisableKeyRotation")) }'],
+        [
+          'gaara-store-account-KmsKeyPolicyChangedOrRotationDisabled',
+          '{ ($.eventSource = "kms.amazonaws.com") && (($.eventName = "PutKeyPolicy") || ($.eventName = "DisableKeyRotation")) }',
+        ],
         ['gaara-store-account-UnauthorizedApiCalls', CIS_UNAUTHORIZED_API_CALLS],
       ].sort(),
     );
@@ -55,7 +68,11 @@ describe('two environments in one account', () => {
       expect(a.Properties.Namespace).toBe('GaaraStore/Secrets/Trail/account');
     }
     // Both environments' recipients are told.
-    expect(resourcesOf(baseline, 'AWS::SNS::Subscription').map(([, s]) => s.Properties.Endpoint).sort()).toEqual(['qa-alerts@example.com', 'security-alerts+staging@example.com']);
+    expect(
+      resourcesOf(baseline, 'AWS::SNS::Subscription')
+        .map(([, s]) => s.Properties.Endpoint)
+        .sort(),
+    ).toEqual(['qa-alerts@example.com', 'security-alerts+staging@example.com']);
   });
 
   it('each environment keeps only its own alarms (44 each, none of the 6 account-wide) and filters on the baseline log group', () => {
@@ -70,11 +87,23 @@ describe('two environments in one account', () => {
 
   it('keeps the trail for the longest retention of the account and lets the trail-reader role, assumed by the auditors, read it', () => {
     baseline.hasResourceProperties('AWS::S3::Bucket', {
-      LifecycleConfiguration: { Rules: [{ Id: 'GlacierInstantRetrievalThenExpire', Status: 'Enabled', ExpirationInDays: 731, NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 90 }] }] },
+      LifecycleConfiguration: {
+        Rules: [
+          {
+            Id: 'GlacierInstantRetrievalThenExpire',
+            Status: 'Enabled',
+            ExpirationInDays: 731,
+            NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+            Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 90 }],
+          },
+        ],
+      },
     });
     baseline.hasResourceProperties('AWS::IAM::Role', {
       RoleName: 'gaara-store-account-trail-reader',
-      AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::222222222222:role/gaara-store-security-auditor' } }] },
+      AssumeRolePolicyDocument: {
+        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::222222222222:role/gaara-store-security-auditor' } }],
+      },
     });
     const [, key] = resourcesOf(baseline, 'AWS::KMS::Key')[0];
     const decrypt = key.Properties.KeyPolicy.Statement.find((s: { Sid: string }) => s.Sid === 'TrailLogFileDecryptByAuditors');
@@ -87,7 +116,9 @@ describe('two environments in one account', () => {
       Resource: '*',
       Condition: {
         StringEquals: { 'kms:CallerAccount': '222222222222', 'kms:ViaService': 's3.eu-west-1.amazonaws.com' },
-        StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudtrail:*:222222222222:trail/*']] } },
+        StringLike: {
+          'kms:EncryptionContext:aws:cloudtrail:arn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudtrail:*:222222222222:trail/*']] },
+        },
       },
     });
     expect(key).toMatchObject({ DeletionPolicy: 'Retain' });

@@ -58,9 +58,7 @@ describe('the environment-agnostic dev template', () => {
     expect(auditor[1].Properties.AssumeRolePolicyDocument.Statement[0].Principal.AWS).toEqual(
       pseudo('arn:', PARTITION, ':iam::', ACCOUNT, ':role/gaara-store-security-auditor'),
     );
-    expect(json).toContain(
-      JSON.stringify(pseudo('arn:', PARTITION, ':secretsmanager:', REGION, ':', ACCOUNT, ':secret:gaara-store/dev/admin/redis-AbCdEf')),
-    );
+    expect(json).toContain(JSON.stringify(pseudo('arn:', PARTITION, ':secretsmanager:', REGION, ':', ACCOUNT, ':secret:gaara-store/dev/admin/redis-AbCdEf')));
   });
 });
 
@@ -85,7 +83,9 @@ describe('config of an environment-agnostic stack', () => {
     const staging = ENVIRONMENTS.find((e) => e.envName === 'staging') as EnvironmentConfig;
     const zones = (availabilityZones: string[]) => ({ ...staging, network: { ...staging.network!, availabilityZones } });
     expect(() => validateEnvironment(zones(['eu-west-1a', 'eu-west-1b']))).not.toThrow();
-    expect(() => validateEnvironment(zones(['us-east-1a', 'eu-west-1b']))).toThrow('network.availabilityZones[0]: must be a zone of eu-west-1 (such as eu-west-1a)');
+    expect(() => validateEnvironment(zones(['us-east-1a', 'eu-west-1b']))).toThrow(
+      'network.availabilityZones[0]: must be a zone of eu-west-1 (such as eu-west-1a)',
+    );
     expect(() => validateEnvironment({ ...staging, breakGlassRoleArn: 'arn:aws:iam::${AWS::AccountId}:role/gaara-store-break-glass' })).not.toThrow();
   });
 });

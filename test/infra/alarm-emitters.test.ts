@@ -26,11 +26,23 @@ import { SecretsManagerModel } from '../support/secrets-manager-model';
 import { buildObservabilityStack } from './monitoring.test-stack';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-interface Emitted { namespace: string; name: string; dims: Record<string, string>; value: unknown }
-interface Read { alarm: string; namespace: string; name: string; dims: Record<string, string> }
+interface Emitted {
+  namespace: string;
+  name: string;
+  dims: Record<string, string>;
+  value: unknown;
+}
+interface Read {
+  alarm: string;
+  namespace: string;
+  name: string;
+  dims: Record<string, string>;
+}
 
 const prod = ENVIRONMENTS.find((e) => e.envName === 'prod')!;
-const template = Template.fromStack(buildObservabilityStack(prod).stack).toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, Json> }> };
+const template = Template.fromStack(buildObservabilityStack(prod).stack).toJSON() as {
+  Resources: Record<string, { Type: string; Properties: Record<string, Json> }>;
+};
 
 /** Every (namespace, name, dimensions) an alarm of the template reads, metric-math inputs included. */
 const reads: Read[] = Object.values(template.Resources)
@@ -61,7 +73,12 @@ function emitted(lines: Record<string, unknown>[]): Emitted[] {
 }
 
 const alarmsReading = (e: Emitted) =>
-  reads.filter((r) => r.namespace === e.namespace && r.name === e.name && JSON.stringify(Object.entries(r.dims).sort()) === JSON.stringify(Object.entries(e.dims).sort())).map((r) => r.alarm);
+  reads
+    .filter(
+      (r) =>
+        r.namespace === e.namespace && r.name === e.name && JSON.stringify(Object.entries(r.dims).sort()) === JSON.stringify(Object.entries(e.dims).sort()),
+    )
+    .map((r) => r.alarm);
 
 async function capture(run: () => Promise<unknown>): Promise<Emitted[]> {
   const out = captureOutput();
@@ -109,7 +126,9 @@ describe('alarms match what the emitters really publish (prod template; Powertoo
     expect(arn).toMatch(/:secret:gaara-store\/prod\/database-url-[0-9a-f]{6}$/);
     const metrics = await capture(() => driveRotation(model, arn, handler));
     const failed = metrics.filter((m) => m.name === 'RotationFailed');
-    expect(failed).toEqual([{ namespace: 'GaaraStore/Secrets', name: 'RotationFailed', dims: { Environment: 'prod', Secret: 'database-url', Step: 'testSecret' }, value: 1 }]);
+    expect(failed).toEqual([
+      { namespace: 'GaaraStore/Secrets', name: 'RotationFailed', dims: { Environment: 'prod', Secret: 'database-url', Step: 'testSecret' }, value: 1 },
+    ]);
     expect(alarmsReading(failed[0])).toEqual(['gaara-store-prod-database-url-rotation-failed']);
   });
 
@@ -145,14 +164,18 @@ describe('alarms match what the emitters really publish (prod template; Powertoo
 
   it('the key-ring gauge KeyRingPreviousKeys is read by the near-full (60) and full (64) alarms of encryption-key', async () => {
     const metrics = await capture(async () => publishKeyRingPreviousKeys('encryption-key', 61, ENV));
-    expect(metrics).toEqual([{ namespace: 'GaaraStore/Secrets', name: 'KeyRingPreviousKeys', dims: { Environment: 'prod', Secret: 'encryption-key' }, value: 61 }]);
+    expect(metrics).toEqual([
+      { namespace: 'GaaraStore/Secrets', name: 'KeyRingPreviousKeys', dims: { Environment: 'prod', Secret: 'encryption-key' }, value: 61 },
+    ]);
     expect(alarmsReading(metrics[0]).sort()).toEqual(['gaara-store-prod-encryption-key-key-ring-full', 'gaara-store-prod-encryption-key-key-ring-near-full']);
   });
 
   it('mocked: the secret-age figures are read by days-since-rotation (DaysSinceLastRotation), pending-rotation and placeholder alarms', async () => {
     const sm = mockClient(SecretsManagerClient);
     try {
-      sm.on(ListSecretVersionIdsCommand).resolves({ Versions: [{ VersionId: 'v1', VersionStages: ['AWSCURRENT'], CreatedDate: new Date('2026-11-01T00:00:00Z') }] });
+      sm.on(ListSecretVersionIdsCommand).resolves({
+        Versions: [{ VersionId: 'v1', VersionStages: ['AWSCURRENT'], CreatedDate: new Date('2026-11-01T00:00:00Z') }],
+      });
       sm.on(DescribeSecretCommand).resolves({ CreatedDate: new Date('2026-11-01T00:00:00Z'), RotationEnabled: true });
       const handler = createSecretAgeHandler({
         secretsManager: new SecretsManagerClient({}),
@@ -177,7 +200,7 @@ describe('alarms match what the emitters really publish (prod template; Powertoo
     }
   });
 
-  it('mocked: the client library\'s StaleSecretServed line (a cached value served after a failed refresh) is read by <secret>-stale-value-served', async () => {
+  it("mocked: the client library's StaleSecretServed line (a cached value served after a failed refresh) is read by <secret>-stale-value-served", async () => {
     const sm = mockClient(SecretsManagerClient);
     try {
       const throttled = Object.assign(new Error('ThrottlingException: slow down'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });

@@ -51,7 +51,12 @@ const EXPECTED: Record<string, string[]> = {
   CloudTrailConfigChanges: ['cloudtrail-stop-logging'],
   SecretsAccessDenied: ['get-secret-value-access-denied'],
   DeletedSecretAccess: ['get-secret-value-marked-for-deletion', 'get-secret-value-marked-for-deletion-staging'],
-  SecretPolicyChangedOrSecretDeleted: ['delete-resource-policy-by-role', 'delete-secret', 'put-resource-policy-by-deploy-role', 'put-resource-policy-by-iam-user'],
+  SecretPolicyChangedOrSecretDeleted: [
+    'delete-resource-policy-by-role',
+    'delete-secret',
+    'put-resource-policy-by-deploy-role',
+    'put-resource-policy-by-iam-user',
+  ],
   KmsKeyPolicyChangedOrRotationDisabled: ['kms-disable-key-rotation', 'kms-put-key-policy-by-admin', 'kms-put-key-policy-by-deploy-role'],
   BreakGlassRoleUsed: ['get-secret-value-with-break-glass', 'sts-assume-break-glass'],
   'SecretReads-secret-key': ['get-secret-value-by-partial-arn'],
@@ -98,7 +103,11 @@ describe('CloudTrail metric filter patterns (modelled CloudWatch Logs matcher, r
 
   it('alarms the account-wide CIS 3.1 filter at 10 refusals in 5 minutes, not at the first one (consoles and SDKs probe)', () => {
     expect(byId('UnauthorizedApiCalls').alarmThreshold).toBe(10);
-    expect(cisFilters().filter((f) => f.alarmThreshold !== undefined).map((f) => f.id)).toEqual(['UnauthorizedApiCalls']);
+    expect(
+      cisFilters()
+        .filter((f) => f.alarmThreshold !== undefined)
+        .map((f) => f.id),
+    ).toEqual(['UnauthorizedApiCalls']);
   });
 
   it('scopes the environment key filters to the keys given (three ARNs of prod)', () => {
@@ -114,7 +123,12 @@ describe('CloudTrail metric filter patterns (modelled CloudWatch Logs matcher, r
 
   it('keeps every pattern within the 1024-character limit of CloudWatch Logs, in every environment', () => {
     for (const config of ENVIRONMENTS) {
-      for (const f of [...accountFilters(''), ...secretsFilters(config), ...secretReadFilters(config), ...environmentFilters(config, { keyArns: [DEV_KEY, DEV_KEY, DEV_KEY], heartbeatRoleArn: AGE_ROLE })]) {
+      for (const f of [
+        ...accountFilters(''),
+        ...secretsFilters(config),
+        ...secretReadFilters(config),
+        ...environmentFilters(config, { keyArns: [DEV_KEY, DEV_KEY, DEV_KEY], heartbeatRoleArn: AGE_ROLE }),
+      ]) {
         expect({ id: f.id, env: config.envName, length: f.pattern.length, ok: f.pattern.length <= 1024 }).toMatchObject({ ok: true });
         expect(() => parseFilterPattern(f.pattern)).not.toThrow();
       }

@@ -12,7 +12,8 @@ type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?:
 
 // `create` mode: the environment owns its account's trail (an account that holds this environment only).
 // Placeholders resolved as SecretsStack resolves them (pseudo parameters for the agnostic dev).
-const resolved = (c: EnvironmentConfig) => resolveEnvironment(c, new Stack(new App(), 'Resolve', { env: c.account ? { account: c.account, region: c.region } : undefined }));
+const resolved = (c: EnvironmentConfig) =>
+  resolveEnvironment(c, new Stack(new App(), 'Resolve', { env: c.account ? { account: c.account, region: c.region } : undefined }));
 const built = ENVIRONMENTS.map((shipped) => {
   const config: EnvironmentConfig = resolved({ ...shipped, audit: { ...shipped.audit, trail: { mode: 'create' } } });
   const s = buildObservabilityStack(config);
@@ -49,7 +50,11 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('audit trail of 
 
   it('keeps trail files in a KMS-encrypted, versioned, TLS-only, non-public bucket with server access logs and the configured lifecycle', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [opsKeyId, 'Arn'] } } }] },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          { ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [opsKeyId, 'Arn'] } } },
+        ],
+      },
       VersioningConfiguration: { Status: 'Enabled' },
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
       LoggingConfiguration: { DestinationBucketName: { Ref: ref(s, s.audit.accessLogBucket) }, LogFilePrefix: 'trail-bucket/' },
@@ -104,10 +109,14 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('audit trail of 
     for (const spec of specs) {
       template.hasResourceProperties('AWS::Logs::MetricFilter', {
         FilterPattern: s.stack.resolve(spec.pattern),
-        MetricTransformations: [{ MetricNamespace: trailMetricsNamespace(metricsNamespace(config), config.envName), MetricName: spec.metricName, MetricValue: '1', DefaultValue: 0 }],
+        MetricTransformations: [
+          { MetricNamespace: trailMetricsNamespace(metricsNamespace(config), config.envName), MetricName: spec.metricName, MetricValue: '1', DefaultValue: 0 },
+        ],
       });
     }
-    expect(s.audit.alarms.map((a) => (a.node.defaultChild as unknown as { alarmName: string }).alarmName.replace(`${names.alarmNamePrefix}`, '')).sort()).toEqual([
+    expect(
+      s.audit.alarms.map((a) => (a.node.defaultChild as unknown as { alarmName: string }).alarmName.replace(`${names.alarmNamePrefix}`, '')).sort(),
+    ).toEqual([
       'BreakGlassRoleUsed',
       'CloudTrailConfigChanges',
       'DeletedSecretAccess',
@@ -119,7 +128,7 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('audit trail of 
       'UnauthorizedApiCalls',
     ]);
     for (const a of s.audit.alarms) {
-      const props = (a.node.defaultChild as { alarmActions?: unknown[]; datapointsToAlarm?: number; treatMissingData?: string });
+      const props = a.node.defaultChild as { alarmActions?: unknown[]; datapointsToAlarm?: number; treatMissingData?: string };
       expect(props.alarmActions).toHaveLength(1);
       expect(props.datapointsToAlarm).toBe(1);
       expect(props.treatMissingData).toBe('notBreaching');
@@ -128,7 +137,8 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('audit trail of 
 
   it('adds to the ops key policy the CloudTrail statements with aws:SourceArn and the cloudtrail encryption context, and CloudWatch Logs with the logs context', () => {
     const [, key] = resources(template, 'AWS::KMS::Key')[0];
-    const statements = (key.Properties.KeyPolicy as { Statement: { Sid?: string; Principal: unknown; Condition?: Record<string, Record<string, unknown>> }[] }).Statement;
+    const statements = (key.Properties.KeyPolicy as { Statement: { Sid?: string; Principal: unknown; Condition?: Record<string, Record<string, unknown>> }[] })
+      .Statement;
     const bySid = (sid: string) => statements.find((st) => st.Sid === sid);
     const encrypt = bySid('TrailLogFileEncryptionByCloudTrail');
     expect(encrypt?.Principal).toEqual({ Service: 'cloudtrail.amazonaws.com' });
@@ -159,7 +169,7 @@ describe('audit trail with an existing trail (synthesized template)', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
-  it('with the account baseline (the shipped mode): creates no trail, bucket or account-wide filter; adds only its own filters to the baseline\'s log group, found by name', () => {
+  it("with the account baseline (the shipped mode): creates no trail, bucket or account-wide filter; adds only its own filters to the baseline's log group, found by name", () => {
     const config = base;
     expect(config.audit.trail.mode).toBe('baseline');
     const s = buildObservabilityStack(config);
@@ -170,9 +180,18 @@ describe('audit trail with an existing trail (synthesized template)', () => {
     template.resourceCountIs('AWS::Logs::MetricFilter', 15);
     template.allResourcesProperties('AWS::Logs::MetricFilter', { LogGroupName: '/aws/cloudtrail/gaara-store-account-audit' });
     const json = JSON.stringify(template.toJSON());
-    const metricNames = resources(template, 'AWS::Logs::MetricFilter').map(([, f]) => (f.Properties.MetricTransformations as { MetricName: string }[])[0].MetricName);
+    const metricNames = resources(template, 'AWS::Logs::MetricFilter').map(
+      ([, f]) => (f.Properties.MetricTransformations as { MetricName: string }[])[0].MetricName,
+    );
     const alarmNames = resources(template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties.AlarmName);
-    for (const id of ['UnauthorizedApiCalls', 'KmsKeyDisabledOrScheduledForDeletion', 'IamPolicyChanges', 'CloudTrailConfigChanges', 'AttemptsToAccessDeletedSecrets', 'KmsKeyPolicyChangedOrRotationDisabled']) {
+    for (const id of [
+      'UnauthorizedApiCalls',
+      'KmsKeyDisabledOrScheduledForDeletion',
+      'IamPolicyChanges',
+      'CloudTrailConfigChanges',
+      'AttemptsToAccessDeletedSecrets',
+      'KmsKeyPolicyChangedOrRotationDisabled',
+    ]) {
       expect(metricNames).not.toContain(id);
       expect(alarmNames).not.toContain(`gaara-store-staging-${id}`);
     }

@@ -33,7 +33,7 @@ describe('auditor read access (staging, audit.trail.mode "baseline")', () => {
     expect(policy.Properties.Roles).toEqual([{ Ref: id(template, 'AccessAuditorRole') }]);
   });
 
-  it('has no S3 statement and no decrypt: the trail\'s files are read through the baseline\'s trail-reader role', () => {
+  it("has no S3 statement and no decrypt: the trail's files are read through the baseline's trail-reader role", () => {
     expect(statements.map((s: { Sid: string }) => s.Sid)).toEqual([
       'QueryTrailAndFunctionLogs',
       'LogsInsightsResultsAndLogGroupNames',
@@ -47,7 +47,7 @@ describe('auditor read access (staging, audit.trail.mode "baseline")', () => {
     for (const s of statements) for (const a of [s.Action].flat()) expect(a).not.toMatch(/^s3:|^kms:Decrypt$/);
   });
 
-  it('runs Logs Insights on the baseline\'s trail log group (by name) and the function log groups', () => {
+  it("runs Logs Insights on the baseline's trail log group (by name) and the function log groups", () => {
     expect(statement(statements, 'QueryTrailAndFunctionLogs')).toEqual({
       Sid: 'QueryTrailAndFunctionLogs',
       Effect: 'Allow',
@@ -68,8 +68,11 @@ describe('auditor read access (staging, audit.trail.mode "baseline")', () => {
     });
   });
 
-  it('opens the dashboard, reads this environment\'s alarms and every metric, CloudTrail event history and the keys\' grants', () => {
-    expect(statement(statements, 'ReadDashboard')).toMatchObject({ Action: 'cloudwatch:GetDashboard', Resource: 'arn:aws:cloudwatch::222222222222:dashboard/gaara-store-staging-secrets' });
+  it("opens the dashboard, reads this environment's alarms and every metric, CloudTrail event history and the keys' grants", () => {
+    expect(statement(statements, 'ReadDashboard')).toMatchObject({
+      Action: 'cloudwatch:GetDashboard',
+      Resource: 'arn:aws:cloudwatch::222222222222:dashboard/gaara-store-staging-secrets',
+    });
     expect(statement(statements, 'ReadAlarmsOfThisEnvironment')).toMatchObject({
       Action: ['cloudwatch:DescribeAlarmHistory', 'cloudwatch:DescribeAlarms'],
       Resource: 'arn:aws:cloudwatch:eu-west-1:222222222222:alarm:gaara-store-staging-*',
@@ -105,7 +108,7 @@ describe('auditor read access (staging, audit.trail.mode "create")', () => {
   const statements = policy.Properties.PolicyDocument.Statement;
   const at = (prefix: string, type: string) => getAtt(template, prefix, type);
 
-  it('reads the trail\'s files in S3, decrypting them only through S3 and only with CloudTrail\'s encryption context', () => {
+  it("reads the trail's files in S3, decrypting them only through S3 and only with CloudTrail's encryption context", () => {
     expect(statements.slice(0, 3)).toEqual([
       { Sid: 'ListTrailBucket', Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:ListBucket'], Resource: at('AuditTrailBucket', 'AWS::S3::Bucket') },
       {
@@ -148,9 +151,19 @@ describe('auditor read access (staging, audit.trail.mode "create")', () => {
     });
   });
 
-  it('opens the dashboard, reads this environment\'s alarms and every metric, CloudTrail event history and the keys\' grants', () => {
-    expect(statements.slice(5).map((s: { Sid: string }) => s.Sid)).toEqual(['ReadDashboard', 'ReadAlarmsOfThisEnvironment', 'ReadMetrics', 'LookupTrailEvents', 'ListKeyGrants', 'ReadTrailStatus']);
-    expect(statement(statements, 'ReadDashboard')).toMatchObject({ Action: 'cloudwatch:GetDashboard', Resource: 'arn:aws:cloudwatch::222222222222:dashboard/gaara-store-staging-secrets' });
+  it("opens the dashboard, reads this environment's alarms and every metric, CloudTrail event history and the keys' grants", () => {
+    expect(statements.slice(5).map((s: { Sid: string }) => s.Sid)).toEqual([
+      'ReadDashboard',
+      'ReadAlarmsOfThisEnvironment',
+      'ReadMetrics',
+      'LookupTrailEvents',
+      'ListKeyGrants',
+      'ReadTrailStatus',
+    ]);
+    expect(statement(statements, 'ReadDashboard')).toMatchObject({
+      Action: 'cloudwatch:GetDashboard',
+      Resource: 'arn:aws:cloudwatch::222222222222:dashboard/gaara-store-staging-secrets',
+    });
     expect(statement(statements, 'ReadAlarmsOfThisEnvironment')).toMatchObject({
       Action: ['cloudwatch:DescribeAlarmHistory', 'cloudwatch:DescribeAlarms'],
       Resource: 'arn:aws:cloudwatch:eu-west-1:222222222222:alarm:gaara-store-staging-*',
@@ -178,13 +191,16 @@ describe('auditor read access (staging, audit.trail.mode "create")', () => {
 function expectReadsOnly(statements: { Effect: string; Action: string | string[] }[]) {
   for (const s of statements) {
     expect(s.Effect).toBe('Allow');
-    for (const a of [s.Action].flat()) expect(a).toMatch(/^(s3:(Get|List)|kms:(Decrypt|ListGrants)$|logs:(Describe|Filter|Get|Start|Stop)|cloudwatch:(Get|List|Describe)|cloudtrail:(Lookup|Describe|Get))/);
+    for (const a of [s.Action].flat())
+      expect(a).toMatch(
+        /^(s3:(Get|List)|kms:(Decrypt|ListGrants)$|logs:(Describe|Filter|Get|Start|Stop)|cloudwatch:(Get|List|Describe)|cloudtrail:(Lookup|Describe|Get))/,
+      );
     expect(JSON.stringify(s)).not.toMatch(/secretsmanager|GenerateDataKey|KeysSecretsKey[0-9A-F]{8}", "Arn"\]\}, *"Condition/);
   }
 }
 
 describe('the trail stays readable for its whole retention', () => {
-  it('files move to Glacier Instant Retrieval (read with a plain GetObject, no restore), and expire at the configured age (staging\'s account baseline)', () => {
+  it("files move to Glacier Instant Retrieval (read with a plain GetObject, no restore), and expire at the configured age (staging's account baseline)", () => {
     const [baseline] = synthBaselines(baselineApp.app);
     expect(baseline.stack.stackName).toBe('gaara-store-account-baseline-222222222222');
     const [, bucket] = resourcesOf(baseline.template, 'AWS::S3::Bucket').find(([k]) => k.startsWith('AuditTrailBucket'))!;

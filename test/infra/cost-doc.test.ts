@@ -25,8 +25,14 @@ function table(heading: string): Map<string, number[]> {
   const rows = new Map<string, number[]>();
   for (const line of COST.slice(start).split('\n').slice(2)) {
     if (!line.startsWith('|')) break;
-    const cells = line.split('|').slice(1, -1).map((c) => c.trim());
-    rows.set(cells[0].replace(/\*\*/g, '').replace(/ \(.*$/, ''), cells.slice(2).map((c) => Number(c.replace(/\*\*/g, ''))));
+    const cells = line
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
+    rows.set(
+      cells[0].replace(/\*\*/g, '').replace(/ \(.*$/, ''),
+      cells.slice(2).map((c) => Number(c.replace(/\*\*/g, ''))),
+    );
   }
   return rows;
 }
@@ -57,7 +63,9 @@ function trailRetention(template: Template) {
   const [[, logGroup]] = resourcesOf(template, 'AWS::Logs::LogGroup');
   const bucketId = (trail.Properties.S3BucketName as { Ref: string }).Ref;
   const bucket = resourcesOf(template, 'AWS::S3::Bucket').find(([id]) => id === bucketId)![1];
-  const expiry = (bucket.Properties.LifecycleConfiguration.Rules as { ExpirationInDays?: number }[]).map((r) => r.ExpirationInDays).filter((d) => d !== undefined);
+  const expiry = (bucket.Properties.LifecycleConfiguration.Rules as { ExpirationInDays?: number }[])
+    .map((r) => r.ExpirationInDays)
+    .filter((d) => d !== undefined);
   return { logDays: logGroup.Properties.RetentionInDays as number, fileDays: Math.max(...(expiry as number[])) };
 }
 
@@ -65,7 +73,9 @@ const { app, results } = synthAll();
 const env = Object.fromEntries(results.map(({ config, template }) => [config.envName, countsOf(template)]));
 const baselines = synthBaselines(app);
 /** Each shipped environment is alone in its account, so each baseline is found by its one environment. */
-const baseline = Object.fromEntries(baselines.map(({ config, template }) => [config.envNames.join(','), { ...countsOf(template), ...trailRetention(template) }]));
+const baseline = Object.fromEntries(
+  baselines.map(({ config, template }) => [config.envNames.join(','), { ...countsOf(template), ...trailRetention(template) }]),
+);
 
 const cents = (x: number) => Math.round(x * 100) / 100;
 type Region = 'us' | 'eu';
@@ -100,7 +110,16 @@ describe('docs/cost.md follows the templates', () => {
     expect(baselines.map((b) => b.config.envNames)).toEqual([['dev'], ['staging'], ['prod']]);
     for (const name of ['dev', 'staging', 'prod']) {
       const { trails, buckets, keys, filters, alarms, alarmMetrics, topics } = baseline[name];
-      expect({ name, trails, buckets, keys, filters, alarms, alarmMetrics, topics }).toEqual({ name, trails: 1, buckets: 2, keys: 1, filters: 6, alarms: 6, alarmMetrics: 6, topics: 1 });
+      expect({ name, trails, buckets, keys, filters, alarms, alarmMetrics, topics }).toEqual({
+        name,
+        trails: 1,
+        buckets: 2,
+        keys: 1,
+        filters: 6,
+        alarms: 6,
+        alarmMetrics: 6,
+        topics: 1,
+      });
     }
     // the longest log retention and file expiry of the account's environments
     expect([baseline.dev.logDays, baseline.staging.logDays, baseline.prod.logDays]).toEqual([30, 90, 400]);
@@ -138,7 +157,9 @@ describe('docs/cost.md follows the templates', () => {
     expect(perBaseline.get('Trail to CloudWatch Logs')).toEqual(
       columns(baseline, (c, r) => TRAIL_GB_INGESTED * LOGS_INGESTION[r] + ((TRAIL_GB_STORED_PER_MONTH * c.logDays) / MONTH_DAYS) * 0.03),
     );
-    expect(perBaseline.get('Trail to S3')).toEqual(columns(baseline, (c) => (TRAIL_PUTS / 1000) * 0.005 + ((TRAIL_GB_TO_S3_PER_MONTH * c.fileDays) / MONTH_DAYS) * 0.023));
+    expect(perBaseline.get('Trail to S3')).toEqual(
+      columns(baseline, (c) => (TRAIL_PUTS / 1000) * 0.005 + ((TRAIL_GB_TO_S3_PER_MONTH * c.fileDays) / MONTH_DAYS) * 0.023),
+    );
   });
 
   it('moves, and does not lose, the trail, its filter and alarm metrics and its log-file data keys: environment + baseline = the account', () => {

@@ -15,8 +15,16 @@ const FLAT = DOC.replace(/\s*\n\s*/g, ' ');
 const ERRORS = fs.readFileSync(path.join(__dirname, '..', '..', 'lambdas', 'rotation', 'errors.ts'), 'utf8');
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-interface Widget { type: string; x: number; y: number; properties: { title?: string; metrics?: Json[][] } }
-interface Resource { Type: string; Properties: Record<string, Json> }
+interface Widget {
+  type: string;
+  x: number;
+  y: number;
+  properties: { title?: string; metrics?: Json[][] };
+}
+interface Resource {
+  Type: string;
+  Properties: Record<string, Json>;
+}
 
 /** The widgets of the body, each intrinsic (region, log group, alarm ARN) replaced by a placeholder. */
 function widgetsOf(body: Json): Widget[] {
@@ -62,7 +70,12 @@ describe('docs/dashboard.md matches the dashboard', () => {
     expect(prod.titles.length).toBeGreaterThan(25);
     const missing = prod.titles
       .filter((t) => !/^[a-z-]+: age vs \d+-day schedule/.test(t) && !/^Rotator [a-z-]+: /.test(t) && !t.startsWith('All alarms of '))
-      .map((t) => t.replace(/ \(.*$/, '').replace(/:.*$/, '').trim())
+      .map((t) =>
+        t
+          .replace(/ \(.*$/, '')
+          .replace(/:.*$/, '')
+          .trim(),
+      )
       .filter((t) => !DOC.includes(t));
     expect(missing).toEqual([]);
     expect(DOC).toContain('`<secret>: age vs <N>-day schedule (<rotator> rotator | rotated by hand)`');
@@ -76,8 +89,15 @@ describe('docs/dashboard.md matches the dashboard', () => {
     expect(DOC).toContain('44 alarms in dev and staging, 51 in prod');
     expect(DOC).toContain('15 metric filters (3 secrets filters and 7 `GetSecretValue-<secret>`');
     expect(DOC).toContain('47 widgets (26 metric, 9 Logs Insights, 10 text, 2 alarm status)');
-    const perBaseline = baselines.map(({ template }) => [resourcesOf(template, 'AWS::CloudWatch::Alarm').length, resourcesOf(template, 'AWS::Logs::MetricFilter').length]);
-    expect(perBaseline).toEqual([[6, 6], [6, 6], [6, 6]]);
+    const perBaseline = baselines.map(({ template }) => [
+      resourcesOf(template, 'AWS::CloudWatch::Alarm').length,
+      resourcesOf(template, 'AWS::Logs::MetricFilter').length,
+    ]);
+    expect(perBaseline).toEqual([
+      [6, 6],
+      [6, 6],
+      [6, 6],
+    ]);
     expect(FLAT).toContain('Per account baseline: 6 alarms (6 alarm metrics), 6 metric filters');
     // one environment per account (as shipped): the account has what an environment had before the baseline
     expect(FLAT).toContain('An account with one environment therefore has 50 alarms (57 with prod) and 21 trail metric filters');
@@ -86,7 +106,7 @@ describe('docs/dashboard.md matches the dashboard', () => {
     expect(byType(prod.list)).toEqual({ metric: 26, log: 9, text: 10, alarm: 2 });
   });
 
-  it('weekly review: which secrets are overdue and which never rotated, from the age function\'s metrics; last rotation beside last change', () => {
+  it("weekly review: which secrets are overdue and which never rotated, from the age function's metrics; last rotation beside last change", () => {
     const widget = (prefix: string) => {
       const found = prod.list.filter((w) => w.properties.title?.startsWith(prefix));
       expect({ prefix, count: found.length }).toEqual({ prefix, count: 1 });
@@ -94,7 +114,8 @@ describe('docs/dashboard.md matches the dashboard', () => {
     };
     /** [metric name, Environment, Secret] of each plain metric, and the metric-math expressions. */
     const read = (w: Widget) => (w.properties.metrics ?? []).filter((m) => typeof m[0] === 'string').map((m) => [m[1], m[3], m[5]]);
-    const expressions = (w: Widget) => (w.properties.metrics ?? []).filter((m) => typeof m[0] === 'object').map((m) => (m[0] as { expression: string }).expression);
+    const expressions = (w: Widget) =>
+      (w.properties.metrics ?? []).filter((m) => typeof m[0] === 'object').map((m) => (m[0] as { expression: string }).expression);
     const secrets = ['secret-key', 'jwt-secret', 'encryption-key', 'database-url', 'redis-password', 'mail-password', 'sentry-dsn'];
 
     const overdue = widget('Days overdue');
@@ -147,16 +168,25 @@ describe('docs/dashboard.md matches the dashboard', () => {
       }
     }
     // not in any environment stack (so not in its alarm-status widget), and no longer listed in the environment's table
-    for (const env of [dev, prod]) expect(env.alarms.map((a) => a.AlarmName).filter((n) => /^gaara-store-account-|UnauthorizedApiCalls|IamPolicyChanges|CloudTrailConfigChanges/.test(String(n)))).toEqual([]);
+    for (const env of [dev, prod])
+      expect(
+        env.alarms.map((a) => a.AlarmName).filter((n) => /^gaara-store-account-|UnauthorizedApiCalls|IamPolicyChanges|CloudTrailConfigChanges/.test(String(n))),
+      ).toEqual([]);
     const environmentTable = section('## Alarms');
     expect(environmentTable).not.toMatch(/\| trail, account-wide|`UnauthorizedApiCalls` \(≥ 10\)/);
     expect(environmentTable).toContain('The account-wide trail alarms are not among them');
   });
 
-  it('uses the error classes the rotators raise (Unreachable, not EndpointUnreachable) and prod database-url\'s 35-day window', () => {
+  it("uses the error classes the rotators raise (Unreachable, not EndpointUnreachable) and prod database-url's 35-day window", () => {
     expect(DOC).not.toContain('EndpointUnreachable');
     expect(ERRORS).toContain("'Unreachable'");
-    for (const cls of [...DOC.matchAll(/`([A-Z][A-Za-z]+)`/g)].map((m) => m[1]).filter((c) => /^(AuthFailed|Timeout|Unreachable|Dns|Tls|TargetUnavailable|AccessDenied|BadSecretShape|Placeholder|UnsupportedEngine|TestFailed|InvalidState|BadEvent|RingFull|TargetMismatch|OutOfScope|Internal)$/.test(c))) {
+    for (const cls of [...DOC.matchAll(/`([A-Z][A-Za-z]+)`/g)]
+      .map((m) => m[1])
+      .filter((c) =>
+        /^(AuthFailed|Timeout|Unreachable|Dns|Tls|TargetUnavailable|AccessDenied|BadSecretShape|Placeholder|UnsupportedEngine|TestFailed|InvalidState|BadEvent|RingFull|TargetMismatch|OutOfScope|Internal)$/.test(
+          c,
+        ),
+      )) {
       expect({ cls, raised: ERRORS.includes(`'${cls}'`) }).toEqual({ cls, raised: true });
     }
     expect(DOC).toMatch(/prod\s+`database-url` rotates in a monthly window, so its schedule is 35 days and its alarm 40/);

@@ -35,7 +35,12 @@ describe('cdk destroy of the account baselines of dev and staging', () => {
   it('retains only the trail key and the two buckets', () => {
     for (const b of accountBaselineStacks(app).filter((s) => !s.config.production)) {
       const resources = Object.values(Template.fromStack(b).toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string }>);
-      expect(resources.filter((r) => r.DeletionPolicy === 'Retain').map((r) => r.Type).sort()).toEqual(['AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::S3::Bucket']);
+      expect(
+        resources
+          .filter((r) => r.DeletionPolicy === 'Retain')
+          .map((r) => r.Type)
+          .sort(),
+      ).toEqual(['AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::S3::Bucket']);
     }
   });
 });
@@ -58,7 +63,10 @@ describe.each(results.filter((r) => r.config.envName !== 'prod').map((r) => [r.c
 
   it('deletes everything else (secrets, log groups): DeletionPolicy Delete or none', () => {
     const resources = Object.entries(template.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string }>);
-    const retained = resources.filter(([, r]) => r.DeletionPolicy === 'Retain').map(([, r]) => r.Type).sort();
+    const retained = resources
+      .filter(([, r]) => r.DeletionPolicy === 'Retain')
+      .map(([, r]) => r.Type)
+      .sort();
     expect(retained).toEqual(['AWS::KMS::Key']);
   });
 });

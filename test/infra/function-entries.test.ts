@@ -5,7 +5,9 @@ describe('bundle entry of each function follows the configuration that decides w
     expect(DatabaseRotation.entry({ database: { engine: 'postgres' } })).toBe('lambdas/database/entry-postgres.ts');
     expect(DatabaseRotation.entry({ database: { engine: 'aurora-postgresql' } })).toBe('lambdas/database/entry-postgres.ts');
     expect(DatabaseRotation.entry({ database: { engine: 'mariadb' } })).toBe('lambdas/database/entry-mysql.ts');
-    expect(DatabaseRotation.entry({ database: { engine: 'postgres', dbInstanceIdentifier: 'gaara-store-prod' } })).toBe('lambdas/database/entry-postgres-rds.ts');
+    expect(DatabaseRotation.entry({ database: { engine: 'postgres', dbInstanceIdentifier: 'gaara-store-prod' } })).toBe(
+      'lambdas/database/entry-postgres-rds.ts',
+    );
     expect(DatabaseRotation.entry({ database: { engine: 'mysql', dbClusterIdentifier: 'c1' } })).toBe('lambdas/database/entry-mysql-rds.ts');
   });
 

@@ -28,7 +28,7 @@ describe('fipsKeyMaterial in the template', () => {
     });
   });
 
-  it('a KMS interface endpoint with private DNS for the standard kms.<region> name, in the functions\' subnets', () => {
+  it("a KMS interface endpoint with private DNS for the standard kms.<region> name, in the functions' subnets", () => {
     const kms = resourcesOf(template, 'AWS::EC2::VPCEndpoint').filter(([, e]) => e.Properties.ServiceName === 'com.amazonaws.eu-west-1.kms');
     expect(kms).toHaveLength(1);
     expect(kms[0][1].Properties).toMatchObject({

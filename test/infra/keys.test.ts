@@ -112,12 +112,18 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('KMS keys of %
     expect(statement(statements, 'DenyDeletionWindowShorterThan30Days').Condition).toEqual({
       NumericLessThan: { 'kms:ScheduleKeyDeletionPendingWindowInDays': 30 },
     });
-    expect(sorted(statement(statements, 'AuditorsReadKeyMetadata').Action)).toEqual(['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:ListGrants', 'kms:ListResourceTags']);
+    expect(sorted(statement(statements, 'AuditorsReadKeyMetadata').Action)).toEqual([
+      'kms:DescribeKey',
+      'kms:GetKeyPolicy',
+      'kms:GetKeyRotationStatus',
+      'kms:ListGrants',
+      'kms:ListResourceTags',
+    ]);
     // No statement hands the account root kms:* (which would delegate every key action to IAM).
     for (const s of statements) expect(s.Action).not.toEqual('kms:*');
   });
 
-  it('secrets key: usable only through Secrets Manager, only for this environment\'s secrets', () => {
+  it("secrets key: usable only through Secrets Manager, only for this environment's secrets", () => {
     const statements = keyByAlias('secrets').Properties.KeyPolicy.Statement;
     expect(statements.map((s: { Sid: string }) => s.Sid)).toEqual([
       'KeyAdministration',
@@ -131,19 +137,23 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('KMS keys of %
     const use = statement(statements, 'UseOnlyViaSecretsManagerForThisEnvironment');
     expect(sorted(use.Action)).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
     expect(use.Condition.StringEquals['kms:ViaService']).toEqual(
-      typeof region === 'string' ? `secretsmanager.${region}.amazonaws.com` : { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+      typeof region === 'string'
+        ? `secretsmanager.${region}.amazonaws.com`
+        : { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
     );
     expect(use.Condition.StringEquals['kms:CallerAccount']).toEqual(account);
     const arnPattern = JSON.stringify(use.Condition.StringLike['kms:EncryptionContext:SecretARN']);
     expect(arnPattern).toContain(`:secret:${config.appName}/${envName}/*`);
   });
 
-  it('data key: only the application role and break-glass, only with this app\'s encryption context', () => {
+  it("data key: only the application role and break-glass, only with this app's encryption context", () => {
     const statements = keyByAlias('data').Properties.KeyPolicy.Statement;
     const use = statement(statements, 'FieldEncryptionByTheApplicationOnly');
     expect(sorted(use.Action)).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
     expect(use.Principal.AWS).toHaveLength(2);
-    expect(use.Principal.AWS).toEqual(expect.arrayContaining([BREAK_GLASS[envName], { 'Fn::GetAtt': [expect.stringMatching(/^AccessApplicationRole/), 'Arn'] }]));
+    expect(use.Principal.AWS).toEqual(
+      expect.arrayContaining([BREAK_GLASS[envName], { 'Fn::GetAtt': [expect.stringMatching(/^AccessApplicationRole/), 'Arn'] }]),
+    );
     expect(use.Condition).toEqual({
       'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['app', 'env', 'purpose'] },
       StringEquals: {
@@ -180,7 +190,13 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('KMS keys of %
   it('the operator describes the secrets key only (gaara-secrets verify), not the data and ops keys', () => {
     const operator = (purpose: string) => keyByAlias(purpose).Properties.KeyPolicy.Statement.filter((s: { Sid: string }) => s.Sid === 'OperatorsDescribeKey');
     expect(operator('secrets')).toEqual([
-      { Sid: 'OperatorsDescribeKey', Effect: 'Allow', Principal: { AWS: { 'Fn::GetAtt': [expect.stringMatching(/^AccessOperatorRole[0-9A-F]{8}$/), 'Arn'] } }, Action: 'kms:DescribeKey', Resource: '*' },
+      {
+        Sid: 'OperatorsDescribeKey',
+        Effect: 'Allow',
+        Principal: { AWS: { 'Fn::GetAtt': [expect.stringMatching(/^AccessOperatorRole[0-9A-F]{8}$/), 'Arn'] } },
+        Action: 'kms:DescribeKey',
+        Resource: '*',
+      },
     ]);
     expect(operator('data')).toEqual([]);
     expect(operator('ops')).toEqual([]);
@@ -188,7 +204,16 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('KMS keys of %
 
   it('ops key: only service principals use it, each with a source condition but EventBridge', () => {
     const statements = keyByAlias('ops').Properties.KeyPolicy.Statement;
-    const uses = statements.filter((s: { Sid: string }) => !['KeyAdministration', 'KeyManagementByTheDeployRole', 'DenyProtectedActionsToAllButKeyAdministrators', 'DenyDeletionWindowShorterThan30Days', 'AuditorsReadKeyMetadata'].includes(s.Sid));
+    const uses = statements.filter(
+      (s: { Sid: string }) =>
+        ![
+          'KeyAdministration',
+          'KeyManagementByTheDeployRole',
+          'DenyProtectedActionsToAllButKeyAdministrators',
+          'DenyDeletionWindowShorterThan30Days',
+          'AuditorsReadKeyMetadata',
+        ].includes(s.Sid),
+    );
     expect(uses.length).toBeGreaterThanOrEqual(2);
     for (const use of uses) {
       expect(use.Effect).toBe('Allow');
@@ -234,7 +259,7 @@ describe.each(createResults.map((r) => [r.config.envName, r] as const))('ops key
     },
   }[envName]!;
 
-  it('CloudTrail encrypts and describes with it, only for this environment\'s trail', () => {
+  it("CloudTrail encrypts and describes with it, only for this environment's trail", () => {
     const statements = opsKey();
     expect(statement(statements, 'TrailLogFileEncryptionByCloudTrail')).toEqual({
       Sid: 'TrailLogFileEncryptionByCloudTrail',
@@ -254,7 +279,7 @@ describe.each(createResults.map((r) => [r.config.envName, r] as const))('ops key
     });
   });
 
-  it('the auditor decrypts only CloudTrail log files of this account\'s trails, only through S3', () => {
+  it("the auditor decrypts only CloudTrail log files of this account's trails, only through S3", () => {
     expect(statement(opsKey(), 'TrailLogFileDecryptByAuditors')).toEqual({
       Sid: 'TrailLogFileDecryptByAuditors',
       Effect: 'Allow',

@@ -33,7 +33,6 @@ export interface ObservabilityTestStack {
   rotators: MonitoredRotator[];
 }
 
-
 /** The real app's feature flags (cdk.json). */
 export const APP_CONTEXT: Record<string, unknown> = CDK_JSON_CONTEXT;
 
@@ -43,10 +42,20 @@ export function buildObservabilityStack(input: EnvironmentConfig, app = new App(
   // As SecretsStack does: config ARNs with ${AWS::…} placeholders and the bootstrap deploy role, resolved once.
   const config = resolveEnvironment({ ...input, runbookUrl: RUNBOOK_URL }, stack);
   const opsKey = new kms.Key(stack, 'TestOpsKey', { enableKeyRotation: true, pendingWindow: Duration.days(30) });
-  const statements = opsKeyServiceStatements(stack, { appName: config.appName, envName: config.envName, trail: config.audit.trail, trailLogReaderArns: [TRAIL_READER_ARN] });
+  const statements = opsKeyServiceStatements(stack, {
+    appName: config.appName,
+    envName: config.envName,
+    trail: config.audit.trail,
+    trailLogReaderArns: [TRAIL_READER_ARN],
+  });
   for (const s of statements) opsKey.addToResourcePolicy(s);
 
-  const topic = new AlarmTopic(stack, 'AlarmTopic', { opsKey, names: observabilityNames(config), label: `${config.appName} ${config.envName}`, emails: [config.alarmEmail] });
+  const topic = new AlarmTopic(stack, 'AlarmTopic', {
+    opsKey,
+    names: observabilityNames(config),
+    label: `${config.appName} ${config.envName}`,
+    emails: [config.alarmEmail],
+  });
   const observed = observedEnvironment(config);
   const audit = new AuditTrail(stack, 'Audit', {
     ...observed,

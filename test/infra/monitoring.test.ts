@@ -119,7 +119,10 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('monitoring of %
   it('alarms before a ring that never drops a key is full, on the KeyRingPreviousKeys gauge, holding the state between rotations', () => {
     expect(byName('encryption-key-key-ring-near-full').Properties).toMatchObject({
       MetricName: 'KeyRingPreviousKeys',
-      Dimensions: [{ Name: 'Environment', Value: config.envName }, { Name: 'Secret', Value: 'encryption-key' }],
+      Dimensions: [
+        { Name: 'Environment', Value: config.envName },
+        { Name: 'Secret', Value: 'encryption-key' },
+      ],
       Statistic: 'Maximum',
       Threshold: 60,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
@@ -132,7 +135,11 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('monitoring of %
   });
 
   it('re-notifies a pending rotation: the alarm expression is 1 above 2 hours except 2 hours in every 24', () => {
-    const metrics = byName('database-url-pending-rotation').Properties.Metrics as { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string } } }[];
+    const metrics = byName('database-url-pending-rotation').Properties.Metrics as {
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: { MetricName: string } };
+    }[];
     expect(metrics.find((m) => m.Expression)?.Expression).toBe('IF(p_database_url > 2, IF((p_database_url - 24 * FLOOR(p_database_url / 24)) < 22, 1, 0), 0)');
     expect(metrics.find((m) => m.MetricStat)?.MetricStat?.Metric.MetricName).toBe('PendingRotationHours');
     // The expression, evaluated as CloudWatch would on hourly PendingRotationHours points (modelled).
@@ -148,7 +155,10 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('monitoring of %
       expect(byName(`${e.name}-stale-value-served`).Properties).toMatchObject({
         Namespace: 'GaaraStore/Secrets',
         MetricName: 'StaleSecretServed',
-        Dimensions: [{ Name: 'Environment', Value: config.envName }, { Name: 'Secret', Value: e.name }],
+        Dimensions: [
+          { Name: 'Environment', Value: config.envName },
+          { Name: 'Secret', Value: e.name },
+        ],
         Statistic: 'Sum',
         Period: 900,
         Threshold: 1,
@@ -160,7 +170,13 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('monitoring of %
   it("alarms on each rotator's errors, throttles and p99 duration above 80% of its timeout", () => {
     for (const r of s.rotators) {
       const fnRef = { Ref: s.stack.getLogicalId(r.fn.node.defaultChild as never) };
-      expect(byName(`rotator-${r.kind}-errors`).Properties).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: fnRef }], Threshold: 1, DatapointsToAlarm: 1 });
+      expect(byName(`rotator-${r.kind}-errors`).Properties).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: fnRef }],
+        Threshold: 1,
+        DatapointsToAlarm: 1,
+      });
       expect(byName(`rotator-${r.kind}-throttles`).Properties).toMatchObject({ MetricName: 'Throttles', Threshold: 1 });
       expect(byName(`rotator-${r.kind}-duration-near-timeout`).Properties).toMatchObject({
         MetricName: 'Duration',
@@ -176,7 +192,9 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('monitoring of %
     template.hasResourceProperties('AWS::SNS::Topic', { TopicName: names.topicName, KmsMasterKeyId: opsKeyArn });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: config.alarmEmail, TopicArn: topicRef });
     const [policy] = Object.values(json.Resources).filter((r) => r.Type === 'AWS::SNS::TopicPolicy');
-    const statements = (policy.Properties.PolicyDocument as { Statement: { Effect: string; Principal: Json; Condition: Record<string, Record<string, Json>> }[] }).Statement;
+    const statements = (
+      policy.Properties.PolicyDocument as { Statement: { Effect: string; Principal: Json; Condition: Record<string, Record<string, Json>> }[] }
+    ).Statement;
     expect(statements.find((st) => st.Effect === 'Deny')?.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
     const allows = statements.filter((st) => st.Effect === 'Allow');
     expect(allows.map((st) => st.Principal)).toEqual([{ Service: 'cloudwatch.amazonaws.com' }, { Service: 'events.amazonaws.com' }]);
@@ -188,7 +206,9 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('monitoring of %
 
   it('grants CloudWatch (with source conditions) and EventBridge use of the ops key for the topic', () => {
     const [key] = Object.values(json.Resources).filter((r) => r.Type === 'AWS::KMS::Key');
-    const statements = (key.Properties.KeyPolicy as { Statement: { Sid?: string; Principal: Json; Action: Json; Condition?: Record<string, Record<string, Json>> }[] }).Statement;
+    const statements = (
+      key.Properties.KeyPolicy as { Statement: { Sid?: string; Principal: Json; Action: Json; Condition?: Record<string, Record<string, Json>> }[] }
+    ).Statement;
     const cw = statements.find((st) => st.Sid === 'AlarmTopicPublishByCloudWatchAlarms');
     expect(cw?.Principal).toEqual({ Service: 'cloudwatch.amazonaws.com' });
     expect(cw?.Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
@@ -202,7 +222,12 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('monitoring of %
     const rules = Object.values(json.Resources).filter((r) => r.Type === 'AWS::Events::Rule');
     expect(rules).toHaveLength(2);
     const pseudo = { 'AWS::Partition': 'aws', 'AWS::Region': config.region ?? 'eu-west-1', 'AWS::AccountId': config.account ?? '111111111111' };
-    const scope = { partition: 'aws', region: pseudo['AWS::Region'], account: pseudo['AWS::AccountId'], secretNamePrefix: secretNamePrefix(config.appName, config.envName) };
+    const scope = {
+      partition: 'aws',
+      region: pseudo['AWS::Region'],
+      account: pseudo['AWS::AccountId'],
+      secretNamePrefix: secretNamePrefix(config.appName, config.envName),
+    };
     const failed = rules.find((r) => r.Properties.Name === `${names.ruleNamePrefix}rotation-failed`)!;
     const abandoned = rules.find((r) => r.Properties.Name === `${names.ruleNamePrefix}rotation-abandoned`)!;
     expect(resolveIntrinsics(failed.Properties.EventPattern, pseudo)).toEqual(rotationServiceEventPattern(scope, ROTATION_FAILURE_EVENTS));
@@ -210,7 +235,9 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('monitoring of %
     for (const rule of [failed, abandoned]) {
       const [target] = rule.Properties.Targets as { Arn: Json; InputTransformer: { InputPathsMap: Record<string, string>; InputTemplate: string } }[];
       expect(target.Arn).toEqual(topicRef);
-      expect(Object.values(target.InputTransformer.InputPathsMap)).toEqual(expect.arrayContaining(['$.detail.additionalEventData.SecretId', '$.detail.eventName', '$.time']));
+      expect(Object.values(target.InputTransformer.InputPathsMap)).toEqual(
+        expect.arrayContaining(['$.detail.additionalEventData.SecretId', '$.detail.eventName', '$.time']),
+      );
       expect(target.InputTransformer.InputTemplate).toContain(`${config.appName} ${config.envName}`);
       expect(target.InputTransformer.InputTemplate).toContain(RUNBOOK_URL);
       expect(target.InputTransformer.InputTemplate).toContain('aws secretsmanager describe-secret --secret-id <detail-additionalEventData-SecretId>');
@@ -250,14 +277,17 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('monitoring of %
 });
 
 describe('no unconditioned publish grant', () => {
-  it.each(built.map((b) => [b.config.envName, b] as const))('%s: every Allow on the topic carries source conditions (no grantPublish from a rule target)', (_env, { json }) => {
-    for (const r of Object.values(json.Resources).filter((x) => x.Type === 'AWS::SNS::TopicPolicy')) {
-      const statements = (r.Properties.PolicyDocument as { Statement: { Effect: string; Condition?: Json }[] }).Statement;
-      for (const st of statements.filter((x) => x.Effect === 'Allow')) {
-        expect(st.Condition).toEqual(expect.objectContaining({ StringEquals: expect.anything(), ArnLike: expect.anything() }));
+  it.each(built.map((b) => [b.config.envName, b] as const))(
+    '%s: every Allow on the topic carries source conditions (no grantPublish from a rule target)',
+    (_env, { json }) => {
+      for (const r of Object.values(json.Resources).filter((x) => x.Type === 'AWS::SNS::TopicPolicy')) {
+        const statements = (r.Properties.PolicyDocument as { Statement: { Effect: string; Condition?: Json }[] }).Statement;
+        for (const st of statements.filter((x) => x.Effect === 'Allow')) {
+          expect(st.Condition).toEqual(expect.objectContaining({ StringEquals: expect.anything(), ArnLike: expect.anything() }));
+        }
       }
-    }
-  });
+    },
+  );
 });
 
 describe('tuning props', () => {
@@ -287,10 +317,18 @@ describe('tuning props', () => {
     const pending = Object.values(t.toJSON().Resources as Record<string, { Properties?: { AlarmName?: string; Metrics?: { Expression?: string }[] } }>).find(
       (r) => r.Properties?.AlarmName === 'gaara-store-dev-database-url-pending-rotation',
     );
-    expect(pending?.Properties?.Metrics?.find((m) => m.Expression)?.Expression).toBe('IF(p_database_url > 6, IF((p_database_url - 24 * FLOOR(p_database_url / 24)) < 22, 1, 0), 0)');
+    expect(pending?.Properties?.Metrics?.find((m) => m.Expression)?.Expression).toBe(
+      'IF(p_database_url > 6, IF((p_database_url - 24 * FLOOR(p_database_url / 24)) < 22, 1, 0), 0)',
+    );
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'gaara-store-dev-rotator-database-duration-near-timeout', Threshold: 50000 });
     // No trail given: the dashboard has no Logs Insights widgets.
-    const body = JSON.stringify(stack.resolve(Object.values(t.toJSON().Resources as Record<string, { Type: string; Properties: { DashboardBody: Json } }>).find((r) => r.Type === 'AWS::CloudWatch::Dashboard')!.Properties.DashboardBody));
+    const body = JSON.stringify(
+      stack.resolve(
+        Object.values(t.toJSON().Resources as Record<string, { Type: string; Properties: { DashboardBody: Json } }>).find(
+          (r) => r.Type === 'AWS::CloudWatch::Dashboard',
+        )!.Properties.DashboardBody,
+      ),
+    );
     expect(body).not.toContain('SOURCE');
     expect(body).toContain('No trail log group in this account');
   });
@@ -299,8 +337,18 @@ describe('tuning props', () => {
 describe('account-wide alarms live in the account baseline, once per account (app as lib/app.ts builds it)', () => {
   const { app, results } = synthAll();
   const baselines = synthBaselines(app);
-  const alarmNames = (t: Template) => resourcesOf(t, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties.AlarmName as string).sort();
-  const ACCOUNT_WIDE = ['CloudTrailConfigChanges', 'DeletedSecretAccess', 'IamPolicyChanges', 'KmsKeyDisabledOrScheduledForDeletion', 'KmsKeyPolicyChangedOrRotationDisabled', 'UnauthorizedApiCalls'];
+  const alarmNames = (t: Template) =>
+    resourcesOf(t, 'AWS::CloudWatch::Alarm')
+      .map(([, a]) => a.Properties.AlarmName as string)
+      .sort();
+  const ACCOUNT_WIDE = [
+    'CloudTrailConfigChanges',
+    'DeletedSecretAccess',
+    'IamPolicyChanges',
+    'KmsKeyDisabledOrScheduledForDeletion',
+    'KmsKeyPolicyChangedOrRotationDisabled',
+    'UnauthorizedApiCalls',
+  ];
 
   it.each(['dev', 'staging', 'prod'])('%s: none in the environment stack, all 6 in the baseline of its account', (env) => {
     const environment = results.find((r) => r.config.envName === env)!;

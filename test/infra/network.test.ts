@@ -43,7 +43,7 @@ const canonical = (o: object) => JSON.stringify(Object.fromEntries(Object.entrie
 const sortRules = (rules: object[]) => [...rules].sort((a, b) => canonical(a).localeCompare(canonical(b)));
 
 describe('Secrets Manager endpoint modes (staging)', () => {
-  it('create: an interface endpoint with private DNS behind the stack\'s endpoint group, egress 443 to that group only', () => {
+  it("create: an interface endpoint with private DNS behind the stack's endpoint group, egress 443 to that group only", () => {
     const s = synth(staging);
     expect(s.endpoints).toEqual([
       expect.objectContaining({
@@ -64,12 +64,15 @@ describe('Secrets Manager endpoint modes (staging)', () => {
     expect(s.findings()).toEqual([]);
   });
 
-  it('existing by security group: no endpoint, no endpoint group, egress 443 to the existing endpoint\'s group', () => {
+  it("existing by security group: no endpoint, no endpoint group, egress 443 to the existing endpoint's group", () => {
     const s = synth(withEndpoints(staging, { secretsManager: { mode: 'existing', securityGroupId: 'sg-0123456789abcdef0' } }));
     expect(s.endpoints).toEqual([]);
     expect(s.endpointSgId).toBeUndefined();
     expect(sortRules(s.egress)).toEqual(
-      sortRules([...toDatabaseAndCache, { Description: 'HTTPS to the existing Secrets Manager endpoint', DestinationSecurityGroupId: 'sg-0123456789abcdef0', ...https }]),
+      sortRules([
+        ...toDatabaseAndCache,
+        { Description: 'HTTPS to the existing Secrets Manager endpoint', DestinationSecurityGroupId: 'sg-0123456789abcdef0', ...https },
+      ]),
     );
     // The existing endpoint's group is not changed by this stack (its owner admits the functions' group).
     expect(resourcesOf(s.template, 'AWS::EC2::SecurityGroupIngress')).toEqual([]);
@@ -79,19 +82,24 @@ describe('Secrets Manager endpoint modes (staging)', () => {
   it('existing by CIDR: egress 443 to that CIDR', () => {
     const s = synth(withEndpoints(staging, { secretsManager: { mode: 'existing', cidr: '10.20.0.0/16' } }));
     expect(s.endpoints).toEqual([]);
-    expect(sortRules(s.egress)).toEqual(sortRules([...toDatabaseAndCache, { CidrIp: '10.20.0.0/16', Description: 'HTTPS to the existing Secrets Manager endpoint', ...https }]));
+    expect(sortRules(s.egress)).toEqual(
+      sortRules([...toDatabaseAndCache, { CidrIp: '10.20.0.0/16', Description: 'HTTPS to the existing Secrets Manager endpoint', ...https }]),
+    );
     expect(s.findings()).toEqual([]);
   });
 
   it('existing by prefix list: egress 443 to that prefix list', () => {
     const s = synth(withEndpoints(staging, { secretsManager: { mode: 'existing', prefixListId: 'pl-0123456789abcdef0' } }));
     expect(sortRules(s.egress)).toEqual(
-      sortRules([...toDatabaseAndCache, { DestinationPrefixListId: 'pl-0123456789abcdef0', Description: 'HTTPS to the existing Secrets Manager endpoint', ...https }]),
+      sortRules([
+        ...toDatabaseAndCache,
+        { DestinationPrefixListId: 'pl-0123456789abcdef0', Description: 'HTTPS to the existing Secrets Manager endpoint', ...https },
+      ]),
     );
     expect(s.findings()).toEqual([]);
   });
 
-  it('none: no endpoint, egress 443 to anywhere (through the subnets\' NAT gateway)', () => {
+  it("none: no endpoint, egress 443 to anywhere (through the subnets' NAT gateway)", () => {
     const s = synth(withEndpoints(staging, { secretsManager: { mode: 'none' } }));
     expect(s.endpoints).toEqual([]);
     expect(s.endpointSgId).toBeUndefined();
@@ -156,10 +164,13 @@ describe('network config validation', () => {
   };
 
   it.each([
-    [{ mode: 'existing' }, ['network.endpoints.secretsManager: existing needs exactly one of securityGroupId (the endpoint\'s security group), cidr or prefixListId (its addresses)']],
+    [
+      { mode: 'existing' },
+      ["network.endpoints.secretsManager: existing needs exactly one of securityGroupId (the endpoint's security group), cidr or prefixListId (its addresses)"],
+    ],
     [
       { mode: 'existing', securityGroupId: 'sg-0123456789abcdef0', cidr: '10.0.0.0/8' },
-      ['network.endpoints.secretsManager: existing needs exactly one of securityGroupId (the endpoint\'s security group), cidr or prefixListId (its addresses)'],
+      ["network.endpoints.secretsManager: existing needs exactly one of securityGroupId (the endpoint's security group), cidr or prefixListId (its addresses)"],
     ],
     [{ mode: 'create', securityGroupId: 'sg-0123456789abcdef0' }, ['network.endpoints.secretsManager: securityGroupId only go with mode "existing"']],
     [{ mode: 'existing', cidr: '10.0.0.0/33' }, ['network.endpoints.secretsManager.cidr: must be an IPv4 CIDR such as 10.0.0.0/16']],
@@ -171,7 +182,9 @@ describe('network config validation', () => {
   });
 
   it('refuses an unknown endpoint name', () => {
-    expect(problems(withEndpoints(staging, { sts: { mode: 'create' } }))).toEqual(['network.endpoints.sts: is not one of secretsManager, kms, rds, elastiCache']);
+    expect(problems(withEndpoints(staging, { sts: { mode: 'create' } }))).toEqual([
+      'network.endpoints.sts: is not one of secretsManager, kms, rds, elastiCache',
+    ]);
   });
 
   it('refuses network fields in both places, and a config with neither', () => {
@@ -185,7 +198,13 @@ describe('network config validation', () => {
     const { network, ...rest } = staging;
     const legacy: EnvironmentConfig = {
       ...rest,
-      database: { ...staging.database, vpcId: network!.vpcId, availabilityZones: network!.availabilityZones, privateSubnetIds: network!.privateSubnetIds, secretsManagerEndpoint: { mode: 'none' } },
+      database: {
+        ...staging.database,
+        vpcId: network!.vpcId,
+        availabilityZones: network!.availabilityZones,
+        privateSubnetIds: network!.privateSubnetIds,
+        secretsManagerEndpoint: { mode: 'none' },
+      },
     };
     expect(problems(legacy)).toEqual([]);
     const s = synth(legacy);

@@ -28,7 +28,7 @@ describe('operator role (prod template)', () => {
     expect(operator.Properties.RoleName).toBe('gaara-store-prod-operator');
   });
 
-  it('describes, lists versions and policies, starts rotations, invokes the rotators, reads metrics, its rotators\' failure lines, this stack\'s template and the alarm subscriptions; never a value', () => {
+  it("describes, lists versions and policies, starts rotations, invokes the rotators, reads metrics, its rotators' failure lines, this stack's template and the alarm subscriptions; never a value", () => {
     expect(statements).toEqual([
       {
         Sid: 'DescribeSecretsAndStartRotations',
@@ -52,8 +52,18 @@ describe('operator role (prod template)', () => {
           'arn:aws:logs:eu-west-1:333333333333:log-group:/gaara-store/prod/functions/redis:*',
         ],
       },
-      { Sid: 'ReadDeployedTemplate', Effect: 'Allow', Action: ['cloudformation:GetTemplate', 'cloudformation:ListStackResources'], Resource: { Ref: 'AWS::StackId' } },
-      { Sid: 'ReadAlarmSubscriptions', Effect: 'Allow', Action: 'sns:ListSubscriptionsByTopic', Resource: 'arn:aws:sns:eu-west-1:333333333333:gaara-store-prod-security-alarms' },
+      {
+        Sid: 'ReadDeployedTemplate',
+        Effect: 'Allow',
+        Action: ['cloudformation:GetTemplate', 'cloudformation:ListStackResources'],
+        Resource: { Ref: 'AWS::StackId' },
+      },
+      {
+        Sid: 'ReadAlarmSubscriptions',
+        Effect: 'Allow',
+        Action: 'sns:ListSubscriptionsByTopic',
+        Resource: 'arn:aws:sns:eu-west-1:333333333333:gaara-store-prod-security-alarms',
+      },
       {
         Sid: 'NeverReadOrWriteValues',
         Effect: 'Deny',
@@ -75,7 +85,13 @@ describe('operator role (prod template)', () => {
   it('the secrets key lets it describe the key, nothing more', () => {
     const [, key] = resourcesOf(prod.template, 'AWS::KMS::Key').find(([id]) => id.startsWith('KeysSecretsKey'))!;
     const grant = key.Properties.KeyPolicy.Statement.find((s: { Sid: string }) => s.Sid === 'OperatorsDescribeKey');
-    expect(grant).toEqual({ Sid: 'OperatorsDescribeKey', Effect: 'Allow', Principal: { AWS: { 'Fn::GetAtt': [operatorId, 'Arn'] } }, Action: 'kms:DescribeKey', Resource: '*' });
+    expect(grant).toEqual({
+      Sid: 'OperatorsDescribeKey',
+      Effect: 'Allow',
+      Principal: { AWS: { 'Fn::GetAtt': [operatorId, 'Arn'] } },
+      Action: 'kms:DescribeKey',
+      Resource: '*',
+    });
   });
 
   it('no operator role where the config names no one to assume it', () => {

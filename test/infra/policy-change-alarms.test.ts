@@ -12,7 +12,8 @@ const staging = ENVIRONMENTS.find((e) => e.envName === 'staging')!;
 const { app, results } = synthAll([staging]);
 // The environment's own filters are in its stack; the account-wide ones in the account baseline (issue #10 item 10).
 const templates = { environment: results[0].template, baseline: Template.fromStack(accountBaselineStacks(app)[0]) };
-const DEPLOY_ROLE = 'the deploy role arn:aws:iam::222222222222:role/cdk-hnb659fds-cfn-exec-role-222222222222-eu-west-1, invokedBy is cloudformation.amazonaws.com, ';
+const DEPLOY_ROLE =
+  'the deploy role arn:aws:iam::222222222222:role/cdk-hnb659fds-cfn-exec-role-222222222222-eu-west-1, invokedBy is cloudformation.amazonaws.com, ';
 const hint = (stacks: string) =>
   `Expected only during a reviewed deploy: the trail event's userIdentity.sessionContext.sessionIssuer.arn is ${DEPLOY_ROLE}` +
   `and ${stacks} was updating at eventTime from a merged, reviewed change. Anything else is unexpected: treat it as an incident.`;
@@ -28,7 +29,7 @@ describe.each([
     'baseline',
     'KmsKeyPolicyChangedOrRotationDisabled',
     '{ ($.eventSource = "kms.amazonaws.com") && (($.eventName = "PutKeyPolicy") || ($.eventName = "DisableKeyRotation")) }',
-    'A KMS key policy was changed or automatic key rotation was switched off, on any key of this account (each environment\'s EnvKeyPolicyChangedOrRotationDisabled: its own keys). ' +
+    "A KMS key policy was changed or automatic key rotation was switched off, on any key of this account (each environment's EnvKeyPolicyChangedOrRotationDisabled: its own keys). " +
       hint('a stack of gaara-store (this baseline or gaara-store-staging-secrets)'),
   ],
 ] as const)('staging %s template: %s', (which, metricName, pattern, meaning) => {

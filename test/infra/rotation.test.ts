@@ -15,7 +15,11 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('rotation wiri
 
   it('schedules every rotating secret and none of the third-party ones', () => {
     const scheduled = schedules.map(([, s]) => s.Properties.SecretId.Ref).sort();
-    expect(scheduled).toEqual(CATALOG.filter((e) => e.rotator).map((e) => secretId(e.name)).sort());
+    expect(scheduled).toEqual(
+      CATALOG.filter((e) => e.rotator)
+        .map((e) => secretId(e.name))
+        .sort(),
+    );
   });
 
   it.each(CATALOG.filter((e) => e.rotator).map((e) => [e.name, e] as const))('%s: schedule, window and rotate-at-deploy as configured', (name, entry) => {
@@ -35,7 +39,9 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('rotation wiri
   });
 
   it('every schedule waits for the endpoints, security groups and their rules (a rotation at deploy must reach AWS)', () => {
-    const network = ['AWS::EC2::VPCEndpoint', 'AWS::EC2::SecurityGroup', 'AWS::EC2::SecurityGroupEgress'].flatMap((t) => resourcesOf(template, t).map(([id]) => id));
+    const network = ['AWS::EC2::VPCEndpoint', 'AWS::EC2::SecurityGroup', 'AWS::EC2::SecurityGroupEgress'].flatMap((t) =>
+      resourcesOf(template, t).map(([id]) => id),
+    );
     // the Secrets Manager endpoint, the function and endpoint security groups, egress to the endpoints, database and cache
     expect(network.filter((id) => /SecretsManagerEndpoint[0-9A-F]{8}$/.test(id))).toHaveLength(1);
     expect(network.filter((id) => /SecurityGroup[0-9A-F]{8}$/.test(id))).toHaveLength(2);
@@ -71,7 +77,9 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('rotation wiri
       // Reserved concurrency is opt-in: reserving it fails deploys in accounts with a small quota.
       expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
       // Created after its role's policy (ENI permissions); the role itself is ordered by the GetAtt (no W3005).
-      expect(fn.DependsOn).toEqual([expect.stringMatching(/^(DatabaseRotationRotator|RedisRotationRotator|KeyRingRotationRotator|SecretAge)Policy[0-9A-F]{8}$/)]);
+      expect(fn.DependsOn).toEqual([
+        expect.stringMatching(/^(DatabaseRotationRotator|RedisRotationRotator|KeyRingRotationRotator|SecretAge)Policy[0-9A-F]{8}$/),
+      ]);
       expect(fn.DependsOn![0].replace(/Policy[0-9A-F]{8}$/, '')).toBe(fn.Properties.Role['Fn::GetAtt'][0].replace(/Role[0-9A-F]{8}$/, ''));
       const logGroupId = fn.Properties.LoggingConfig.LogGroup.Ref;
       const [, logGroup] = logGroups.find(([id]) => id === logGroupId)!;
@@ -84,7 +92,10 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('rotation wiri
 
   it('each function writes to its fixed log group /<app>/<env>/functions/<kind> (gaara-secrets status and the runbook name it)', () => {
     const logGroups = Object.fromEntries(resourcesOf(template, 'AWS::Logs::LogGroup'));
-    const named = functions.map(([id, fn]) => [id.replace(/Function[0-9A-F]{8}$/, ''), logGroups[fn.Properties.LoggingConfig.LogGroup.Ref]!.Properties.LogGroupName]);
+    const named = functions.map(([id, fn]) => [
+      id.replace(/Function[0-9A-F]{8}$/, ''),
+      logGroups[fn.Properties.LoggingConfig.LogGroup.Ref]!.Properties.LogGroupName,
+    ]);
     expect(Object.fromEntries(named)).toEqual({
       DatabaseRotationRotator: `/gaara-store/${envName}/functions/database`,
       RedisRotationRotator: `/gaara-store/${envName}/functions/redis`,
@@ -93,7 +104,7 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('rotation wiri
     });
   });
 
-  it('the database rotator trusts the Lambda runtime\'s RDS CAs and knows the configured database', () => {
+  it("the database rotator trusts the Lambda runtime's RDS CAs and knows the configured database", () => {
     const [, fn] = functions.find(([id]) => id.startsWith('DatabaseRotation'))!;
     expect(fn.Properties.Environment.Variables).toMatchObject({
       NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
@@ -125,7 +136,10 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('rotation wiri
 describe('reserved concurrency (opt-in)', () => {
   it('config reservedConcurrency reserves that many executions for each of the four functions, and nag still passes', () => {
     const staging = ENVIRONMENTS.find((e) => e.envName === 'staging')!;
-    const { app, results: [{ template }] } = synthAll([{ ...staging, reservedConcurrency: 5 }]);
+    const {
+      app,
+      results: [{ template }],
+    } = synthAll([{ ...staging, reservedConcurrency: 5 }]);
     const fns = resourcesOf(template, 'AWS::Lambda::Function');
     expect(fns.map(([, f]) => f.Properties.ReservedConcurrentExecutions)).toEqual([5, 5, 5, 5]);
     const findings = nagPacks().flatMap((p) => p.validateScope(app).violations.map((v) => v.ruleName));

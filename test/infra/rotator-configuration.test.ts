@@ -59,7 +59,7 @@ describe('each rotator is configured by its own construct', () => {
     });
   });
 
-  it('the database rotator bundles the entry of the configured engine\'s family (one driver per bundle), with the RDS check only when an instance or cluster is named', () => {
+  it("the database rotator bundles the entry of the configured engine's family (one driver per bundle), with the RDS check only when an instance or cluster is named", () => {
     type Engine = 'postgres' | 'aurora-postgresql' | 'mysql' | 'mariadb';
     const databaseEntryOf = (engine: Engine, identifiers: { dbInstanceIdentifier?: string; dbClusterIdentifier?: string }) => {
       const { dbInstanceIdentifier: _instance, dbClusterIdentifier: _cluster, ...database } = prod.config.database;

@@ -52,11 +52,18 @@ function textOf(v: unknown): string {
   throw new Error(`unexpected description value ${JSON.stringify(v)}`);
 }
 
-interface Described { env: string; name: string; text: string }
+interface Described {
+  env: string;
+  name: string;
+  text: string;
+}
 const described: Described[] = ENVIRONMENTS.flatMap((config) => {
-  const json = Template.fromStack(buildObservabilityStack(config).stack).toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+  const json = Template.fromStack(buildObservabilityStack(config).stack).toJSON() as {
+    Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  };
   return Object.values(json.Resources).flatMap((r) => {
-    if (r.Type === 'AWS::CloudWatch::Alarm') return [{ env: config.envName, name: String(r.Properties.AlarmName), text: textOf(r.Properties.AlarmDescription) }];
+    if (r.Type === 'AWS::CloudWatch::Alarm')
+      return [{ env: config.envName, name: String(r.Properties.AlarmName), text: textOf(r.Properties.AlarmDescription) }];
     if (r.Type === 'AWS::Events::Rule') {
       const [target] = r.Properties.Targets as { InputTransformer: { InputTemplate: string } }[];
       return [{ env: config.envName, name: String(r.Properties.Name), text: target.InputTransformer.InputTemplate }];
@@ -118,8 +125,16 @@ describe('runbook links (every alarm of every environment)', () => {
   it('gives the seven alarms that had no section one each (throttles, duration near timeout, age-function errors)', () => {
     const prod = described.filter((d) => d.env === 'prod');
     const linkOf = (name: string) => /#([A-Za-z0-9_-]+)$/.exec(prod.find((d) => d.name === name)!.text)?.[1];
-    expect(['key-ring', 'database', 'redis'].map((k) => linkOf(`gaara-store-prod-rotator-${k}-throttles`))).toEqual(['alarm-rotator-throttles', 'alarm-rotator-throttles', 'alarm-rotator-throttles']);
-    expect(['key-ring', 'database', 'redis'].map((k) => linkOf(`gaara-store-prod-rotator-${k}-duration-near-timeout`))).toEqual(['alarm-rotator-duration', 'alarm-rotator-duration', 'alarm-rotator-duration']);
+    expect(['key-ring', 'database', 'redis'].map((k) => linkOf(`gaara-store-prod-rotator-${k}-throttles`))).toEqual([
+      'alarm-rotator-throttles',
+      'alarm-rotator-throttles',
+      'alarm-rotator-throttles',
+    ]);
+    expect(['key-ring', 'database', 'redis'].map((k) => linkOf(`gaara-store-prod-rotator-${k}-duration-near-timeout`))).toEqual([
+      'alarm-rotator-duration',
+      'alarm-rotator-duration',
+      'alarm-rotator-duration',
+    ]);
     expect(linkOf('gaara-store-prod-age-function-errors')).toBe('alarm-age-function-errors');
     expect(anchors.get('alarm-rotator-throttles')).toBe('### A rotator is throttled (`rotator-<kind>-throttles`)');
   });

@@ -28,7 +28,9 @@ const PRINCIPALS: Record<string, { deploy: unknown; breakGlass: unknown; additio
 describe.each(results.map((r) => [r.config.envName, r] as const))('secrets of %s', (envName, { config, template, stack }) => {
   const secrets = resourcesOf(template, 'AWS::SecretsManager::Secret');
   const policies = resourcesOf(template, 'AWS::SecretsManager::ResourcePolicy');
-  const secretsKeyId = resourcesOf(template, 'AWS::KMS::Alias').find(([, a]) => a.Properties.AliasName.endsWith('/secrets'))![1].Properties.TargetKeyId['Fn::GetAtt'][0];
+  const secretsKeyId = resourcesOf(template, 'AWS::KMS::Alias').find(([, a]) => a.Properties.AliasName.endsWith('/secrets'))![1].Properties.TargetKeyId[
+    'Fn::GetAtt'
+  ][0];
   const roleId = (prefix: string) => Object.keys(template.findResources('AWS::IAM::Role')).find((id) => id.startsWith(prefix))!;
 
   it('has the seven secrets named <app>/<env>/<name>', () => {
@@ -54,58 +56,63 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('secrets of %s
     for (const [, p] of policies) expect(p.Properties.BlockPublicPolicy).toBe(true);
   });
 
-  it.each(CATALOG.map((e) => [e.name, e] as const))('%s: only readers, its rotator and break-glass read; every change is denied but to the principals that need it', (name, entry) => {
-    const [secretLogicalId] = secrets.find(([, s]) => s.Properties.Name === `${config.appName}/${envName}/${name}`)!;
-    const [, policy] = policies.find(([, p]) => p.Properties.SecretId.Ref === secretLogicalId)!;
-    const statements = policy.Properties.ResourcePolicy.Statement;
-    const rotatorRoles: Record<string, string> = { database: 'DatabaseRotation', redis: 'RedisRotation', 'key-ring': 'KeyRingRotation' };
-    const rotatorRole = entry.rotator ? rotatorRoles[entry.rotator] : undefined;
-    const rotator = rotatorRole ? [{ 'Fn::GetAtt': [roleId(`${rotatorRole}RotatorRole`), 'Arn'] }] : [];
-    const exceptFor = (...arns: unknown[]) => ({ ArnNotLike: { 'aws:PrincipalArn': arns } });
-    const deny = { Effect: 'Deny', Principal: { AWS: '*' }, Resource: '*' };
-    const { deploy, breakGlass, additionalReaders } = PRINCIPALS[envName];
-    expect(statements).toEqual([
-      {
-        Sid: 'DenyReadExceptReadersRotatorAndBreakGlass',
-        ...deny,
-        Action: 'secretsmanager:GetSecretValue',
-        Condition: { ArnNotLike: { 'aws:PrincipalArn': [{ 'Fn::GetAtt': [roleId('AccessApplicationRole'), 'Arn'] }, ...additionalReaders, ...rotator, breakGlass] } },
-      },
-      {
-        Sid: 'DenyValueWritesExceptRotatorAndBreakGlass',
-        ...deny,
-        Action: ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
-        Condition: exceptFor(...rotator, breakGlass),
-      },
-      {
-        Sid: 'DenyRotationControlExceptDeployAndBreakGlass',
-        ...deny,
-        Action: ['secretsmanager:CancelRotateSecret', 'secretsmanager:RotateSecret'],
-        Condition: exceptFor(deploy, breakGlass, { 'Fn::GetAtt': [roleId('AccessOperatorRole'), 'Arn'] }),
-      },
-      {
-        Sid: 'DenyDefinitionChangesExceptDeploy',
-        ...deny,
-        Action: [
-          'secretsmanager:DeleteResourcePolicy',
-          'secretsmanager:DeleteSecret',
-          'secretsmanager:PutResourcePolicy',
-          'secretsmanager:TagResource',
-          'secretsmanager:UntagResource',
-          'secretsmanager:UpdateSecret',
-        ],
-        Condition: exceptFor(deploy),
-      },
-      { Sid: 'DenyRestoreExceptBreakGlass', ...deny, Action: 'secretsmanager:RestoreSecret', Condition: exceptFor(breakGlass) },
-      {
-        Sid: 'DenyReplicationToEveryone',
-        ...deny,
-        Action: ['secretsmanager:RemoveRegionsFromReplication', 'secretsmanager:ReplicateSecretToRegions', 'secretsmanager:StopReplicationToReplica'],
-      },
-    ]);
-    // The auditor role is never a reader or a writer.
-    expect(JSON.stringify(statements)).not.toContain(roleId('AccessAuditorRole'));
-  });
+  it.each(CATALOG.map((e) => [e.name, e] as const))(
+    '%s: only readers, its rotator and break-glass read; every change is denied but to the principals that need it',
+    (name, entry) => {
+      const [secretLogicalId] = secrets.find(([, s]) => s.Properties.Name === `${config.appName}/${envName}/${name}`)!;
+      const [, policy] = policies.find(([, p]) => p.Properties.SecretId.Ref === secretLogicalId)!;
+      const statements = policy.Properties.ResourcePolicy.Statement;
+      const rotatorRoles: Record<string, string> = { database: 'DatabaseRotation', redis: 'RedisRotation', 'key-ring': 'KeyRingRotation' };
+      const rotatorRole = entry.rotator ? rotatorRoles[entry.rotator] : undefined;
+      const rotator = rotatorRole ? [{ 'Fn::GetAtt': [roleId(`${rotatorRole}RotatorRole`), 'Arn'] }] : [];
+      const exceptFor = (...arns: unknown[]) => ({ ArnNotLike: { 'aws:PrincipalArn': arns } });
+      const deny = { Effect: 'Deny', Principal: { AWS: '*' }, Resource: '*' };
+      const { deploy, breakGlass, additionalReaders } = PRINCIPALS[envName];
+      expect(statements).toEqual([
+        {
+          Sid: 'DenyReadExceptReadersRotatorAndBreakGlass',
+          ...deny,
+          Action: 'secretsmanager:GetSecretValue',
+          Condition: {
+            ArnNotLike: { 'aws:PrincipalArn': [{ 'Fn::GetAtt': [roleId('AccessApplicationRole'), 'Arn'] }, ...additionalReaders, ...rotator, breakGlass] },
+          },
+        },
+        {
+          Sid: 'DenyValueWritesExceptRotatorAndBreakGlass',
+          ...deny,
+          Action: ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+          Condition: exceptFor(...rotator, breakGlass),
+        },
+        {
+          Sid: 'DenyRotationControlExceptDeployAndBreakGlass',
+          ...deny,
+          Action: ['secretsmanager:CancelRotateSecret', 'secretsmanager:RotateSecret'],
+          Condition: exceptFor(deploy, breakGlass, { 'Fn::GetAtt': [roleId('AccessOperatorRole'), 'Arn'] }),
+        },
+        {
+          Sid: 'DenyDefinitionChangesExceptDeploy',
+          ...deny,
+          Action: [
+            'secretsmanager:DeleteResourcePolicy',
+            'secretsmanager:DeleteSecret',
+            'secretsmanager:PutResourcePolicy',
+            'secretsmanager:TagResource',
+            'secretsmanager:UntagResource',
+            'secretsmanager:UpdateSecret',
+          ],
+          Condition: exceptFor(deploy),
+        },
+        { Sid: 'DenyRestoreExceptBreakGlass', ...deny, Action: 'secretsmanager:RestoreSecret', Condition: exceptFor(breakGlass) },
+        {
+          Sid: 'DenyReplicationToEveryone',
+          ...deny,
+          Action: ['secretsmanager:RemoveRegionsFromReplication', 'secretsmanager:ReplicateSecretToRegions', 'secretsmanager:StopReplicationToReplica'],
+        },
+      ]);
+      // The auditor role is never a reader or a writer.
+      expect(JSON.stringify(statements)).not.toContain(roleId('AccessAuditorRole'));
+    },
+  );
 
   it('every mutating Secrets Manager action on a secret is in some deny statement (from the service authorization reference)', () => {
     // Write and permissions-management actions of Secrets Manager that apply to an existing secret
@@ -128,7 +135,9 @@ describe.each(results.map((r) => [r.config.envName, r] as const))('secrets of %s
       'secretsmanager:UpdateSecretVersionStage',
     ];
     for (const [, p] of policies) {
-      const denied = p.Properties.ResourcePolicy.Statement.filter((st: { Effect: string }) => st.Effect === 'Deny').flatMap((st: { Action: string | string[] }) => [st.Action].flat());
+      const denied = p.Properties.ResourcePolicy.Statement.filter((st: { Effect: string }) => st.Effect === 'Deny').flatMap(
+        (st: { Action: string | string[] }) => [st.Action].flat(),
+      );
       expect(mutating.filter((a) => !denied.includes(a))).toEqual([]);
     }
   });

@@ -42,7 +42,10 @@ export function invokeBundle(bundle: string, event: unknown, secretsManagerEndpo
   return new Promise((resolve) => {
     child.on('close', () => {
       clearTimeout(timer);
-      const line = output.split('\n').reverse().find((l) => l.startsWith('RESULT '));
+      const line = output
+        .split('\n')
+        .reverse()
+        .find((l) => l.startsWith('RESULT '));
       resolve({ output, outcome: line ? JSON.parse(line.slice(7)) : { ok: false, message: `no result: ${output.slice(-2000)}` } });
     });
   });

@@ -145,7 +145,13 @@ function resolve(event: Json, path: (string | number)[]): Json | undefined {
 }
 
 function wildcardRegex(value: string): RegExp {
-  return new RegExp(`^${value.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 's');
+  return new RegExp(
+    `^${value
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+    's',
+  );
 }
 
 function evaluate(node: Node, event: Json): boolean {

@@ -58,7 +58,13 @@ export async function driveRotation(model: SecretsManagerModel, secretId: string
 }
 
 /** The service's retry after a failed step: the whole rotation again, same token, pending version kept. */
-export async function retryRotation(model: SecretsManagerModel, secretId: string, handler: RotationHandler, token: string, opts: DriveOptions = {}): Promise<void> {
+export async function retryRotation(
+  model: SecretsManagerModel,
+  secretId: string,
+  handler: RotationHandler,
+  token: string,
+  opts: DriveOptions = {},
+): Promise<void> {
   await runSteps(model, secretId, handler, token, opts);
 }
 

@@ -52,7 +52,10 @@ function secretsTable(env: SimulatedEnvironment): string {
 function keyTable(env: SimulatedEnvironment, key: ResourceLabel): string {
   const byAction = env.matrix.get(key)!;
   const actions = [...byAction.keys()];
-  return table(['principal', ...actions], env.principals.map((p) => [`**${p.id}**`, ...actions.map((a) => (byAction.get(a)!.get(p.id) ? '✓' : '·'))]));
+  return table(
+    ['principal', ...actions],
+    env.principals.map((p) => [`**${p.id}**`, ...actions.map((a) => (byAction.get(a)!.get(p.id) ? '✓' : '·'))]),
+  );
 }
 
 function cells(env: SimulatedEnvironment): number {
@@ -99,7 +102,15 @@ export function accessMatrixMarkdown(envs: SimulatedEnvironment[]): string {
       secretsTable(env),
     );
     for (const key of KEYS) parts.push('', `### The ${key}`, '', keyTable(env, key));
-    parts.push('', '### AWS services acting for the stack', '', table(['call', 'allowed'], [...env.services].map(([label, ok]) => [label, ok ? '✓' : '·'])));
+    parts.push(
+      '',
+      '### AWS services acting for the stack',
+      '',
+      table(
+        ['call', 'allowed'],
+        [...env.services].map(([label, ok]) => [label, ok ? '✓' : '·']),
+      ),
+    );
   }
   return `${parts.join('\n')}\n`;
 }

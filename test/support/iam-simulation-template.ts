@@ -148,14 +148,23 @@ export function inventoryOf(template: { Resources: Record<string, CfnResource> }
     if (p.SourceAccount) conditions.StringEquals = { 'aws:SourceAccount': p.SourceAccount };
     if (p.SourceArn) conditions.ArnLike = { 'aws:SourceArn': p.SourceArn };
     const principal = String(p.Principal).endsWith('.amazonaws.com') ? { Service: p.Principal } : { AWS: p.Principal };
-    const statement = { Sid: id, Effect: 'Allow', Principal: principal, Action: p.Action, Resource: p.FunctionName, ...(Object.keys(conditions).length ? { Condition: conditions } : {}) };
+    const statement = {
+      Sid: id,
+      Effect: 'Allow',
+      Principal: principal,
+      Action: p.Action,
+      Resource: p.FunctionName,
+      ...(Object.keys(conditions).length ? { Condition: conditions } : {}),
+    };
     const doc = functionPolicies.get(p.FunctionName) ?? { Version: '2012-10-17', Statement: [] };
     doc.Statement.push(statement);
     functionPolicies.set(p.FunctionName, doc);
   }
 
   const hourly = ofType('AWS::Events::Rule').filter(([, r]) => r.Properties!.ScheduleExpression === 'rate(1 hour)');
-  const ageTargets = hourly.flatMap(([id, r]) => (r.Properties!.Targets ?? []).map((t: { Arn: unknown }) => [resolve(t.Arn) as string, resolve({ 'Fn::GetAtt': [id, 'Arn'] }) as string]));
+  const ageTargets = hourly.flatMap(([id, r]) =>
+    (r.Properties!.Targets ?? []).map((t: { Arn: unknown }) => [resolve(t.Arn) as string, resolve({ 'Fn::GetAtt': [id, 'Arn'] }) as string]),
+  );
   if (ageTargets.length !== 1) throw new Error(`expected one hourly function (the secret-age check), found ${ageTargets.length}`);
   const [[ageFunctionArn, ageScheduleArn]] = ageTargets;
 
@@ -181,7 +190,8 @@ export function inventoryOf(template: { Resources: Record<string, CfnResource> }
 /** A role of the stack found by its trust policy: the one role every given principal (and no other) may assume. */
 export function roleTrusting(inventory: PolicyInventory, principals: readonly string[]): RoleInventory {
   const wanted = JSON.stringify([...principals].sort());
-  const trusted = (trust: PolicyDocument) => trust.Statement.flatMap((s) => Object.values((s.Principal ?? {}) as Record<string, string | string[]>).flat()).sort();
+  const trusted = (trust: PolicyDocument) =>
+    trust.Statement.flatMap((s) => Object.values((s.Principal ?? {}) as Record<string, string | string[]>).flat()).sort();
   const matches = inventory.roles.filter((r) => r.trust && JSON.stringify(trusted(r.trust)) === wanted);
   if (matches.length !== 1) throw new Error(`expected one role trusting exactly ${principals.join(', ')}, found ${matches.length}`);
   return matches[0];

@@ -95,7 +95,9 @@ export function principalsOf(config: EnvironmentConfig, inv: PolicyInventory): P
     stackRole('application', 'application role (the app reads its secrets, encrypts fields)', roleTrusting(inv, config.applicationTrustedPrincipals).arn),
     ...config.additionalReaderRoleArns.slice(0, 1).map((arn) => stackRole('extra-reader', 'existing reader role (`additionalReaderRoleArns`)', arn)),
     stackRole('auditor', 'security auditor role', roleTrusting(inv, config.auditorTrustedPrincipals).arn),
-    ...(operatorTrust.length > 0 ? [stackRole('operator', 'operator role (gaara-secrets status/history/verify/rotate)', roleTrusting(inv, operatorTrust).arn)] : []),
+    ...(operatorTrust.length > 0
+      ? [stackRole('operator', 'operator role (gaara-secrets status/history/verify/rotate)', roleTrusting(inv, operatorTrust).arn)]
+      : []),
     stackRole('database-rotator', 'database rotator function', rotatorOf('database-url')),
     stackRole('redis-rotator', 'Redis rotator function', rotatorOf('redis-password')),
     stackRole('key-ring-rotator', 'key-ring rotator function', rotatorOf('secret-key')),
@@ -105,8 +107,18 @@ export function principalsOf(config: EnvironmentConfig, inv: PolicyInventory): P
     external('deploy', 'CloudFormation deploy role (allow-all identity policy)', config.deployRoleArn, ALLOW_ALL(['*'])),
     external('break-glass', 'break-glass role (allow-all identity policy)', config.breakGlassRoleArn, ALLOW_ALL(['*'])),
     external('key-admin', 'key administrator (allow-all identity policy)', config.keyAdminRoleArns[0], ALLOW_ALL(['*'])),
-    external('account-admin', 'same-account administrator (`secretsmanager:*`, `kms:*`, `lambda:*` on `*`)', `arn:aws:iam::${account}:role/account-administrator`, ALLOW_ALL(['secretsmanager:*', 'kms:*', 'lambda:*'])),
-    external('other-account', `role in another account (${OTHER_ACCOUNT}, allow-all identity policy)`, `arn:aws:iam::${OTHER_ACCOUNT}:role/other-account-administrator`, ALLOW_ALL(['*'])),
+    external(
+      'account-admin',
+      'same-account administrator (`secretsmanager:*`, `kms:*`, `lambda:*` on `*`)',
+      `arn:aws:iam::${account}:role/account-administrator`,
+      ALLOW_ALL(['secretsmanager:*', 'kms:*', 'lambda:*']),
+    ),
+    external(
+      'other-account',
+      `role in another account (${OTHER_ACCOUNT}, allow-all identity policy)`,
+      `arn:aws:iam::${OTHER_ACCOUNT}:role/other-account-administrator`,
+      ALLOW_ALL(['*']),
+    ),
   ];
 }
 
@@ -121,33 +133,44 @@ function checksOf(config: EnvironmentConfig, inv: PolicyInventory): Check[] {
   const viaSecretsManager = `secretsmanager.${region}.amazonaws.com`;
 
   /** A KMS request on one of the environment's keys, with its encryption context and, through a service, kms:ViaService. */
-  const kms = (action: string, purpose: KeyPurpose, context: Record<string, string>, viaService?: string) => (p: Principal): ApiRequest => ({
-    action: `kms:${action}`,
-    resourceArn: key(purpose).arn,
-    resourcePolicy: key(purpose).keyPolicy,
-    context: {
-      ...principalContext(p),
-      'kms:CallerAccount': p.account,
-      ...(viaService ? { 'kms:ViaService': viaService } : {}),
-      ...Object.fromEntries(Object.entries(context).map(([k, v]) => [`kms:EncryptionContext:${k}`, v])),
-      ...(Object.keys(context).length > 0 ? { 'kms:EncryptionContextKeys': Object.keys(context) } : {}),
-    },
-  });
+  const kms =
+    (action: string, purpose: KeyPurpose, context: Record<string, string>, viaService?: string) =>
+    (p: Principal): ApiRequest => ({
+      action: `kms:${action}`,
+      resourceArn: key(purpose).arn,
+      resourcePolicy: key(purpose).keyPolicy,
+      context: {
+        ...principalContext(p),
+        'kms:CallerAccount': p.account,
+        ...(viaService ? { 'kms:ViaService': viaService } : {}),
+        ...Object.fromEntries(Object.entries(context).map(([k, v]) => [`kms:EncryptionContext:${k}`, v])),
+        ...(Object.keys(context).length > 0 ? { 'kms:EncryptionContextKeys': Object.keys(context) } : {}),
+      },
+    });
   const secretContext = (secretArn: string) => ({ SecretARN: secretArn, SecretVersionId: 'EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE' });
 
   const checks: Check[] = [];
   for (const secret of inv.secrets) {
-    const sm = (action: string, extra: Record<string, string> = {}) => (p: Principal): ApiRequest => ({
-      action: `secretsmanager:${action}`,
-      resourceArn: secret.arn,
-      resourcePolicy: secret.resourcePolicy,
-      context: { ...principalContext(p), 'secretsmanager:SecretId': secret.arn, ...extra },
-    });
+    const sm =
+      (action: string, extra: Record<string, string> = {}) =>
+      (p: Principal): ApiRequest => ({
+        action: `secretsmanager:${action}`,
+        resourceArn: secret.arn,
+        resourcePolicy: secret.resourcePolicy,
+        context: { ...principalContext(p), 'secretsmanager:SecretId': secret.arn, ...extra },
+      });
     const decrypt = kms('Decrypt', 'secrets', secretContext(secret.arn), viaSecretsManager);
     const encrypt = kms('GenerateDataKey', 'secrets', secretContext(secret.arn), viaSecretsManager);
     const invokeRotator = (p: Principal): ApiRequest[] =>
       secret.rotatorFunctionArn
-        ? [{ action: 'lambda:InvokeFunction', resourceArn: secret.rotatorFunctionArn, resourcePolicy: inv.functionPolicies.get(secret.rotatorFunctionArn), context: principalContext(p) }]
+        ? [
+            {
+              action: 'lambda:InvokeFunction',
+              resourceArn: secret.rotatorFunctionArn,
+              resourcePolicy: inv.functionPolicies.get(secret.rotatorFunctionArn),
+              context: principalContext(p),
+            },
+          ]
         : [];
     const add = (action: string, requests: Check['requests']) => checks.push({ resource: secret.name, action, requests });
     // A value read or write needs Secrets Manager's permission and the caller's own use of the key through it.
@@ -178,10 +201,12 @@ function checksOf(config: EnvironmentConfig, inv: PolicyInventory): Check[] {
   const newSecretOfThisEnvironment = `arn:aws:secretsmanager:${region}:${account}:secret:${config.appName}/${config.envName}/copied-value-AbCdEf`;
   const keyChecks = (purpose: KeyPurpose, data: [string, (p: Principal) => ApiRequest][]) => {
     for (const [action, request] of data) checks.push({ resource: `${purpose} key`, action, requests: (p) => [request(p)] });
-    const admin = (action: string, context: Record<string, string> = {}) => (p: Principal): ApiRequest => {
-      const r = kms(action, purpose, {})(p);
-      return { ...r, context: { ...r.context, ...context } };
-    };
+    const admin =
+      (action: string, context: Record<string, string> = {}) =>
+      (p: Principal): ApiRequest => {
+        const r = kms(action, purpose, {})(p);
+        return { ...r, context: { ...r.context, ...context } };
+      };
     for (const [action, request] of [
       ['DescribeKey', admin('DescribeKey')],
       ['ListGrants', admin('ListGrants')],
@@ -204,7 +229,10 @@ function checksOf(config: EnvironmentConfig, inv: PolicyInventory): Check[] {
     ['GenerateDataKey via Secrets Manager, database-url context', kms('GenerateDataKey', 'secrets', secretContext(databaseUrl), viaSecretsManager)],
     ['Decrypt via Secrets Manager, a secret of another environment', kms('Decrypt', 'secrets', secretContext(otherEnvironmentsSecret), viaSecretsManager)],
     // A secret someone creates next to the seven, on the same key (CreateSecret with KmsKeyId).
-    ['GenerateDataKey via Secrets Manager, a new secret of this environment', kms('GenerateDataKey', 'secrets', secretContext(newSecretOfThisEnvironment), viaSecretsManager)],
+    [
+      'GenerateDataKey via Secrets Manager, a new secret of this environment',
+      kms('GenerateDataKey', 'secrets', secretContext(newSecretOfThisEnvironment), viaSecretsManager),
+    ],
     ['Decrypt via Secrets Manager in another region', kms('Decrypt', 'secrets', secretContext(databaseUrl), `secretsmanager.${OTHER_REGION}.amazonaws.com`)],
     ['Decrypt directly, database-url context', kms('Decrypt', 'secrets', secretContext(databaseUrl))],
     ['GenerateDataKey directly, database-url context', kms('GenerateDataKey', 'secrets', secretContext(databaseUrl))],
@@ -246,7 +274,10 @@ function serviceChecksOf(config: EnvironmentConfig, inv: PolicyInventory): Servi
   const checks: ServiceCheck[] = [];
   const application = roleTrusting(inv, config.applicationTrustedPrincipals);
   for (const service of config.applicationTrustedPrincipals.filter((p) => !p.startsWith('arn:'))) {
-    for (const [whose, acct] of [['this account', account], ['another account', OTHER_ACCOUNT]]) {
+    for (const [whose, acct] of [
+      ['this account', account],
+      ['another account', OTHER_ACCOUNT],
+    ]) {
       checks.push({
         label: `${service} assumes the application role for ${whose}`,
         service,
@@ -266,7 +297,8 @@ function serviceChecksOf(config: EnvironmentConfig, inv: PolicyInventory): Servi
     const own = rotating.filter((s) => s.rotatorFunctionArn === fn);
     const foreign = rotating.find((s) => s.rotatorFunctionArn !== fn)!;
     const rotator = `the ${CATALOG.find((e) => e.name === own[0].name)!.rotator} rotator`;
-    for (const secret of own) checks.push({ label: `${sm} invokes ${rotator} to rotate ${secret.name}`, service: sm, request: invoke(fn, source(account, secret.arn)) });
+    for (const secret of own)
+      checks.push({ label: `${sm} invokes ${rotator} to rotate ${secret.name}`, service: sm, request: invoke(fn, source(account, secret.arn)) });
     checks.push(
       { label: `${sm} invokes ${rotator} to rotate ${foreign.name}`, service: sm, request: invoke(fn, source(account, foreign.arn)) },
       {
@@ -278,7 +310,11 @@ function serviceChecksOf(config: EnvironmentConfig, inv: PolicyInventory): Servi
   }
   const events = 'events.amazonaws.com';
   checks.push(
-    { label: `${events} runs the secret-age function from its hourly rule`, service: events, request: invoke(inv.ageFunctionArn, source(account, inv.ageScheduleArn)) },
+    {
+      label: `${events} runs the secret-age function from its hourly rule`,
+      service: events,
+      request: invoke(inv.ageFunctionArn, source(account, inv.ageScheduleArn)),
+    },
     {
       label: `${events} runs the secret-age function from another rule`,
       service: events,
@@ -317,7 +353,11 @@ async function allowed(p: Principal | string, r: ApiRequest): Promise<boolean> {
   return runUnsafeSimulation({ ...simulation, resourcePolicy: validated }, {}) === 'Allowed';
 }
 
-export async function simulateEnvironment(template: { Resources: Record<string, any> }, config: EnvironmentConfig, stackName: string): Promise<SimulatedEnvironment> {
+export async function simulateEnvironment(
+  template: { Resources: Record<string, any> },
+  config: EnvironmentConfig,
+  stackName: string,
+): Promise<SimulatedEnvironment> {
   const inv = inventoryOf(template, config, stackName);
   const principals = principalsOf(config, inv);
   const matrix: Matrix = new Map();

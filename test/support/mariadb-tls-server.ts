@@ -82,7 +82,24 @@ function makeCa(dir: string, name: string): { caFile: string; caKey: string } {
 function issueServerCert(dir: string, ca: { caFile: string; caKey: string }, subjectAltName: string): { certFile: string; keyFile: string } {
   openssl(dir, 'req', ...EC_KEY, '-keyout', 'server.key.new', '-out', 'server.csr', '-subj', '/CN=mariadb-test-server');
   writeFileSync(join(dir, 'ext.cnf'), `subjectAltName=${subjectAltName}\n`);
-  openssl(dir, 'x509', '-req', '-in', 'server.csr', '-CA', ca.caFile, '-CAkey', ca.caKey, '-CAcreateserial', '-out', 'server.crt.new', '-days', '2', '-extfile', 'ext.cnf');
+  openssl(
+    dir,
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    ca.caFile,
+    '-CAkey',
+    ca.caKey,
+    '-CAcreateserial',
+    '-out',
+    'server.crt.new',
+    '-days',
+    '2',
+    '-extfile',
+    'ext.cnf',
+  );
   // Both files are replaced only once both exist, so a reload never pairs a new certificate with an old key.
   execFileSync('mv', ['-f', join(dir, 'server.key.new'), join(dir, 'server.key')]);
   execFileSync('mv', ['-f', join(dir, 'server.crt.new'), join(dir, 'server.crt')]);
@@ -90,7 +107,13 @@ function issueServerCert(dir: string, ca: { caFile: string; caKey: string }, sub
 }
 
 /** A small, fast, throwaway server (no durability); no native AIO, which containers often forbid (io_uring/libaio). */
-const FAST_INNODB = ['--innodb-log-file-size=4M', '--innodb-buffer-pool-size=16M', '--innodb-flush-method=nosync', '--innodb-doublewrite=0', '--innodb-use-native-aio=OFF'];
+const FAST_INNODB = [
+  '--innodb-log-file-size=4M',
+  '--innodb-buffer-pool-size=16M',
+  '--innodb-flush-method=nosync',
+  '--innodb-doublewrite=0',
+  '--innodb-use-native-aio=OFF',
+];
 
 async function connectRoot(socketPath: string, child: ChildProcess, log: () => string, timeoutMs = 30_000): Promise<Connection> {
   const deadline = Date.now() + timeoutMs;
@@ -124,7 +147,15 @@ export async function startMariaDbTls(opts: MariaDbTlsOptions = {}): Promise<Mar
     chownSync(dir, uid, gid);
     const installed = promisify(execFile)(
       installDb,
-      ['--no-defaults', '--user=mysql', `--datadir=${dataDir}`, '--auth-root-authentication-method=socket', '--skip-test-db', '--skip-name-resolve', ...FAST_INNODB],
+      [
+        '--no-defaults',
+        '--user=mysql',
+        `--datadir=${dataDir}`,
+        '--auth-root-authentication-method=socket',
+        '--skip-test-db',
+        '--skip-name-resolve',
+        ...FAST_INNODB,
+      ],
       { cwd: dir },
     );
     installed.catch(() => undefined); // awaited below; certificates are made meanwhile

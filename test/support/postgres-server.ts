@@ -62,11 +62,7 @@ function postgresIds(): { uid: number; gid: number } {
 
 function hbaLines(tls: boolean): string {
   const hostType = tls ? 'hostssl' : 'host';
-  const lines = [
-    `local all ${PG_SUPERUSER} trust`,
-    `${hostType} all all 127.0.0.0/8 scram-sha-256`,
-    `${hostType} all all ::1/128 scram-sha-256`,
-  ];
+  const lines = [`local all ${PG_SUPERUSER} trust`, `${hostType} all all 127.0.0.0/8 scram-sha-256`, `${hostType} all all ::1/128 scram-sha-256`];
   if (tls) lines.push('hostnossl all all 0.0.0.0/0 reject', 'hostnossl all all ::/0 reject');
   return lines.join('\n') + '\n';
 }

@@ -53,7 +53,10 @@ export class SecretsManagerModel {
   afterCall?: CallHook;
   private clock = Date.parse('2026-11-01T00:00:00Z');
 
-  constructor(private readonly region = 'eu-west-1', private readonly account = '111111111111') {}
+  constructor(
+    private readonly region = 'eu-west-1',
+    private readonly account = '111111111111',
+  ) {}
 
   createSecret(name: string, secretString: string, opts: { rotationEnabled?: boolean; tags?: Record<string, string> } = {}): string {
     const arn = `arn:aws:secretsmanager:${this.region}:${this.account}:secret:${name}-${randomUUID().slice(0, 6)}`;
@@ -160,9 +163,7 @@ export class SecretsManagerModel {
   private getValue(input: Record<string, unknown>) {
     const s = this.find(String(input.SecretId));
     const stage = (input.VersionStage as string | undefined) ?? (input.VersionId ? undefined : 'AWSCURRENT');
-    const v = input.VersionId
-      ? s.versions.get(String(input.VersionId))
-      : [...s.versions.values()].find((x) => x.stages.has(stage as string));
+    const v = input.VersionId ? s.versions.get(String(input.VersionId)) : [...s.versions.values()].find((x) => x.stages.has(stage as string));
     if (!v || (stage && !v.stages.has(stage))) {
       throw new ModelError('ResourceNotFoundException', "Secrets Manager can't find the specified secret value for staging label or version.");
     }
@@ -209,7 +210,10 @@ export class SecretsManagerModel {
     const removeFrom = input.RemoveFromVersionId as string | undefined;
     const holder = [...s.versions.values()].find((v) => v.stages.has(stage));
     if (holder && moveTo && holder.versionId !== moveTo && removeFrom !== holder.versionId) {
-      throw new ModelError('InvalidParameterException', `The staging label ${stage} is currently attached to version ${holder.versionId}, so you must explicitly reference that version in RemoveFromVersionId.`);
+      throw new ModelError(
+        'InvalidParameterException',
+        `The staging label ${stage} is currently attached to version ${holder.versionId}, so you must explicitly reference that version in RemoveFromVersionId.`,
+      );
     }
     if (removeFrom && !s.versions.get(removeFrom)?.stages.has(stage)) {
       throw new ModelError('InvalidParameterException', `The staging label ${stage} is not attached to version ${removeFrom}.`);

@@ -13,7 +13,8 @@ export interface SynthesizedEnvironment {
 }
 
 /** cdk.json's context (the feature flags): what `cdk synth` gives the app, so the tests synthesize the same templates. */
-export const CDK_JSON_CONTEXT: Record<string, unknown> = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
+export const CDK_JSON_CONTEXT: Record<string, unknown> =
+  (JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
 
 /**
  * Synthesizes every environment with cdk.json's context. Bundling is skipped (`aws:cdk:bundling-stacks` empty):

@@ -56,7 +56,9 @@ export class BlindIndexer {
     if (typeof options?.label !== 'string' || options.label.length === 0) throw new TypeError('blindIndex option label must be a non-empty string');
     const bytes = options.bytes ?? 16;
     if (!Number.isInteger(bytes) || bytes < 4 || bytes > 32) throw new RangeError('blindIndex option bytes must be an integer 4..32');
-    const mac = createHmac('sha256', this.keyFor(options.label)).update(normalize(value, options.normalize ?? 'none'), 'utf8').digest();
+    const mac = createHmac('sha256', this.keyFor(options.label))
+      .update(normalize(value, options.normalize ?? 'none'), 'utf8')
+      .digest();
     return mac.subarray(0, bytes).toString('base64url');
   }
 

@@ -92,11 +92,7 @@ export class DataKeys {
   }
 
   private usable(key: ActiveKey, bytes: number): boolean {
-    return (
-      this.now() - key.createdAt < this.limits.maxAgeMs &&
-      key.messages < this.limits.maxMessages &&
-      key.bytes + bytes <= this.limits.maxBytes
-    );
+    return this.now() - key.createdAt < this.limits.maxAgeMs && key.messages < this.limits.maxMessages && key.bytes + bytes <= this.limits.maxBytes;
   }
 
   private generate(): Promise<ActiveKey> {

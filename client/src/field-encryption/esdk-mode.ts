@@ -1,6 +1,12 @@
 import {
-  AlgorithmSuiteIdentifier, buildClient, CommitmentPolicy, getLocalCryptographicMaterialsCache, KmsKeyringNode,
-  NodeCachingMaterialsManager, type KeyringNode, type NodeMaterialsManager,
+  AlgorithmSuiteIdentifier,
+  buildClient,
+  CommitmentPolicy,
+  getLocalCryptographicMaterialsCache,
+  KmsKeyringNode,
+  NodeCachingMaterialsManager,
+  type KeyringNode,
+  type NodeMaterialsManager,
 } from '@aws-crypto/client-node';
 import { dataKeyEncryptionContext } from '../../../contracts';
 import { FieldDecryptionError } from '../errors';
@@ -76,7 +82,7 @@ export class EncryptionSdkMode {
   }
 
   async decrypt(message: Uint8Array): Promise<Buffer> {
-    let out: Awaited<ReturnType<EsdkClient["decrypt"]>>;
+    let out: Awaited<ReturnType<EsdkClient['decrypt']>>;
     try {
       out = await this.#client.decrypt(this.#materials, message);
     } catch (error) {

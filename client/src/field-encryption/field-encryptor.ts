@@ -6,7 +6,17 @@ import { FieldDecryptionError, FieldEncryptionError } from '../errors';
 import { deriveMessageKeys, open, seal, verifyCommitment } from './cipher';
 import { DataKeys, type DataKeyLimits, type DecryptedKeyCacheLimits, type KmsSender } from './data-keys';
 import {
-  buildHeader, canonicalContext, COMMITMENT_BYTES, decodeMessage, encodeMessage, IV_BYTES, PREFIX, SALT_BYTES, TAG_BYTES, type FieldContext, type FieldMessage,
+  buildHeader,
+  canonicalContext,
+  COMMITMENT_BYTES,
+  decodeMessage,
+  encodeMessage,
+  IV_BYTES,
+  PREFIX,
+  SALT_BYTES,
+  TAG_BYTES,
+  type FieldContext,
+  type FieldMessage,
 } from './format';
 import { decodeGf2, GF2_IV_BYTES, GF2_OVERHEAD_BYTES, GF2_PREFIX } from './format-gf2';
 import type { FieldKeyStore } from './key-store';
@@ -91,7 +101,15 @@ export class FieldEncryptor {
     const context = dataKeyEncryptionContext(options.app, options.env);
     this.#keys = new DataKeys(kms, options.keyId, context, limits, cache, now);
     this.#stored = options.keyStore
-      ? new StoredKeys({ kms, keyId: options.keyId, context }, options.keyStore, { app: options.app, env: options.env }, fieldKeyLimits, cache, now, this.random)
+      ? new StoredKeys(
+          { kms, keyId: options.keyId, context },
+          options.keyStore,
+          { app: options.app, env: options.env },
+          fieldKeyLimits,
+          cache,
+          now,
+          this.random,
+        )
       : undefined;
   }
 
@@ -256,12 +274,12 @@ export class FieldEncryptor {
     if (typeof context !== 'object' || context === null) throw new ErrorType('context must be an object with table and column');
     if (typeof context.table !== 'string' || context.table.length === 0) throw new ErrorType('context.table must be a non-empty string');
     if (typeof context.column !== 'string' || context.column.length === 0) throw new ErrorType('context.column must be a non-empty string');
-    if ('app' in context || 'env' in context) throw new ErrorType(`context.${'app' in context ? 'app' : 'env'} is set by the FieldEncryptor (its app and env options)`);
+    if ('app' in context || 'env' in context)
+      throw new ErrorType(`context.${'app' in context ? 'app' : 'env'} is set by the FieldEncryptor (its app and env options)`);
     try {
       return canonicalContext(context, this.app, this.env);
     } catch (error) {
       throw new ErrorType((error as Error).message);
     }
   }
-
 }

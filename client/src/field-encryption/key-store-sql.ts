@@ -20,7 +20,8 @@ function tableName(table: string | undefined): string {
 
 function checkedKey(key: StoredFieldKey): void {
   checkedId(key.id);
-  if (!Buffer.isBuffer(key.wrappedKey) || key.wrappedKey.length === 0 || key.wrappedKey.length > 4096) throw new KeyStoreError('a wrapped field key is 1..4096 bytes');
+  if (!Buffer.isBuffer(key.wrappedKey) || key.wrappedKey.length === 0 || key.wrappedKey.length > 4096)
+    throw new KeyStoreError('a wrapped field key is 1..4096 bytes');
   if (typeof key.app !== 'string' || key.app.length === 0 || key.app.length > 128) throw new KeyStoreError('a field key app is 1..128 characters');
   if (typeof key.env !== 'string' || key.env.length === 0 || key.env.length > 64) throw new KeyStoreError('a field key env is 1..64 characters');
 }
@@ -28,8 +29,11 @@ function checkedKey(key: StoredFieldKey): void {
 function fromRow(row: Record<string, unknown> | undefined): StoredFieldKey | undefined {
   if (!row) return undefined;
   return {
-    id: Buffer.from(row.id as Uint8Array), app: String(row.app), env: String(row.env),
-    wrappedKey: Buffer.from(row.wrapped_key as Uint8Array), createdAt: new Date(row.created_at as Date | string),
+    id: Buffer.from(row.id as Uint8Array),
+    app: String(row.app),
+    env: String(row.env),
+    wrappedKey: Buffer.from(row.wrapped_key as Uint8Array),
+    createdAt: new Date(row.created_at as Date | string),
   };
 }
 
@@ -60,7 +64,10 @@ abstract class SqlFieldKeyStore implements FieldKeyStore {
     checkedKey(key);
     const values = [key.id, key.app, key.env, key.wrappedKey, key.createdAt];
     try {
-      await this.run(`INSERT INTO ${this.quotedTable} (id, app, env, wrapped_key, created_at) VALUES (${values.map((_, i) => this.placeholder(i + 1)).join(', ')})`, values);
+      await this.run(
+        `INSERT INTO ${this.quotedTable} (id, app, env, wrapped_key, created_at) VALUES (${values.map((_, i) => this.placeholder(i + 1)).join(', ')})`,
+        values,
+      );
     } catch (error) {
       throw storeError('save', key.id, error);
     }
@@ -87,7 +94,10 @@ export class PostgresFieldKeyStore extends SqlFieldKeyStore {
       wrapped_key bytea NOT NULL,
       created_at timestamptz NOT NULL DEFAULT now())`;
 
-  constructor(private readonly client: PgQueryable, options: { table?: string } = {}) {
+  constructor(
+    private readonly client: PgQueryable,
+    options: { table?: string } = {},
+  ) {
     super(options.table);
   }
 
@@ -110,7 +120,10 @@ export class MysqlFieldKeyStore extends SqlFieldKeyStore {
       wrapped_key VARBINARY(4096) NOT NULL,
       created_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3))`;
 
-  constructor(private readonly connection: MysqlQueryable, options: { table?: string } = {}) {
+  constructor(
+    private readonly connection: MysqlQueryable,
+    options: { table?: string } = {},
+  ) {
     super(options.table);
   }
 
@@ -127,5 +140,5 @@ export class MysqlFieldKeyStore extends SqlFieldKeyStore {
 /** The driver's code only: its message may quote the statement's values. */
 function storeError(action: 'save' | 'read', id: Buffer, error: unknown): KeyStoreError {
   const code = (error as { code?: unknown })?.code;
-  return new KeyStoreError(`could not ${action} field key ${id.toString('hex')} (${typeof code === 'string' ? code : (error as Error)?.name ?? 'error'})`);
+  return new KeyStoreError(`could not ${action} field key ${id.toString('hex')} (${typeof code === 'string' ? code : ((error as Error)?.name ?? 'error')})`);
 }

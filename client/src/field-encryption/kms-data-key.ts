@@ -34,9 +34,7 @@ export async function generateDataKey(source: KmsDataKeySource): Promise<{ plain
 export async function decryptDataKey(source: KmsDataKeySource, edk: Buffer): Promise<Buffer> {
   let out: DecryptCommandOutput;
   try {
-    out = (await source.kms.send(
-      new DecryptCommand({ CiphertextBlob: edk, KeyId: source.keyId, EncryptionContext: source.context }),
-    )) as DecryptCommandOutput;
+    out = (await source.kms.send(new DecryptCommand({ CiphertextBlob: edk, KeyId: source.keyId, EncryptionContext: source.context }))) as DecryptCommandOutput;
   } catch (error) {
     throw new FieldDecryptionError(`KMS Decrypt of the field's data key with key "${source.keyId}" failed (${awsErrorInfo(error).name})`);
   }

@@ -148,7 +148,8 @@ export class StoredKeys {
   }
 
   private async nextActive(bytes: number): Promise<ActiveFieldKey> {
-    if (bytes > this.limits.maxBytes) throw new FieldEncryptionError(`a value of ${bytes} bytes exceeds the field key limit maxBytes (${this.limits.maxBytes})`);
+    if (bytes > this.limits.maxBytes)
+      throw new FieldEncryptionError(`a value of ${bytes} bytes exceeds the field key limit maxBytes (${this.limits.maxBytes})`);
     for (;;) {
       const current = this.#active;
       if (current !== undefined) {
@@ -173,10 +174,7 @@ export class StoredKeys {
 
   private usable(key: ActiveFieldKey, bytes: number): boolean {
     return (
-      !key.retired &&
-      this.now() - key.createdAt < this.limits.maxAgeMs &&
-      key.messages < this.limits.maxMessages &&
-      key.bytes + bytes <= this.limits.maxBytes
+      !key.retired && this.now() - key.createdAt < this.limits.maxAgeMs && key.messages < this.limits.maxMessages && key.bytes + bytes <= this.limits.maxBytes
     );
   }
 
@@ -212,7 +210,8 @@ export class StoredKeys {
       throw new FieldDecryptionError(`reading field key ${hex} from the key store failed (${storeFailure(error)})`);
     }
     if (!stored) throw new FieldDecryptionError(`field key ${hex} is not in the key store`);
-    if (stored.app !== this.owner.app || stored.env !== this.owner.env) throw new FieldDecryptionError(`field key ${hex} belongs to another app or environment`);
+    if (stored.app !== this.owner.app || stored.env !== this.owner.env)
+      throw new FieldDecryptionError(`field key ${hex} belongs to another app or environment`);
     this.calls.decrypt += 1;
     const plaintext = await decryptDataKey(this.source, stored.wrappedKey);
     try {

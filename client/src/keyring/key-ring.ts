@@ -16,7 +16,10 @@ export class KeyRingKeys {
   readonly #byKid: Map<string, string>;
   private readonly currentKid: string;
 
-  constructor(ring: KeyRing | SecretValue<KeyRing>, private readonly name = ring instanceof SecretValue ? ring.secretId : 'key ring') {
+  constructor(
+    ring: KeyRing | SecretValue<KeyRing>,
+    private readonly name = ring instanceof SecretValue ? ring.secretId : 'key ring',
+  ) {
     const value = ring instanceof SecretValue ? ring.reveal() : ring;
     this.currentKid = value.current.kid;
     this.#byKid = new Map(ringKeys(value).map((k) => [k.kid, k.key]));

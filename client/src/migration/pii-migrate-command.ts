@@ -54,10 +54,30 @@ export function parsePiiMigrateArgs(argv: readonly string[], environment: NodeJS
     else values.set(name, value);
   }
   if (flags.has('help')) throw new Error(USAGE);
-  const known = new Set(['table', 'columns', 'blind-index', 'mode', 'batch-size', 'schema', 'start-after', 'key-id', 'previous-key-id', 'app', 'env', 'blind-index-kid', 'database-url-env', 'format']);
+  const known = new Set([
+    'table',
+    'columns',
+    'blind-index',
+    'mode',
+    'batch-size',
+    'schema',
+    'start-after',
+    'key-id',
+    'previous-key-id',
+    'app',
+    'env',
+    'blind-index-kid',
+    'database-url-env',
+    'format',
+  ]);
   for (const name of values.keys()) if (!known.has(name)) throw new Error(`unknown option --${name}\n${USAGE}`);
   const table = values.get('table');
-  const names = values.get('columns')?.split(',').map((c) => c.trim()).filter(Boolean) ?? [];
+  const names =
+    values
+      .get('columns')
+      ?.split(',')
+      .map((c) => c.trim())
+      .filter(Boolean) ?? [];
   if (!table || names.length === 0) throw new Error(`--table and --columns are required\n${USAGE}`);
   const mode = (values.get('mode') ?? 'encrypt') as PiiMigrationMode;
   if (!['encrypt', 'decrypt', 'rekey'].includes(mode)) throw new Error(`--mode must be encrypt, decrypt or rekey\n${USAGE}`);
@@ -66,7 +86,11 @@ export function parsePiiMigrateArgs(argv: readonly string[], environment: NodeJS
     const match = /^([^=]+)=([^:]+)(?::([a-z]+))?(?::(\d+))?$/.exec(spec.trim());
     if (!match) throw new Error(`--blind-index "${spec}" is not column=index_column[:normalize[:bytes]]`);
     if (!names.includes(match[1])) throw new Error(`--blind-index names ${match[1]}, which is not in --columns`);
-    indexes.set(match[1], { column: match[2], ...(match[3] ? { normalize: match[3] as Normalization } : {}), ...(match[4] ? { bytes: Number(match[4]) } : {}) });
+    indexes.set(match[1], {
+      column: match[2],
+      ...(match[3] ? { normalize: match[3] as Normalization } : {}),
+      ...(match[4] ? { bytes: Number(match[4]) } : {}),
+    });
   }
   const app = values.get('app') ?? environment.APP_NAME ?? 'gaara-store';
   const env = values.get('env') ?? environment.APP_ENVIRONMENT ?? environment.ENVIRONMENT;
@@ -134,14 +158,24 @@ export async function main(argv: readonly string[]): Promise<number> {
     // Converting to gf2 under the same KMS key: the gf1 reader as "previous" makes a resumed run skip values already in gf2.
     const previous = args.previousKeyId ? [reader(args.previousKeyId)] : args.format === 'gf2' && args.mode === 'rekey' ? [reader(args.keyId)] : undefined;
     const result = await migratePiiColumns({
-      db, table: args.table, schema: args.schema, columns: args.columns, mode: args.mode, dryRun: args.dryRun, batchSize: args.batchSize,
-      startAfter: args.startAfter, encryptor, previousEncryptors: previous, blindIndexer,
+      db,
+      table: args.table,
+      schema: args.schema,
+      columns: args.columns,
+      mode: args.mode,
+      dryRun: args.dryRun,
+      batchSize: args.batchSize,
+      startAfter: args.startAfter,
+      encryptor,
+      previousEncryptors: previous,
+      blindIndexer,
       onProgress: (p) => process.stderr.write(`${tty ? '\r' : ''}${renderProgress(p)}${tty ? '' : '\n'}`),
     });
     if (tty) process.stderr.write('\n');
     const { conflicts, undecryptable, ...summary } = result;
     process.stdout.write(`${JSON.stringify({ ...summary, conflicts: conflicts.length, undecryptable: undecryptable.length }, null, 2)}\n`);
-    if (conflicts.length) process.stdout.write(`rows left by concurrent writes (run again): ${conflicts.slice(0, 50).join(', ')}${conflicts.length > 50 ? ', …' : ''}\n`);
+    if (conflicts.length)
+      process.stdout.write(`rows left by concurrent writes (run again): ${conflicts.slice(0, 50).join(', ')}${conflicts.length > 50 ? ', …' : ''}\n`);
     for (const u of undecryptable.slice(0, 50)) process.stdout.write(`does not decrypt in place (left as is): ${args.table}.${u.column} id ${u.id}\n`);
     return conflicts.length || undecryptable.length ? 2 : 0;
   } finally {

@@ -103,14 +103,24 @@ export class PiiMigrationError extends Error {
   }
 }
 
-interface ColumnInfo { name: string; type: string; maxLength: number | undefined }
+interface ColumnInfo {
+  name: string;
+  type: string;
+  maxLength: number | undefined;
+}
 interface Plan {
   quotedTable: string;
   pk: ColumnInfo;
   columns: { name: string; blindIndex?: PiiColumn['blindIndex'] & { label: string; bytes: number } }[];
 }
 type Row = Record<string, unknown>;
-interface Prepared { id: string; rawId: unknown; old: (string | null)[]; next: (string | null)[]; index: (string | null)[] }
+interface Prepared {
+  id: string;
+  rawId: unknown;
+  old: (string | null)[];
+  next: (string | null)[];
+  index: (string | null)[];
+}
 
 const DEFAULT_BATCH = 500;
 const PG_TEXT_TYPES = new Set(['text', 'character varying']);
@@ -132,8 +142,21 @@ export async function migratePiiColumns(options: PiiMigrationOptions): Promise<P
   const started = now();
   const total = await sql.count(plan, options.startAfter);
   const result: PiiMigrationResult = {
-    mode, table: options.table, dryRun: options.dryRun === true, done: 0, total, changed: 0, elapsedMs: 0, rowsPerSecond: 0,
-    etaMs: undefined, lastId: undefined, skipped: 0, nulls: 0, conflicts: [], undecryptable: [], kmsCalls: { generateDataKey: 0, decrypt: 0 },
+    mode,
+    table: options.table,
+    dryRun: options.dryRun === true,
+    done: 0,
+    total,
+    changed: 0,
+    elapsedMs: 0,
+    rowsPerSecond: 0,
+    etaMs: undefined,
+    lastId: undefined,
+    skipped: 0,
+    nulls: 0,
+    conflicts: [],
+    undecryptable: [],
+    kmsCalls: { generateDataKey: 0, decrypt: 0 },
   };
   const writtenKeys = new Set<string>(); // data keys this run wrote with (rekey without previous encryptors)
   const keyOwner = new Map<string, FieldEncryptor | null>(); // data key -> the reader that opens it (null: none)
@@ -183,7 +206,8 @@ export async function migratePiiColumns(options: PiiMigrationOptions): Promise<P
     // Not remembered as "no reader": a failure may be this value's (wrong row), not its key's.
     return undefined;
   };
-  const opens = async (text: string, context: { table: string; column: string; id: string }, dataKey: string) => (await open(text, context, dataKey)) !== undefined;
+  const opens = async (text: string, context: { table: string; column: string; id: string }, dataKey: string) =>
+    (await open(text, context, dataKey)) !== undefined;
 
   const prepare = async (rows: Row[], batch: number): Promise<Prepared[]> => {
     const out: Prepared[] = [];
@@ -204,13 +228,17 @@ export async function migratePiiColumns(options: PiiMigrationOptions): Promise<P
         const width = sql.maxLength(column.name);
         if (width !== undefined && next !== null && next.length > width) {
           // Also a guard against MySQL without strict mode, which would silently truncate.
-          throw new PiiMigrationError(`${options.table}.${column.name} row ${id}: the new value takes ${next.length} characters, the column holds ${width} (nothing of this batch was written)`);
+          throw new PiiMigrationError(
+            `${options.table}.${column.name} row ${id}: the new value takes ${next.length} characters, the column holds ${width} (nothing of this batch was written)`,
+          );
         }
         changes = true;
         item.next.push(next);
-        item.index.push(column.blindIndex && mode === 'encrypt' && plaintext !== undefined && options.blindIndexer
-          ? options.blindIndexer.blindIndex(plaintext, column.blindIndex)
-          : null);
+        item.index.push(
+          column.blindIndex && mode === 'encrypt' && plaintext !== undefined && options.blindIndexer
+            ? options.blindIndexer.blindIndex(plaintext, column.blindIndex)
+            : null,
+        );
       }
       await options.hooks?.afterPrepare?.(batch, index);
       if (changes) out.push(item);
@@ -224,14 +252,20 @@ export async function migratePiiColumns(options: PiiMigrationOptions): Promise<P
     const rows = await sql.readBatch(plan, lastId, batchSize);
     if (rows.length === 0) break;
     lastId = rows[rows.length - 1][plan.pk.name];
-    await options.hooks?.afterRead?.(batch, rows.map((r) => String(r[plan.pk.name])));
+    await options.hooks?.afterRead?.(
+      batch,
+      rows.map((r) => String(r[plan.pk.name])),
+    );
     let work = await prepare(rows, batch);
     let changedValues = countChanges(work);
     if (!options.dryRun) {
       let lost = await sql.write(plan, work, mode, batch, options.hooks);
       changedValues -= countChanges(work.filter((w) => lost.has(w.id)));
       for (let attempt = 0; lost.size > 0 && attempt < (options.maxConflictRetries ?? 3); attempt += 1) {
-        const again = await sql.readIds(plan, work.filter((w) => lost.has(w.id)).map((w) => w.rawId));
+        const again = await sql.readIds(
+          plan,
+          work.filter((w) => lost.has(w.id)).map((w) => w.rawId),
+        );
         work = await prepare(again, batch);
         const changedNow = countChanges(work);
         lost = await sql.write(plan, work, mode, batch, options.hooks);
@@ -277,8 +311,10 @@ export function renderProgress(p: PiiMigrationProgress, width = 24): string {
   const filled = Math.round(fraction * width);
   const eta = p.etaMs === undefined ? '--' : formatDuration(p.etaMs);
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
-  return `${p.dryRun ? '(dry run) ' : ''}${p.mode} ${p.table} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${Math.floor(fraction * 100)}% ` +
-    `${n(p.done)}/${n(p.total)} rows  ${n(p.rowsPerSecond)} rows/s  ETA ${eta}`;
+  return (
+    `${p.dryRun ? '(dry run) ' : ''}${p.mode} ${p.table} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${Math.floor(fraction * 100)}% ` +
+    `${n(p.done)}/${n(p.total)} rows  ${n(p.rowsPerSecond)} rows/s  ETA ${eta}`
+  );
 }
 
 function formatDuration(ms: number): string {
@@ -308,7 +344,9 @@ async function checkWidths(sql: Dialect, options: PiiMigrationOptions, plan: Pla
       const indexWidth = sql.maxLength(column.blindIndex.column);
       const needed = Math.ceil((column.blindIndex.bytes * 4) / 3);
       if (indexWidth !== undefined && needed > indexWidth) {
-        throw new PiiMigrationError(`${options.table}.${column.blindIndex.column} is too narrow for a ${column.blindIndex.bytes}-byte blind index (${needed} characters, the column holds ${indexWidth}; nothing was changed)`);
+        throw new PiiMigrationError(
+          `${options.table}.${column.blindIndex.column} is too narrow for a ${column.blindIndex.bytes}-byte blind index (${needed} characters, the column holds ${indexWidth}; nothing was changed)`,
+        );
       }
     }
   }
@@ -343,13 +381,18 @@ function normalizeColumns(options: PiiMigrationOptions): Plan['columns'] {
 }
 
 function checkColumns(table: string, columns: Plan['columns'], info: Map<string, ColumnInfo>, pk: ColumnInfo[], textTypes: Set<string>): ColumnInfo {
-  if (pk.length === 0) throw new PiiMigrationError(`table ${table} has no primary key: rows cannot be batched, bound to their id or resumed (nothing was changed)`);
-  if (pk.length > 1) throw new PiiMigrationError(`table ${table} has a composite primary key (${pk.map((c) => c.name).join(', ')}): only single-column keys are supported (nothing was changed)`);
+  if (pk.length === 0)
+    throw new PiiMigrationError(`table ${table} has no primary key: rows cannot be batched, bound to their id or resumed (nothing was changed)`);
+  if (pk.length > 1)
+    throw new PiiMigrationError(
+      `table ${table} has a composite primary key (${pk.map((c) => c.name).join(', ')}): only single-column keys are supported (nothing was changed)`,
+    );
   for (const column of columns) {
     for (const name of [column.name, column.blindIndex?.column].filter((n): n is string => n !== undefined)) {
       const found = info.get(name);
       if (!found) throw new PiiMigrationError(`table ${table} has no column "${name}" (nothing was changed)`);
-      if (!textTypes.has(found.type)) throw new PiiMigrationError(`${table}.${name} is of type ${found.type}: only ${[...textTypes].join(', ')} columns are migrated (nothing was changed)`);
+      if (!textTypes.has(found.type))
+        throw new PiiMigrationError(`${table}.${name} is of type ${found.type}: only ${[...textTypes].join(', ')} columns are migrated (nothing was changed)`);
       if (name === pk[0].name) throw new PiiMigrationError(`${table}.${name} is the primary key: it cannot be encrypted in place`);
     }
   }
@@ -370,22 +413,34 @@ function postgres(client: PgQueryable): Dialect {
     async plan(options) {
       const columns = normalizeColumns(options);
       const schema = options.schema ?? String((await client.query('SELECT current_schema() AS s')).rows[0].s);
-      const { rows: table } = await client.query(`SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')`, [schema, options.table]);
+      const { rows: table } = await client.query(
+        `SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')`,
+        [schema, options.table],
+      );
       if (table.length === 0) throw new PiiMigrationError(`unknown table ${schema}.${options.table} (nothing was changed)`);
-      const { rows } = await client.query(`SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS full_type,
+      const { rows } = await client.query(
+        `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS full_type,
           format_type(a.atttypid, NULL) AS type, CASE WHEN a.atttypmod > 4 AND t.typname IN ('varchar', 'bpchar') THEN a.atttypmod - 4 END AS max_length,
           COALESCE(a.attnum = ANY(i.indkey), false) AS is_pk
         FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
         LEFT JOIN pg_index i ON i.indrelid = a.attrelid AND i.indisprimary
-        WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped`, [table[0].oid]);
+        WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped`,
+        [table[0].oid],
+      );
       const info = new Map<string, ColumnInfo>();
       for (const r of rows) {
         info.set(String(r.name), { name: String(r.name), type: String(r.type), maxLength: r.max_length === null ? undefined : Number(r.max_length) });
         widths.set(String(r.name), r.max_length === null ? undefined : Number(r.max_length));
       }
       const pkRows = rows.filter((r) => r.is_pk === true);
-      const pk = checkColumns(options.table, columns, info, pkRows.map((r) => ({ ...(info.get(String(r.name)) as ColumnInfo), type: String(r.full_type) })), PG_TEXT_TYPES);
+      const pk = checkColumns(
+        options.table,
+        columns,
+        info,
+        pkRows.map((r) => ({ ...(info.get(String(r.name)) as ColumnInfo), type: String(r.full_type) })),
+        PG_TEXT_TYPES,
+      );
       return { quotedTable: `${q(schema)}.${q(options.table)}`, pk, columns };
     },
     maxLength: (column) => widths.get(column),
@@ -398,26 +453,36 @@ function postgres(client: PgQueryable): Dialect {
           : `max(length(${q(c.name)})) FILTER (WHERE ${isFormat}) AS m${i}`;
       });
       const { rows } = await client.query(`SELECT ${parts.join(', ')} FROM ${plan.quotedTable}`);
-      return Object.fromEntries(plan.columns.map((c, i) => {
-        const v = rows[0][`m${i}`] === null ? 0 : Number(rows[0][`m${i}`]);
-        return [c.name, mode === 'encrypt' ? v : plaintextBoundOf(v)];
-      }));
+      return Object.fromEntries(
+        plan.columns.map((c, i) => {
+          const v = rows[0][`m${i}`] === null ? 0 : Number(rows[0][`m${i}`]);
+          return [c.name, mode === 'encrypt' ? v : plaintextBoundOf(v)];
+        }),
+      );
     },
     async count(plan, startAfter) {
-      const { rows } = startAfter === undefined
-        ? await client.query(`SELECT count(*)::bigint AS n FROM ${plan.quotedTable}`)
-        : await client.query(`SELECT count(*)::bigint AS n FROM ${plan.quotedTable} WHERE ${q(plan.pk.name)} > $1::${plan.pk.type}`, [String(startAfter)]);
+      const { rows } =
+        startAfter === undefined
+          ? await client.query(`SELECT count(*)::bigint AS n FROM ${plan.quotedTable}`)
+          : await client.query(`SELECT count(*)::bigint AS n FROM ${plan.quotedTable} WHERE ${q(plan.pk.name)} > $1::${plan.pk.type}`, [String(startAfter)]);
       return Number(rows[0].n);
     },
     async readBatch(plan, after, limit) {
-      const { rows } = after === undefined
-        ? await client.query(`SELECT ${cols(plan)} FROM ${plan.quotedTable} ORDER BY ${q(plan.pk.name)} LIMIT $1`, [limit])
-        : await client.query(`SELECT ${cols(plan)} FROM ${plan.quotedTable} WHERE ${q(plan.pk.name)} > $1::${plan.pk.type} ORDER BY ${q(plan.pk.name)} LIMIT $2`, [String(after), limit]);
+      const { rows } =
+        after === undefined
+          ? await client.query(`SELECT ${cols(plan)} FROM ${plan.quotedTable} ORDER BY ${q(plan.pk.name)} LIMIT $1`, [limit])
+          : await client.query(
+              `SELECT ${cols(plan)} FROM ${plan.quotedTable} WHERE ${q(plan.pk.name)} > $1::${plan.pk.type} ORDER BY ${q(plan.pk.name)} LIMIT $2`,
+              [String(after), limit],
+            );
       return rows;
     },
     async readIds(plan, ids) {
       if (ids.length === 0) return [];
-      const { rows } = await client.query(`SELECT ${cols(plan)} FROM ${plan.quotedTable} WHERE ${q(plan.pk.name)} = ANY($1::${plan.pk.type}[]) ORDER BY ${q(plan.pk.name)}`, [ids.map(String)]);
+      const { rows } = await client.query(
+        `SELECT ${cols(plan)} FROM ${plan.quotedTable} WHERE ${q(plan.pk.name)} = ANY($1::${plan.pk.type}[]) ORDER BY ${q(plan.pk.name)}`,
+        [ids.map(String)],
+      );
       return rows;
     },
     async write(plan, work) {
@@ -426,15 +491,21 @@ function postgres(client: PgQueryable): Dialect {
       const indexed = plan.columns.filter((c) => c.blindIndex);
       const params: unknown[] = [];
       const p = (v: unknown, type: string) => `$${params.push(v)}::${type}`;
-      const values = work.map((w) => `(${[
-        p(w.id, plan.pk.type),
-        ...plan.columns.flatMap((_c, i) => [p(w.old[i], 'text'), p(w.next[i], 'text')]),
-        ...indexed.map((c) => p(w.index[plan.columns.indexOf(c)], 'text')),
-      ].join(', ')})`);
+      const values = work.map(
+        (w) =>
+          `(${[
+            p(w.id, plan.pk.type),
+            ...plan.columns.flatMap((_c, i) => [p(w.old[i], 'text'), p(w.next[i], 'text')]),
+            ...indexed.map((c) => p(w.index[plan.columns.indexOf(c)], 'text')),
+          ].join(', ')})`,
+      );
       const names = ['id', ...plan.columns.flatMap((_c, i) => [`o${i}`, `n${i}`]), ...indexed.map((c) => `b${plan.columns.indexOf(c)}`)];
       const sets = [
         ...plan.columns.map((c, i) => `${q(c.name)} = v.n${i}`),
-        ...indexed.map((c) => `${q((c.blindIndex as { column: string }).column)} = COALESCE(v.b${plan.columns.indexOf(c)}, t.${q((c.blindIndex as { column: string }).column)})`),
+        ...indexed.map(
+          (c) =>
+            `${q((c.blindIndex as { column: string }).column)} = COALESCE(v.b${plan.columns.indexOf(c)}, t.${q((c.blindIndex as { column: string }).column)})`,
+        ),
       ];
       const guard = plan.columns.map((c, i) => `t.${q(c.name)} IS NOT DISTINCT FROM v.o${i}`).join(' AND ');
       // The key range of the batch (rows are in key order) lets the planner use the primary key index instead of
@@ -460,11 +531,17 @@ function mysql(connection: MysqlQueryable): Dialect {
     async plan(options) {
       const columns = normalizeColumns(options);
       const schema = options.schema ?? String((await query('SELECT DATABASE() AS s'))[0].s);
-      const tables = await query('SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND TABLE_TYPE = \'BASE TABLE\'', [schema, options.table]);
+      const tables = await query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND TABLE_TYPE = 'BASE TABLE'", [
+        schema,
+        options.table,
+      ]);
       if (tables.length === 0) throw new PiiMigrationError(`unknown table ${schema}.${options.table} (nothing was changed)`);
-      const rows = await query(`SELECT COLUMN_NAME AS name, DATA_TYPE AS type, COLUMN_TYPE AS full_type, CHARACTER_MAXIMUM_LENGTH AS max_chars,
+      const rows = await query(
+        `SELECT COLUMN_NAME AS name, DATA_TYPE AS type, COLUMN_TYPE AS full_type, CHARACTER_MAXIMUM_LENGTH AS max_chars,
           CHARACTER_OCTET_LENGTH AS max_octets, COLUMN_KEY AS column_key
-        FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`, [schema, options.table]);
+        FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`,
+        [schema, options.table],
+      );
       const info = new Map<string, ColumnInfo>();
       for (const r of rows) {
         const limits = [r.max_chars, r.max_octets].filter((v) => v !== null && v !== undefined).map(Number);
@@ -482,18 +559,23 @@ function mysql(connection: MysqlQueryable): Dialect {
     async maxValueBytes(plan, mode) {
       const parts = plan.columns.map((c, i) => {
         const isFormat = `(${FIELD_FORMATS.map((f) => `${q(c.name)} LIKE BINARY '${f.prefix}%'`).join(' OR ')})`;
-        return mode === 'encrypt' ? `max(CASE WHEN NOT ${isFormat} THEN length(${q(c.name)}) END) AS m${i}` : `max(CASE WHEN ${isFormat} THEN char_length(${q(c.name)}) END) AS m${i}`;
+        return mode === 'encrypt'
+          ? `max(CASE WHEN NOT ${isFormat} THEN length(${q(c.name)}) END) AS m${i}`
+          : `max(CASE WHEN ${isFormat} THEN char_length(${q(c.name)}) END) AS m${i}`;
       });
       const rows = await query(`SELECT ${parts.join(', ')} FROM ${plan.quotedTable}`);
-      return Object.fromEntries(plan.columns.map((c, i) => {
-        const v = rows[0][`m${i}`] === null ? 0 : Number(rows[0][`m${i}`]);
-        return [c.name, mode === 'encrypt' ? v : plaintextBoundOf(v)];
-      }));
+      return Object.fromEntries(
+        plan.columns.map((c, i) => {
+          const v = rows[0][`m${i}`] === null ? 0 : Number(rows[0][`m${i}`]);
+          return [c.name, mode === 'encrypt' ? v : plaintextBoundOf(v)];
+        }),
+      );
     },
     async count(plan, startAfter) {
-      const rows = startAfter === undefined
-        ? await query(`SELECT count(*) AS n FROM ${plan.quotedTable}`)
-        : await query(`SELECT count(*) AS n FROM ${plan.quotedTable} WHERE ${q(plan.pk.name)} > ?`, [startAfter]);
+      const rows =
+        startAfter === undefined
+          ? await query(`SELECT count(*) AS n FROM ${plan.quotedTable}`)
+          : await query(`SELECT count(*) AS n FROM ${plan.quotedTable} WHERE ${q(plan.pk.name)} > ?`, [startAfter]);
       return Number(rows[0].n);
     },
     async readBatch(plan, after, limit) {
@@ -532,4 +614,3 @@ function mysql(connection: MysqlQueryable): Dialect {
     },
   };
 }
-

@@ -4,7 +4,11 @@
  */
 export type AuthErrorPredicate = (error: unknown) => boolean;
 
-interface DriverError { code?: unknown; errno?: unknown; message?: unknown }
+interface DriverError {
+  code?: unknown;
+  errno?: unknown;
+  message?: unknown;
+}
 
 const fields = (error: unknown): DriverError => (typeof error === 'object' && error !== null ? (error as DriverError) : {});
 
@@ -23,5 +27,4 @@ export const isRedisAuthError: AuthErrorPredicate = (error) => {
   return typeof message === 'string' && /^(WRONGPASS|NOAUTH)\b/.test(message);
 };
 
-export const isAuthenticationError: AuthErrorPredicate = (error) =>
-  isPgAuthError(error) || isMysqlAuthError(error) || isRedisAuthError(error);
+export const isAuthenticationError: AuthErrorPredicate = (error) => isPgAuthError(error) || isMysqlAuthError(error) || isRedisAuthError(error);

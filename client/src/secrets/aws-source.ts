@@ -18,7 +18,10 @@ const REASON_TEXT = {
 export class AwsSecretSource implements SecretSource {
   readonly kind = 'aws' as const;
 
-  constructor(private readonly client: SecretsManagerSender, private readonly timeoutMs: number) {}
+  constructor(
+    private readonly client: SecretsManagerSender,
+    private readonly timeoutMs: number,
+  ) {}
 
   async read(request: SecretRequest, signal: AbortSignal): Promise<SourcedSecret> {
     const command = new GetSecretValueCommand({

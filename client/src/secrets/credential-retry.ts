@@ -17,7 +17,11 @@ export interface CredentialAttempt {
 export interface CredentialSecretsReader {
   readonly source: Pick<SecretSource, 'kind'>;
   time(): number;
-  getParsed<T>(secretId: string, parse: (raw: string) => T, options?: { stage?: string; forceRefresh?: boolean; refreshUnlessFetchedAfter?: number }): Promise<SecretValue<T>>;
+  getParsed<T>(
+    secretId: string,
+    parse: (raw: string) => T,
+    options?: { stage?: string; forceRefresh?: boolean; refreshUnlessFetchedAfter?: number },
+  ): Promise<SecretValue<T>>;
 }
 
 export interface CredentialRetryOptions<T> {
@@ -76,7 +80,13 @@ export async function withCredentialRetry<T, R>(
   throw outcome.error;
 }
 
-async function readPending<T>(secrets: CredentialSecretsReader, secretId: string, parse: (raw: string) => T, startedAt: number, stage: string): Promise<SecretValue<T> | undefined> {
+async function readPending<T>(
+  secrets: CredentialSecretsReader,
+  secretId: string,
+  parse: (raw: string) => T,
+  startedAt: number,
+  stage: string,
+): Promise<SecretValue<T> | undefined> {
   try {
     return await secrets.getParsed(secretId, parse, { stage, forceRefresh: true, refreshUnlessFetchedAfter: startedAt });
   } catch (error) {

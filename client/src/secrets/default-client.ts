@@ -46,7 +46,11 @@ export function resolveSecretId(name: string, env: NodeJS.ProcessEnv = process.e
   const app = env.APP_NAME || 'gaara-store';
   const environment = env.APP_ENVIRONMENT || env.ENVIRONMENT || fallback;
   if (!environment) {
-    throw new SecretsClientError(name, 'not-allowed', `secret "${name}": set APP_ENVIRONMENT (or ENVIRONMENT) to read it by short name, or pass the full "<app>/<env>/${name}" id`);
+    throw new SecretsClientError(
+      name,
+      'not-allowed',
+      `secret "${name}": set APP_ENVIRONMENT (or ENVIRONMENT) to read it by short name, or pass the full "<app>/<env>/${name}" id`,
+    );
   }
   return `${app}/${environment}/${name}`;
 }
@@ -55,7 +59,11 @@ function idFor(client: SecretsClient, name: string): string {
   return resolveSecretId(name, process.env, client.source.kind === 'environment' ? 'dev' : undefined);
 }
 
-async function read<T>(name: string, options: ReadOptions<T>, get: (c: SecretsClient, id: string, o: GetSecretOptions<T>) => Promise<SecretValue<T>>): Promise<T> {
+async function read<T>(
+  name: string,
+  options: ReadOptions<T>,
+  get: (c: SecretsClient, id: string, o: GetSecretOptions<T>) => Promise<SecretValue<T>>,
+): Promise<T> {
   const client = defaultSecretsClient();
   return (await get(client, idFor(client, name), options)).reveal();
 }

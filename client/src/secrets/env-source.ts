@@ -61,7 +61,11 @@ export class EnvSecretSource implements SecretSource {
     const variables = developmentVariablesFor(request.secretId, this.#prefix);
     const variable = variables.find((v) => this.#values[v] !== undefined && this.#values[v] !== '');
     if (request.versionId || (request.stage && request.stage !== 'AWSCURRENT') || variable === undefined) {
-      throw new SecretsClientError(request.secretId, 'not-found', `${describeRequest(request)}: not found (development fallback reads ${variables.join(', ')}, AWSCURRENT only)`);
+      throw new SecretsClientError(
+        request.secretId,
+        'not-found',
+        `${describeRequest(request)}: not found (development fallback reads ${variables.join(', ')}, AWSCURRENT only)`,
+      );
     }
     const name = request.secretId.split('/').pop() ?? '';
     return { value: developmentValue(name, this.#values[variable] as string, request.secretId, variable, this.#values), versionId: 'environment' };

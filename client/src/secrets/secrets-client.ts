@@ -3,8 +3,23 @@ import { inspect } from 'node:util';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { LRUCache } from 'lru-cache';
 import {
-  parseDatabaseSecret, parseKeyRing, parseMailSecret, parseRedisSecret, parseSentrySecret, SecretShapeError,
-  CATALOG, DIMENSION, METRIC, METRICS_ENV, metricDimensions, metricsNamespaceFromEnv, type DatabaseSecret, type KeyRing, type MailSecret, type RedisSecret, type SentrySecret,
+  parseDatabaseSecret,
+  parseKeyRing,
+  parseMailSecret,
+  parseRedisSecret,
+  parseSentrySecret,
+  SecretShapeError,
+  CATALOG,
+  DIMENSION,
+  METRIC,
+  METRICS_ENV,
+  metricDimensions,
+  metricsNamespaceFromEnv,
+  type DatabaseSecret,
+  type KeyRing,
+  type MailSecret,
+  type RedisSecret,
+  type SentrySecret,
 } from '../../../contracts';
 import { SecretsClientError } from '../errors';
 import { SecretValue } from '../secret-value';
@@ -90,9 +105,25 @@ export interface StaleMetricOptions {
 }
 
 /** Event payloads: ids, stages, version ids and error names only, never a value. */
-export interface StaleEvent { secretId: string; stage?: string; versionId?: string; staleForMs: number; awsErrorName?: string }
-export interface RefreshEvent { secretId: string; stage?: string; versionId?: string; previousVersionId?: string }
-export interface FetchErrorEvent { secretId: string; stage?: string; reason: string; awsErrorName?: string }
+export interface StaleEvent {
+  secretId: string;
+  stage?: string;
+  versionId?: string;
+  staleForMs: number;
+  awsErrorName?: string;
+}
+export interface RefreshEvent {
+  secretId: string;
+  stage?: string;
+  versionId?: string;
+  previousVersionId?: string;
+}
+export interface FetchErrorEvent {
+  secretId: string;
+  stage?: string;
+  reason: string;
+  awsErrorName?: string;
+}
 
 interface CacheEntry {
   /** Wrapped even here, so a heap snapshot printer or an inspected cache shows [REDACTED]. */
@@ -116,10 +147,19 @@ interface CacheEntry {
 }
 
 /** What lru-cache hands the fetch method: the request, and whether a forced refresh started the fetch. */
-interface LoadContext { request: SecretRequest; forced: boolean }
+interface LoadContext {
+  request: SecretRequest;
+  forced: boolean;
+}
 
 const DEFAULTS = {
-  ttlMs: 300_000, jitter: 0.1, maxStaleMs: 900_000, staleRetryMs: 5_000, maxEntries: 256, fetchTimeoutMs: 5_000, minRefreshIntervalMs: 1_000,
+  ttlMs: 300_000,
+  jitter: 0.1,
+  maxStaleMs: 900_000,
+  staleRetryMs: 5_000,
+  maxEntries: 256,
+  fetchTimeoutMs: 5_000,
+  minRefreshIntervalMs: 1_000,
   missingTtlMs: 30_000,
 };
 
@@ -213,7 +253,8 @@ export class SecretsClient extends EventEmitter {
       }
       entry ??= await this.entry(request, options);
     } catch (error) {
-      if (error instanceof SecretsClientError && error.reason === 'not-found' && this.settings.missingTtlMs > 0 && !this.misses.has(key)) this.misses.set(key, error);
+      if (error instanceof SecretsClientError && error.reason === 'not-found' && this.settings.missingTtlMs > 0 && !this.misses.has(key))
+        this.misses.set(key, error);
       if (error instanceof SecretsClientError && error.reason === 'not-found' && 'default' in options) {
         return new SecretValue(options.default as T, { secretId, stage: request.stage });
       }
@@ -291,9 +332,11 @@ export class SecretsClient extends EventEmitter {
     // A forced refresh is skipped only when someone else's forced refresh of this key finished within the minimum
     // interval (or, for withCredentialRetry, since the caller started). A normal read never counts: right after one,
     // a forced refresh still reaches the source (a newer kid or password may already be out).
-    const recent = current !== undefined && (options.refreshUnlessFetchedAfter !== undefined
-      ? current.fetchedAt > options.refreshUnlessFetchedAfter
-      : current.forcedAt !== undefined && this.now() - current.forcedAt < this.settings.minRefreshIntervalMs);
+    const recent =
+      current !== undefined &&
+      (options.refreshUnlessFetchedAfter !== undefined
+        ? current.fetchedAt > options.refreshUnlessFetchedAfter
+        : current.forcedAt !== undefined && this.now() - current.forcedAt < this.settings.minRefreshIntervalMs);
     const force = options.forceRefresh === true && !recent;
     if (!this.cache.has(key) && this.cache.size >= this.settings.maxEntries) this.syncRecency();
     try {
@@ -335,12 +378,24 @@ export class SecretsClient extends EventEmitter {
       const wrapped = new SecretValue(value, { secretId: request.secretId, versionId, stage: request.stage });
       this.misses.delete(cacheKey(request));
       return {
-        value: wrapped, versionId, fetchedAt: now, expiresAt: now + ttl, freshUntil: now + ttl, lastUsed: ++this.uses,
-        parsed: reuse ? stale.parsed : new Map(), raw: reuse ? stale.raw : undefined, forcedAt: forced ? now : undefined,
+        value: wrapped,
+        versionId,
+        fetchedAt: now,
+        expiresAt: now + ttl,
+        freshUntil: now + ttl,
+        lastUsed: ++this.uses,
+        parsed: reuse ? stale.parsed : new Map(),
+        raw: reuse ? stale.raw : undefined,
+        forcedAt: forced ? now : undefined,
       };
     } catch (error) {
       const failure = toSecretsClientError(request, error);
-      this.emit('fetch-error', { secretId: request.secretId, stage: request.stage, reason: failure.reason, awsErrorName: failure.awsErrorName } satisfies FetchErrorEvent);
+      this.emit('fetch-error', {
+        secretId: request.secretId,
+        stage: request.stage,
+        reason: failure.reason,
+        awsErrorName: failure.awsErrorName,
+      } satisfies FetchErrorEvent);
       if (!stale || failure.reason !== 'unavailable') throw failure;
       const now = this.now();
       if (forced) stale.forcedAt = now;
@@ -354,7 +409,13 @@ export class SecretsClient extends EventEmitter {
       }
       setOptions.ttl = Math.max(1, Math.min(this.settings.staleRetryMs, stale.expiresAt + this.settings.maxStaleMs - now));
       stale.freshUntil = now + setOptions.ttl;
-      const event: StaleEvent = { secretId: request.secretId, stage: request.stage, versionId: stale.versionId, staleForMs, awsErrorName: failure.awsErrorName };
+      const event: StaleEvent = {
+        secretId: request.secretId,
+        stage: request.stage,
+        versionId: stale.versionId,
+        staleForMs,
+        awsErrorName: failure.awsErrorName,
+      };
       this.emit('stale', event);
       this.staleMetric?.(event);
       return stale;
@@ -427,8 +488,11 @@ function chooseSource(options: SecretsClientOptions, timeoutMs: number): SecretS
   }
   if (!useEnvironment) return new AwsSecretSource(options.client ?? new SecretsManagerClient({}), timeoutMs);
   if (declared === undefined || !DEVELOPMENT.has(declared)) {
-    throw new SecretsClientError('(all)', 'not-allowed',
-      `the environment-variable fallback is refused unless NODE_ENV or ENVIRONMENT is "development" or "test" (and none of NODE_ENV, ENVIRONMENT, APP_ENVIRONMENT names production or staging); this process says ${declared ?? 'nothing'}: read secrets from Secrets Manager`);
+    throw new SecretsClientError(
+      '(all)',
+      'not-allowed',
+      `the environment-variable fallback is refused unless NODE_ENV or ENVIRONMENT is "development" or "test" (and none of NODE_ENV, ENVIRONMENT, APP_ENVIRONMENT names production or staging); this process says ${declared ?? 'nothing'}: read secrets from Secrets Manager`,
+    );
   }
   const prefix = options.envPrefix ?? DEFAULT_ENV_PREFIX;
   (options.warn ?? console.warn)(
@@ -477,7 +541,9 @@ function staleMetricEmitter(option: SecretsClientOptions['staleMetric'], env: No
     const record = {
       _aws: {
         Timestamp: now(),
-        CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [[DIMENSION.Environment, DIMENSION.Secret]], Metrics: [{ Name: METRIC.StaleSecretServed, Unit: 'Count' }] }],
+        CloudWatchMetrics: [
+          { Namespace: namespace, Dimensions: [[DIMENSION.Environment, DIMENSION.Secret]], Metrics: [{ Name: METRIC.StaleSecretServed, Unit: 'Count' }] },
+        ],
       },
       ...metricDimensions(environment, parts[parts.length - 1]),
       [METRIC.StaleSecretServed]: 1,

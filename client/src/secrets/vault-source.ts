@@ -13,9 +13,7 @@
 import { SecretsClientError, type SecretErrorReason } from '../errors';
 import { describeRequest, type SecretRequest, type SecretSource, type SourcedSecret } from './source';
 
-export type VaultAuth =
-  | { method: 'token'; token: string }
-  | { method: 'approle'; roleId: string; secretId: string; mount?: string };
+export type VaultAuth = { method: 'token'; token: string } | { method: 'approle'; roleId: string; secretId: string; mount?: string };
 
 export interface VaultSourceOptions {
   /** e.g. https://vault.internal:8200 (VAULT_ADDR). */
@@ -44,17 +42,34 @@ export interface VaultHealth {
   error?: string;
 }
 
-interface TokenState { token: string; expiresAt: number; renewable: boolean; renewAt: number }
+interface TokenState {
+  token: string;
+  expiresAt: number;
+  renewable: boolean;
+  renewAt: number;
+}
 
 /** Raised for Vault answers; carries the HTTP status and Vault's error strings' count, never a value. */
 class VaultHttpError extends Error {
-  constructor(readonly status: number, readonly path: string, readonly casMismatch = false) {
+  constructor(
+    readonly status: number,
+    readonly path: string,
+    readonly casMismatch = false,
+  ) {
     super(`Vault ${status} on ${path}`);
     this.name = `VaultHttp${status}`;
   }
 }
 
-const HEALTH: Record<number, VaultHealth['status']> = { 200: 'active', 429: 'standby', 472: 'dr-secondary', 473: 'performance-standby', 474: 'standby', 501: 'uninitialized', 503: 'sealed' };
+const HEALTH: Record<number, VaultHealth['status']> = {
+  200: 'active',
+  429: 'standby',
+  472: 'dr-secondary',
+  473: 'performance-standby',
+  474: 'standby',
+  501: 'uninitialized',
+  503: 'sealed',
+};
 
 export class VaultSecretSource implements SecretSource {
   readonly kind = 'vault' as const;
@@ -94,10 +109,19 @@ export class VaultSecretSource implements SecretSource {
       if (stage === 'AWSPREVIOUS') {
         const latest = await this.#readVersion(request, undefined, signal);
         const previous = Number(latest.versionId) - 1;
-        if (!(previous >= 1)) throw new SecretsClientError(request.secretId, 'not-found', `${describeRequest(request)}: not found (Vault KV holds only version ${latest.versionId})`);
+        if (!(previous >= 1))
+          throw new SecretsClientError(
+            request.secretId,
+            'not-found',
+            `${describeRequest(request)}: not found (Vault KV holds only version ${latest.versionId})`,
+          );
         return await this.#readVersion(request, previous, signal);
       }
-      throw new SecretsClientError(request.secretId, 'not-found', `${describeRequest(request)}: not found (Vault KV v2 has versions, not stages: AWSCURRENT = latest, AWSPREVIOUS = the one before)`);
+      throw new SecretsClientError(
+        request.secretId,
+        'not-found',
+        `${describeRequest(request)}: not found (Vault KV v2 has versions, not stages: AWSCURRENT = latest, AWSPREVIOUS = the one before)`,
+      );
     } catch (error) {
       throw toClientError(request, error);
     }
@@ -116,7 +140,8 @@ export class VaultSecretSource implements SecretSource {
     try {
       this.calls.write += 1;
       const body = await this.#authed('POST', this.dataPath(secretId), AbortSignal.timeout(this.#options.timeoutMs), {
-        ...(options.cas !== undefined ? { options: { cas: options.cas } } : {}), data,
+        ...(options.cas !== undefined ? { options: { cas: options.cas } } : {}),
+        data,
       });
       return { versionId: String((body as { data?: { version?: number } }).data?.version) };
     } catch (error) {
@@ -128,7 +153,10 @@ export class VaultSecretSource implements SecretSource {
   async health(): Promise<VaultHealth> {
     let response: Response;
     try {
-      response = await this.#fetch(`${this.#options.address}/v1/sys/health`, { headers: this.#headers(), signal: AbortSignal.timeout(this.#options.timeoutMs) });
+      response = await this.#fetch(`${this.#options.address}/v1/sys/health`, {
+        headers: this.#headers(),
+        signal: AbortSignal.timeout(this.#options.timeoutMs),
+      });
     } catch (error) {
       return { status: 'unreachable', error: errorCode(error) };
     }
@@ -142,7 +170,9 @@ export class VaultSecretSource implements SecretSource {
     }
     this.calls.read += 1;
     const path = `${this.dataPath(request.secretId)}${version !== undefined ? `?version=${version}` : ''}`;
-    const body = (await this.#authed('GET', path, signal)) as { data?: { data?: Record<string, unknown> | null; metadata?: { version?: number; deletion_time?: string; destroyed?: boolean } } };
+    const body = (await this.#authed('GET', path, signal)) as {
+      data?: { data?: Record<string, unknown> | null; metadata?: { version?: number; deletion_time?: string; destroyed?: boolean } };
+    };
     const data = body.data?.data;
     const metadata = body.data?.metadata;
     if (!data || metadata?.destroyed || (metadata?.deletion_time ?? '') !== '') {
@@ -182,7 +212,9 @@ export class VaultSecretSource implements SecretSource {
     if (current && current.renewable && this.#now() < current.expiresAt) {
       try {
         this.calls.renew += 1;
-        const body = (await this.#request('POST', 'auth/token/renew-self', signal, {}, current.token)) as { auth?: { client_token?: string; lease_duration?: number; renewable?: boolean } };
+        const body = (await this.#request('POST', 'auth/token/renew-self', signal, {}, current.token)) as {
+          auth?: { client_token?: string; lease_duration?: number; renewable?: boolean };
+        };
         return (this.#token = this.#state(body.auth?.client_token ?? current.token, body.auth?.lease_duration, body.auth?.renewable));
       } catch (error) {
         // Past its max TTL, or revoked: AppRole logs in again; a static token keeps going until it expires.
@@ -244,12 +276,18 @@ function errorCode(error: unknown): string {
 function toClientError(request: SecretRequest, error: unknown): SecretsClientError {
   if (error instanceof SecretsClientError) return error;
   if (error instanceof VaultHttpError) {
-    const reason: SecretErrorReason = error.casMismatch ? 'conflict'
-      : error.status === 403 || error.status === 401 ? 'access-denied'
-      : error.status === 404 ? 'not-found'
-      : error.status === 412 || error.status === 429 || error.status >= 500 ? 'unavailable'
-      : 'other';
-    const text = error.casMismatch ? 'check-and-set version did not match' : { 'access-denied': 'permission denied', 'not-found': 'not found', unavailable: 'Vault unavailable' }[reason as string] ?? 'request failed';
+    const reason: SecretErrorReason = error.casMismatch
+      ? 'conflict'
+      : error.status === 403 || error.status === 401
+        ? 'access-denied'
+        : error.status === 404
+          ? 'not-found'
+          : error.status === 412 || error.status === 429 || error.status >= 500
+            ? 'unavailable'
+            : 'other';
+    const text = error.casMismatch
+      ? 'check-and-set version did not match'
+      : ({ 'access-denied': 'permission denied', 'not-found': 'not found', unavailable: 'Vault unavailable' }[reason as string] ?? 'request failed');
     return new SecretsClientError(request.secretId, reason, `${describeRequest(request)}: ${text} (Vault HTTP ${error.status} on ${error.path})`, {
       awsErrorName: error.name,
       httpStatusCode: error.status,

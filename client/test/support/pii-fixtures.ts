@@ -24,7 +24,12 @@ export function encryptorFor(kms: ReturnType<typeof twoKeyKms>, keyId = KEY_A): 
   return new FieldEncryptor({ keyId, app: 'gaara-store', env: 'test', kms: kms as never });
 }
 
-export interface PiiRow { id: number; full_name: string | null; email: string | null; ssn: string | null }
+export interface PiiRow {
+  id: number;
+  full_name: string | null;
+  email: string | null;
+  ssn: string | null;
+}
 
 export const PII_COLUMNS = ['full_name', 'email', 'ssn'] as const;
 
@@ -43,7 +48,12 @@ export type RowState = 'plaintext' | 'encrypted';
  * Every row either holds its original plaintext or a field value that decrypts, in its own place, to exactly that
  * plaintext (never to another field value: no double encryption). Returns how many values are in each state.
  */
-export async function checkRows(rows: Record<string, unknown>[], originals: PiiRow[], encryptor: FieldEncryptor, table: string): Promise<Record<RowState, number>> {
+export async function checkRows(
+  rows: Record<string, unknown>[],
+  originals: PiiRow[],
+  encryptor: FieldEncryptor,
+  table: string,
+): Promise<Record<RowState, number>> {
   const byId = new Map(originals.map((r) => [r.id, r]));
   const states: Record<RowState, number> = { plaintext: 0, encrypted: 0 };
   expect(rows).toHaveLength(originals.length);

@@ -14,8 +14,20 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-interface Version { data: Record<string, unknown>; created_time: string; deletion_time: string; destroyed: boolean }
-interface Token { expiresAt: number; maxExpiresAt: number; ttlSeconds: number; renewable: boolean; namespace: string; revoked: boolean }
+interface Version {
+  data: Record<string, unknown>;
+  created_time: string;
+  deletion_time: string;
+  destroyed: boolean;
+}
+interface Token {
+  expiresAt: number;
+  maxExpiresAt: number;
+  ttlSeconds: number;
+  renewable: boolean;
+  namespace: string;
+  revoked: boolean;
+}
 
 export class VaultModel {
   readonly kv = new Map<string, Version[]>();
@@ -49,8 +61,12 @@ export class VaultModel {
     const token = `hvs.${randomBytes(12).toString('base64url')}`;
     const now = this.now();
     this.tokens.set(token, {
-      expiresAt: ttlSeconds ? now + ttlSeconds * 1000 : Infinity, maxExpiresAt: ttlSeconds ? now + maxTtlSeconds * 1000 : Infinity,
-      ttlSeconds, renewable, namespace: this.namespace, revoked: false,
+      expiresAt: ttlSeconds ? now + ttlSeconds * 1000 : Infinity,
+      maxExpiresAt: ttlSeconds ? now + maxTtlSeconds * 1000 : Infinity,
+      ttlSeconds,
+      renewable,
+      namespace: this.namespace,
+      revoked: false,
     });
     return token;
   }
@@ -81,17 +97,25 @@ export class VaultModel {
 
     if (path === 'sys/health') {
       const status = { active: 200, standby: 429, 'performance-standby': 473, sealed: 503, uninitialized: 501 }[this.state];
-      return send(status, { initialized: this.state !== 'uninitialized', sealed: this.state === 'sealed', standby: this.state.includes('standby'), version: '1.17.0' });
+      return send(status, {
+        initialized: this.state !== 'uninitialized',
+        sealed: this.state === 'sealed',
+        standby: this.state.includes('standby'),
+        version: '1.17.0',
+      });
     }
     const forced = this.inject.shift();
-    if (forced !== undefined) return errors(forced, forced === 429 ? 'rate limit quota exceeded' : forced === 412 ? 'required index state not present' : 'Vault is sealed');
+    if (forced !== undefined)
+      return errors(forced, forced === 429 ? 'rate limit quota exceeded' : forced === 412 ? 'required index state not present' : 'Vault is sealed');
     if (this.state === 'sealed') return errors(503, 'Vault is sealed');
     const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
 
     if (req.method === 'POST' && path === 'auth/approle/login') {
       if (body.role_id !== this.approle.roleId || body.secret_id !== this.approle.secretId) return errors(400, 'invalid role or secret ID');
       const token = this.issueToken(this.approle.ttlSeconds, true, this.approle.maxTtlSeconds);
-      return send(200, { auth: { client_token: token, accessor: 'acc', policies: ['default', 'gaara-read'], lease_duration: this.approle.ttlSeconds, renewable: true } });
+      return send(200, {
+        auth: { client_token: token, accessor: 'acc', policies: ['default', 'gaara-read'], lease_duration: this.approle.ttlSeconds, renewable: true },
+      });
     }
 
     const tokenId = req.headers['x-vault-token'] as string | undefined;
@@ -101,7 +125,9 @@ export class VaultModel {
     if (req.method === 'POST' && path === 'auth/token/renew-self') {
       if (!token.renewable) return errors(400, 'lease is not renewable');
       token.expiresAt = Math.min(this.now() + token.ttlSeconds * 1000, token.maxExpiresAt);
-      return send(200, { auth: { client_token: tokenId, lease_duration: Math.floor((token.expiresAt - this.now()) / 1000), renewable: token.expiresAt < token.maxExpiresAt } });
+      return send(200, {
+        auth: { client_token: tokenId, lease_duration: Math.floor((token.expiresAt - this.now()) / 1000), renewable: token.expiresAt < token.maxExpiresAt },
+      });
     }
     if (req.method === 'GET' && path === 'auth/token/lookup-self') {
       return send(200, { data: { ttl: token.expiresAt === Infinity ? 0 : Math.floor((token.expiresAt - this.now()) / 1000), renewable: token.renewable } });
@@ -113,7 +139,15 @@ export class VaultModel {
     const versions = this.kv.get(key);
     if (kv[2] === 'metadata') {
       if (!versions) return errors(404);
-      return send(200, { data: { current_version: versions.length, oldest_version: 1, versions: Object.fromEntries(versions.map((v, i) => [String(i + 1), { created_time: v.created_time, deletion_time: v.deletion_time, destroyed: v.destroyed }])) } });
+      return send(200, {
+        data: {
+          current_version: versions.length,
+          oldest_version: 1,
+          versions: Object.fromEntries(
+            versions.map((v, i) => [String(i + 1), { created_time: v.created_time, deletion_time: v.deletion_time, destroyed: v.destroyed }]),
+          ),
+        },
+      });
     }
     if (req.method === 'GET') {
       if (this.readDelayMs) await new Promise((r) => setTimeout(r, this.readDelayMs));
@@ -121,7 +155,13 @@ export class VaultModel {
       const number = url.searchParams.has('version') ? Number(url.searchParams.get('version')) : versions.length;
       const version = versions[number - 1];
       if (!version) return errors(404);
-      const metadata = { created_time: version.created_time, custom_metadata: null, deletion_time: version.deletion_time, destroyed: version.destroyed, version: number };
+      const metadata = {
+        created_time: version.created_time,
+        custom_metadata: null,
+        deletion_time: version.deletion_time,
+        destroyed: version.destroyed,
+        version: number,
+      };
       if (version.deletion_time || version.destroyed) return send(404, { data: { data: null, metadata } });
       return send(200, { request_id: 'r', lease_id: '', renewable: false, lease_duration: 0, data: { data: version.data, metadata } });
     }

@@ -26,7 +26,10 @@ async function applyAlternating(input: StrategyInput): Promise<void> {
   const base = baseUser(pending.username);
   if (current) {
     if (pending.username !== otherUser(current.username)) {
-      throw new RotationError('InvalidState', `AWSPENDING user must be the other one of ${quoteIdentifier(base)} / ${quoteIdentifier(`${base}${CLONE_SUFFIX}`)}`);
+      throw new RotationError(
+        'InvalidState',
+        `AWSPENDING user must be the other one of ${quoteIdentifier(base)} / ${quoteIdentifier(`${base}${CLONE_SUFFIX}`)}`,
+      );
     }
     // Confused-deputy guard: only a credential that really logs in may have the master act for it.
     await db.with(connectionTo(target, current), 'AWSCURRENT', (s) => s.ping());
@@ -42,7 +45,10 @@ async function applyAlternating(input: StrategyInput): Promise<void> {
     else await session.createUser(pending.username, pending.password, base);
     const clone = `${base}${CLONE_SUFFIX}`;
     if (clone === pending.username || (await session.userExists(clone))) await session.syncGrants(base, clone);
-    ctx.logger.info(exists ? 'password set by the master credential' : 'user created by the master credential', { username: pending.username, grantsFrom: base });
+    ctx.logger.info(exists ? 'password set by the master credential' : 'user created by the master credential', {
+      username: pending.username,
+      grantsFrom: base,
+    });
   });
 }
 

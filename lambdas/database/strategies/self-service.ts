@@ -17,7 +17,10 @@ import type { DatabaseStrategy, StrategyInput } from './types';
 
 function requireCurrent(input: StrategyInput) {
   if (!input.current) {
-    throw new RotationError('Placeholder', `AWSCURRENT is still the deploy-time placeholder; seed it with the runbook's first-deploy step (single-user rotation cannot bootstrap a credential)`);
+    throw new RotationError(
+      'Placeholder',
+      `AWSCURRENT is still the deploy-time placeholder; seed it with the runbook's first-deploy step (single-user rotation cannot bootstrap a credential)`,
+    );
   }
   return input.current;
 }
@@ -55,13 +58,19 @@ async function changeOwnPassword(input: StrategyInput, dualPassword: boolean): P
     await input.confirmTarget();
     if (dualPassword && (await session.supportsDualPassword())) {
       await session.setOwnPasswordRetainingCurrent(pending.password);
-      ctx.logger.info('password changed; the old password stays valid until the next rotation (RETAIN CURRENT PASSWORD)', { username: pending.username, loggedInWith: which });
+      ctx.logger.info('password changed; the old password stays valid until the next rotation (RETAIN CURRENT PASSWORD)', {
+        username: pending.username,
+        loggedInWith: which,
+      });
       return;
     }
     if (dualPassword) {
-      ctx.logger.warn('dual-password is not supported by this server (MariaDB, or MySQL older than 8.0.14): falling back to single-user rotation; the old password stops working now', {
-        username: pending.username,
-      });
+      ctx.logger.warn(
+        'dual-password is not supported by this server (MariaDB, or MySQL older than 8.0.14): falling back to single-user rotation; the old password stops working now',
+        {
+          username: pending.username,
+        },
+      );
     }
     await session.setOwnPassword(pending.password);
     ctx.logger.info('password changed by the user itself', { username: pending.username, loggedInWith: which });

@@ -37,7 +37,12 @@ export class CliModel extends SecretsManagerModel {
     const arns: Record<string, string> = {};
     for (const e of CATALOG) {
       const arn = this.createSecret(secretId(app, env, e.name), JSON.stringify(e.initialValue()), { rotationEnabled: Boolean(e.rotator) });
-      this.meta.set(arn, { rotationDays: e.rotator ? e.rotationDays : undefined, kmsKeyId: SECRETS_KEY_ARN, hasRotator: Boolean(e.rotator), resourcePolicy: JSON.stringify({ Version: '2012-10-17', Statement: [] }) });
+      this.meta.set(arn, {
+        rotationDays: e.rotator ? e.rotationDays : undefined,
+        kmsKeyId: SECRETS_KEY_ARN,
+        hasRotator: Boolean(e.rotator),
+        resourcePolicy: JSON.stringify({ Version: '2012-10-17', Statement: [] }),
+      });
       arns[e.name] = arn;
     }
     return arns;
@@ -92,7 +97,9 @@ export class CliModel extends SecretsManagerModel {
         KmsKeyId: m.kmsKeyId,
         RotationEnabled: s.rotationEnabled,
         CreatedDate: new Date(created),
-        ...(m.rotationDays ? { RotationRules: { AutomaticallyAfterDays: m.rotationDays }, RotationLambdaARN: 'arn:aws:lambda:eu-west-1:111111111111:function:rotator' } : {}),
+        ...(m.rotationDays
+          ? { RotationRules: { AutomaticallyAfterDays: m.rotationDays }, RotationLambdaARN: 'arn:aws:lambda:eu-west-1:111111111111:function:rotator' }
+          : {}),
         ...(m.lastRotatedDate ? { LastRotatedDate: m.lastRotatedDate } : {}),
         VersionIdsToStages: versionIdsToStages,
         Tags: Object.entries(s.tags).map(([Key, Value]) => ({ Key, Value })),

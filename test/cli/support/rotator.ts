@@ -10,7 +10,17 @@ import { invokeBundle } from '../../support/bundle-runner';
 
 export function bundleKeyRingRotator(): string {
   const outfile = join(mkdtempSync(join(tmpdir(), 'cli-rotator-')), 'index.js');
-  buildSync({ entryPoints: [join(__dirname, '..', '..', '..', 'lambdas', 'key-ring', 'index.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, outfile, external: ['pg-native'], logLevel: 'silent' });
+  buildSync({
+    entryPoints: [join(__dirname, '..', '..', '..', 'lambdas', 'key-ring', 'index.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    outfile,
+    external: ['pg-native'],
+    logLevel: 'silent',
+  });
   return outfile;
 }
 

@@ -38,19 +38,31 @@ export async function serveStackModel(): Promise<StackModel> {
 
   const answer = (action: string, p: Record<string, string>): { status: number; body: string } => {
     const ns = action === 'ListSubscriptionsByTopic' ? 'http://sns.amazonaws.com/doc/2010-03-31/' : 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
-    const ok = (result: string) => ({ status: 200, body: `<${action}Response xmlns="${ns}"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>modelled</RequestId></ResponseMetadata></${action}Response>` });
-    const error = (status: number, code: string, message: string) => ({ status, body: `<ErrorResponse xmlns="${ns}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${xml(message)}</Message></Error><RequestId>modelled</RequestId></ErrorResponse>` });
+    const ok = (result: string) => ({
+      status: 200,
+      body: `<${action}Response xmlns="${ns}"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>modelled</RequestId></ResponseMetadata></${action}Response>`,
+    });
+    const error = (status: number, code: string, message: string) => ({
+      status,
+      body: `<ErrorResponse xmlns="${ns}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${xml(message)}</Message></Error><RequestId>modelled</RequestId></ErrorResponse>`,
+    });
     const injected = model.failWith.get(action);
     if (injected) return error(injected === 'Throttling' ? 400 : 403, injected, `User is not authorized to perform: ${action}`);
     if (action === 'GetTemplate' || action === 'ListStackResources') {
       const stack = model.stacks.get(p.StackName ?? '');
       if (!stack) return error(400, 'ValidationError', `Stack with id ${p.StackName} does not exist`);
-      if (action === 'GetTemplate') return ok(`<TemplateBody>${xml(JSON.stringify(stack.template))}</TemplateBody><StagesAvailable><member>Original</member><member>Processed</member></StagesAvailable>`);
+      if (action === 'GetTemplate')
+        return ok(
+          `<TemplateBody>${xml(JSON.stringify(stack.template))}</TemplateBody><StagesAvailable><member>Original</member><member>Processed</member></StagesAvailable>`,
+        );
       const all = Object.entries(stack.physicalIds);
       const start = Number(p.NextToken ?? 0);
       const members = all
         .slice(start, start + PAGE)
-        .map(([id, physical]) => `<member><LogicalResourceId>${xml(id)}</LogicalResourceId><PhysicalResourceId>${xml(physical)}</PhysicalResourceId><ResourceType>${xml(stack.template.Resources[id]?.Type ?? '')}</ResourceType><LastUpdatedTimestamp>2026-01-01T00:00:00Z</LastUpdatedTimestamp><ResourceStatus>CREATE_COMPLETE</ResourceStatus></member>`)
+        .map(
+          ([id, physical]) =>
+            `<member><LogicalResourceId>${xml(id)}</LogicalResourceId><PhysicalResourceId>${xml(physical)}</PhysicalResourceId><ResourceType>${xml(stack.template.Resources[id]?.Type ?? '')}</ResourceType><LastUpdatedTimestamp>2026-01-01T00:00:00Z</LastUpdatedTimestamp><ResourceStatus>CREATE_COMPLETE</ResourceStatus></member>`,
+        )
         .join('');
       const next = start + PAGE < all.length ? `<NextToken>${start + PAGE}</NextToken>` : '';
       return ok(`<StackResourceSummaries>${members}</StackResourceSummaries>${next}`);
@@ -58,7 +70,12 @@ export async function serveStackModel(): Promise<StackModel> {
     if (action === 'ListSubscriptionsByTopic') {
       const subs = model.subscriptions.get(p.TopicArn ?? '');
       if (!subs) return error(404, 'NotFound', 'Topic does not exist');
-      const members = subs.map((s) => `<member><TopicArn>${xml(p.TopicArn!)}</TopicArn><Protocol>${s.Protocol}</Protocol><SubscriptionArn>${xml(s.SubscriptionArn)}</SubscriptionArn><Owner>111111111111</Owner><Endpoint>${xml(s.Endpoint)}</Endpoint></member>`).join('');
+      const members = subs
+        .map(
+          (s) =>
+            `<member><TopicArn>${xml(p.TopicArn!)}</TopicArn><Protocol>${s.Protocol}</Protocol><SubscriptionArn>${xml(s.SubscriptionArn)}</SubscriptionArn><Owner>111111111111</Owner><Endpoint>${xml(s.Endpoint)}</Endpoint></member>`,
+        )
+        .join('');
       return ok(`<Subscriptions>${members}</Subscriptions>`);
     }
     return error(400, 'InvalidAction', `${action} is not modelled`);

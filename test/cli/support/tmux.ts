@@ -17,7 +17,9 @@ const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export function startInTmux(args: string[], env: Record<string, string>): Terminal {
   const socket = `gaara-cli-${randomBytes(4).toString('hex')}`;
-  const envPart = Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`).join(' ');
+  const envPart = Object.entries(env)
+    .map(([k, v]) => `${k}=${shellQuote(v)}`)
+    .join(' ');
   const command = `env -i ${envPart} ${shellQuote(process.execPath)} ${shellQuote(CLI)} ${args.map(shellQuote).join(' ')}; echo "EXIT=$?"; sleep 600`;
   const tmux = (...a: string[]) => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...a], { encoding: 'utf8' });
   tmux('new-session', '-d', '-s', 'cli', '-x', '200', '-y', '50', command);

@@ -73,7 +73,19 @@ function valueFor(name: string): { json: unknown; secrets: string[] } {
     }
     case 'redis-password': {
       const password = gen('redispw');
-      return { json: { schema: 1, host: 'dev-cache.gaara.internal', port: 6379, username: 'gaara_app', password, tls: true, url: `rediss://gaara_app:${password}@dev-cache.gaara.internal:6379`, adminarn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:gaara-store/dev/admin/redis-AbCdEf' }, secrets: [password] };
+      return {
+        json: {
+          schema: 1,
+          host: 'dev-cache.gaara.internal',
+          port: 6379,
+          username: 'gaara_app',
+          password,
+          tls: true,
+          url: `rediss://gaara_app:${password}@dev-cache.gaara.internal:6379`,
+          adminarn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:gaara-store/dev/admin/redis-AbCdEf',
+        },
+        secrets: [password],
+      };
     }
     case 'mail-password': {
       const password = gen('mailpw');

@@ -47,7 +47,10 @@ describe('the comparison sees a weakened policy (prod, modelled)', () => {
   it('without the replication deny, an account administrator could copy every secret to another region', async () => {
     const weakened = await simulate('prod', (t) => {
       for (const statements of statementsOf(t, 'AWS::SecretsManager::ResourcePolicy', 'ResourcePolicy')) {
-        statements.splice(statements.findIndex((s) => s.Sid === 'DenyReplicationToEveryone'), 1);
+        statements.splice(
+          statements.findIndex((s) => s.Sid === 'DenyReplicationToEveryone'),
+          1,
+        );
       }
     });
     const differences = matrixDifferences(PROD, weakened);
@@ -63,7 +66,9 @@ describe('the comparison sees a weakened policy (prod, modelled)', () => {
       }
     });
     expect(matrixDifferences(PROD, weakened)).toEqual(
-      expect.arrayContaining([{ principal: 'account-admin', action: 'Decrypt directly, database-url context', resource: 'secrets key', expected: 'deny', actual: 'allow' }]),
+      expect.arrayContaining([
+        { principal: 'account-admin', action: 'Decrypt directly, database-url context', resource: 'secrets key', expected: 'deny', actual: 'allow' },
+      ]),
     );
   });
 
@@ -86,7 +91,7 @@ describe('the comparison sees a weakened policy (prod, modelled)', () => {
     }
   });
 
-  it('without aws:SourceAccount on the application role\'s trust policy, ECS tasks of any account could become it', async () => {
+  it("without aws:SourceAccount on the application role's trust policy, ECS tasks of any account could become it", async () => {
     const weakened = await simulate('prod', (t) => {
       for (const role of Object.values(t.Resources).filter((r) => r.Type === 'AWS::IAM::Role')) {
         for (const s of role.Properties.AssumeRolePolicyDocument.Statement) delete s.Condition;
@@ -104,7 +109,9 @@ describe('the comparison sees a weakened policy (prod, modelled)', () => {
   });
 
   it('a difference is printed as principal, action, resource, expected, actual', () => {
-    const text = formatDifferences('prod', [{ principal: 'account-admin', action: 'PutSecretValue', resource: 'database-url', expected: 'deny', actual: 'allow' }]);
+    const text = formatDifferences('prod', [
+      { principal: 'account-admin', action: 'PutSecretValue', resource: 'database-url', expected: 'deny', actual: 'allow' },
+    ]);
     expect(text.split('\n')).toEqual([
       'prod: 1 cell(s) differ from test/infra/access-matrix/expected.ts',
       'principal      action          resource      expected  actual',
@@ -121,7 +128,9 @@ describe('docs/access-matrix.md', () => {
       const a = committed.split('\n');
       const b = current.split('\n');
       const first = b.findIndex((line, i) => line !== a[i]);
-      throw new Error(`docs/access-matrix.md is out of date from line ${first + 1}:\n  committed: ${a[first]}\n  current:   ${b[first]}\nRun: npx tsx scripts/access-matrix.ts`);
+      throw new Error(
+        `docs/access-matrix.md is out of date from line ${first + 1}:\n  committed: ${a[first]}\n  current:   ${b[first]}\nRun: npx tsx scripts/access-matrix.ts`,
+      );
     }
   });
 });

@@ -65,7 +65,9 @@ async function expectRefusedBeforeAnyConnection(model: SecretsManagerModel, arn:
   expect(proxy.connections()).toEqual([]);
   // createSecret refused: the model holds the versions it held, plus only the empty AWSPENDING RotateSecret made.
   const after = JSON.parse(modelSnapshot(model, arn)) as [string, string | null, string[]][];
-  expect(after.filter(([, value]) => value !== null)).toEqual((JSON.parse(before) as [string, string | null, string[]][]).filter(([, value]) => value !== null));
+  expect(after.filter(([, value]) => value !== null)).toEqual(
+    (JSON.parse(before) as [string, string | null, string[]][]).filter(([, value]) => value !== null),
+  );
   return e;
 }
 
@@ -87,7 +89,10 @@ describe('single user: a secret naming another role is refused (real PostgreSQL 
     const arn = model.createSecret(SECRET_NAME, JSON.stringify(secretValue(viaProxy, app, appPassword)));
     const token = model.startRotation(arn);
     const hostile = secretValue(viaProxy, victim, 'attacker-chosen-password-02');
-    await model.send({ input: { SecretId: arn, ClientRequestToken: token, SecretString: JSON.stringify(hostile), VersionStages: ['AWSPENDING'] }, constructor: { name: 'PutSecretValueCommand' } });
+    await model.send({
+      input: { SecretId: arn, ClientRequestToken: token, SecretString: JSON.stringify(hostile), VersionStages: ['AWSPENDING'] },
+      constructor: { name: 'PutSecretValueCommand' },
+    });
     proxy.reset();
     const handler = makeHandler(model, viaProxy, values, { strategy: 'single-user', username: app });
     const e = await rejection(handler({ Step: 'setSecret', SecretId: arn, ClientRequestToken: token }));
@@ -103,9 +108,14 @@ describe('single user: a secret naming another role is refused (real PostgreSQL 
     const arn = model.createSecret(SECRET_NAME, JSON.stringify(secretValue(viaProxy, app, appPassword)));
     const token = model.startRotation(arn);
     const plaintext = secretValue(viaProxy, app, 'attacker-chosen-password-03', { ssl: false });
-    await model.send({ input: { SecretId: arn, ClientRequestToken: token, SecretString: JSON.stringify(plaintext), VersionStages: ['AWSPENDING'] }, constructor: { name: 'PutSecretValueCommand' } });
+    await model.send({
+      input: { SecretId: arn, ClientRequestToken: token, SecretString: JSON.stringify(plaintext), VersionStages: ['AWSPENDING'] },
+      constructor: { name: 'PutSecretValueCommand' },
+    });
     proxy.reset();
-    const e = await rejection(makeHandler(model, viaProxy, values, { strategy: 'single-user', username: app })({ Step: 'setSecret', SecretId: arn, ClientRequestToken: token }));
+    const e = await rejection(
+      makeHandler(model, viaProxy, values, { strategy: 'single-user', username: app })({ Step: 'setSecret', SecretId: arn, ClientRequestToken: token }),
+    );
     expect([e.errorClass, e.message]).toEqual(['TargetMismatch', expect.stringContaining('AWSPENDING field "tls" asks for plaintext')]);
     expect(proxy.connections()).toEqual([]);
     expect(await direct.logsIn(app, appPassword)).toBe(true);
@@ -177,7 +187,12 @@ describe('alternating users: the master acts only for the configured users, over
     const { masterArn } = await withMaster(model, (m) => ({ engine: 'postgres', host: viaProxy.host, port: viaProxy.port, ...m }));
     const attackerMaster = model.createSecret('gaara-store/test/attacker-master', JSON.stringify({ username: 'postgres', password: 'x-password-000001' }));
     const arn = model.createSecret(SECRET_NAME, JSON.stringify(secretValue(viaProxy, app, appPassword, { masterarn: attackerMaster })));
-    await expectRefusedBeforeAnyConnection(model, arn, makeHandler(model, viaProxy, values, { strategy: 'alternating-users', username: app, masterSecretArn: masterArn }), 'masterarn');
+    await expectRefusedBeforeAnyConnection(
+      model,
+      arn,
+      makeHandler(model, viaProxy, values, { strategy: 'alternating-users', username: app, masterSecretArn: masterArn }),
+      'masterarn',
+    );
   });
 
   it('a master secret with "ssl": false under DB_TLS=true: refused before the master logs in; nothing crossed in clear', async () => {
@@ -186,7 +201,9 @@ describe('alternating users: the master acts only for the configured users, over
     const { master, masterArn } = await withMaster(model, (m) => ({ engine: 'postgres', host: viaProxy.host, port: viaProxy.port, ssl: false, ...m }));
     const arn = model.createSecret(SECRET_NAME, JSON.stringify(secretValue(viaProxy, app, appPassword, { masterarn: masterArn })));
     proxy.reset();
-    const e = await rejection(driveRotation(model, arn, makeHandler(model, viaProxy, values, { strategy: 'alternating-users', username: app, masterSecretArn: masterArn })));
+    const e = await rejection(
+      driveRotation(model, arn, makeHandler(model, viaProxy, values, { strategy: 'alternating-users', username: app, masterSecretArn: masterArn })),
+    );
     expect([e.errorClass, e.message]).toEqual(['TargetMismatch', expect.stringContaining('master secret field "tls" asks for plaintext')]);
     // The only connection is AWSCURRENT's confused-deputy check, over TLS; the master never connected.
     expect(proxy.allEncrypted()).toBe(true);
@@ -203,7 +220,9 @@ describe('alternating users: the master acts only for the configured users, over
     const model = new SecretsManagerModel();
     const { masterArn } = await withMaster(model, (m) => ({ engine: 'postgres', host: viaProxy.host, port: viaProxy.port, ...m, ...extra }));
     const arn = model.createSecret(SECRET_NAME, JSON.stringify(secretValue(viaProxy, app, appPassword, { masterarn: masterArn })));
-    const e = await rejection(driveRotation(model, arn, makeHandler(model, viaProxy, values, { strategy: 'alternating-users', username: app, masterSecretArn: masterArn })));
+    const e = await rejection(
+      driveRotation(model, arn, makeHandler(model, viaProxy, values, { strategy: 'alternating-users', username: app, masterSecretArn: masterArn })),
+    );
     expect([e.errorClass, e.message]).toEqual(['TargetMismatch', expect.stringContaining(`master secret field "${field}"`)]);
     expect(await pg.adminQuery('SELECT 1 FROM pg_roles WHERE rolname = $1', [`${app}_clone`])).toEqual([]);
   });

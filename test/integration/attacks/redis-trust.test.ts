@@ -99,7 +99,11 @@ describe('redis rotator trust boundary (real TLS redis-server behind a recording
     ['turns TLS off', { tls: false }, 'tls'],
     ['names another host', { host: 'localhost' }, 'host'],
     ['names another user', { username: 'rotation_admin' }, 'username'],
-    ['names another admin secret than REDIS_ADMIN_SECRET_ARN', { adminarn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:attacker/admin-AbCdEf' }, 'adminarn'],
+    [
+      'names another admin secret than REDIS_ADMIN_SECRET_ARN',
+      { adminarn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:attacker/admin-AbCdEf' },
+      'adminarn',
+    ],
     ['switches to an ElastiCache user id', { adminarn: undefined, userId: 'someone-else' }, 'adminarn'],
   ])('a redis secret that %s: TargetMismatch before any connection', async (_label, extra, field) => {
     const { model, arn, handler } = setup({ value: extra });

@@ -111,7 +111,10 @@ export interface MysqlAccess {
 }
 
 /** The probes every MySQL/MariaDB target shares: real logins (refused = false), the stored hash, SQL as a user. */
-export function mysqlTargetProbes({ connect, rootQuery }: MysqlAccess): Pick<Target, 'logsIn' | 'urlLogsIn' | 'storedHash' | 'runAs'> & { createMasterUser(name: string, password: string): Promise<void> } {
+export function mysqlTargetProbes({
+  connect,
+  rootQuery,
+}: MysqlAccess): Pick<Target, 'logsIn' | 'urlLogsIn' | 'storedHash' | 'runAs'> & { createMasterUser(name: string, password: string): Promise<void> } {
   const logsIn = async (user: string, password: string) => {
     try {
       const c = await connect(user, password);

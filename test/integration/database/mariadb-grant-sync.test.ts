@@ -49,7 +49,8 @@ async function grantsOf(user: string): Promise<string[]> {
     .sort();
 }
 
-const rawGrants = async (user: string) => ((await t.admin('SHOW GRANTS FOR ?@?', [user, '%'])) as Record<string, unknown>[]).map((r) => String(Object.values(r)[0]));
+const rawGrants = async (user: string) =>
+  ((await t.admin('SHOW GRANTS FOR ?@?', [user, '%'])) as Record<string, unknown>[]).map((r) => String(Object.values(r)[0]));
 
 /** Whether the clone holds anything the base user does not (the sync's own planner, on real SHOW GRANTS). */
 async function cloneHoldsMoreThanBase(): Promise<boolean> {
@@ -103,7 +104,10 @@ describe('alternating users on a real MariaDB with TLS: the clone loses what the
     // A master hands out a role only with ADMIN OPTION on it (ALL ON *.* WITH GRANT OPTION is not enough).
     await t.admin(`GRANT ${q(role)} TO ?@? WITH ADMIN OPTION`, [masterName, '%']);
     const model = new SecretsManagerModel();
-    const masterarn = model.createSecret('gaara-store/test/db-master', JSON.stringify({ engine: t.engine, host: t.host, port: t.port, username: masterName, password: masterPassword }));
+    const masterarn = model.createSecret(
+      'gaara-store/test/db-master',
+      JSON.stringify({ engine: t.engine, host: t.host, port: t.port, username: masterName, password: masterPassword }),
+    );
     const arn = model.createSecret(SECRET_NAME, JSON.stringify(secretValue(t, base, password, { masterarn })));
     const handler = (crash?: CrashPoints) => makeHandler(model, t, values, { strategy: 'alternating-users', ...(crash ? { crash: { current: crash } } : {}) });
 
@@ -114,7 +118,14 @@ describe('alternating users on a real MariaDB with TLS: the clone loses what the
     const clonePassword = valueAt(model, arn, 'AWSPREVIOUS')?.password as string;
     expect(await outcome(clone, clonePassword, 'SELECT * FROM t1')).toBe('OK');
 
-    for (const revoke of [`REVOKE SELECT ON ${d}.t1`, `REVOKE UPDATE (b) ON ${d}.t2`, `REVOKE EXECUTE ON PROCEDURE ${d}.p`, `REVOKE CREATE TEMPORARY TABLES ON ${d}.*`, 'REVOKE PROCESS ON *.*', `REVOKE ${q(role)}`]) {
+    for (const revoke of [
+      `REVOKE SELECT ON ${d}.t1`,
+      `REVOKE UPDATE (b) ON ${d}.t2`,
+      `REVOKE EXECUTE ON PROCEDURE ${d}.p`,
+      `REVOKE CREATE TEMPORARY TABLES ON ${d}.*`,
+      'REVOKE PROCESS ON *.*',
+      `REVOKE ${q(role)}`,
+    ]) {
       await t.admin(`${revoke} FROM ?@?`, [base, '%']);
     }
     await t.admin(`GRANT DELETE ON ${d}.t2 TO ?@?`, [clone, '%']);

@@ -29,7 +29,15 @@ afterAll(async () => {
   await admin?.cleanup();
 });
 
-const endpoint = (username: string, password: string) => ({ engine: 'mariadb' as const, host: admin.host, port: admin.port, dbname: admin.dbname, username, password, ssl: false as const });
+const endpoint = (username: string, password: string) => ({
+  engine: 'mariadb' as const,
+  host: admin.host,
+  port: admin.port,
+  dbname: admin.dbname,
+  username,
+  password,
+  ssl: false as const,
+});
 
 describe('MariaDB access-denied codes classified by when they come (real server)', () => {
   it('copying a role grant the master holds without ADMIN OPTION: AccessDenied (ER_ACCESS_DENIED_NO_PASSWORD_ERROR in a statement)', async () => {

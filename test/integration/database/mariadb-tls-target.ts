@@ -19,7 +19,15 @@ export async function mariadbTlsTarget(db: MariaDbTlsServer, via: { host: string
   await db.query(`CREATE DATABASE \`${dbname}\``);
   const { createMasterUser, ...probes } = mysqlTargetProbes({
     connect: (user, password) =>
-      createConnection({ host: db.host, port: db.port, user, password, database: dbname, connectTimeout: 5000, ssl: { ca: db.ca, rejectUnauthorized: true, verifyIdentity: true } }),
+      createConnection({
+        host: db.host,
+        port: db.port,
+        user,
+        password,
+        database: dbname,
+        connectTimeout: 5000,
+        ssl: { ca: db.ca, rejectUnauthorized: true, verifyIdentity: true },
+      }),
     rootQuery: (sql, values) => db.query(sql, values),
   });
   return {

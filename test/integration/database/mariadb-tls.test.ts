@@ -66,14 +66,17 @@ describe('mysqlDriver TLS verification against a real MariaDB with the test CA (
   it.each([
     ['a CA that did not sign the server certificate', () => db.otherCa],
     ['no test CA (only Node\u2019s store)', () => undefined],
-  ])('refuses the server certificate when trusting %s: Tls error, one TLS connection, no plaintext retry, the password never sent in clear', async (_label, ca) => {
-    const err = await connectRejection(mysqlDriver.connect(endpoint(proxy.host, proxy.port), { ca: ca(), connectTimeoutMs: 5000 }));
-    expect(err.errorClass).toBe('Tls');
-    expect(findLeaks(err.message, [app.password])).toEqual([]);
-    expect(proxy.connections()).toHaveLength(1);
-    expect(proxy.connections()[0]?.tls).toBe(true);
-    expect(proxy.sawInClear(app.password)).toBe(false);
-  });
+  ])(
+    'refuses the server certificate when trusting %s: Tls error, one TLS connection, no plaintext retry, the password never sent in clear',
+    async (_label, ca) => {
+      const err = await connectRejection(mysqlDriver.connect(endpoint(proxy.host, proxy.port), { ca: ca(), connectTimeoutMs: 5000 }));
+      expect(err.errorClass).toBe('Tls');
+      expect(findLeaks(err.message, [app.password])).toEqual([]);
+      expect(proxy.connections()).toHaveLength(1);
+      expect(proxy.connections()[0]?.tls).toBe(true);
+      expect(proxy.sawInClear(app.password)).toBe(false);
+    },
+  );
 
   it('refuses a host the certificate does not name (127.0.0.2, served by the same server, CA trusted): Tls error (identity check)', async () => {
     const err = await connectRejection(mysqlDriver.connect(endpoint(db.mismatchHost, db.port), { ca: db.ca, connectTimeoutMs: 5000 }));
@@ -111,7 +114,14 @@ describe('mysqlDriver TLS verification against a real MariaDB with the test CA (
 
 describe('a REAL mysql2 error whose message carries the password (a syntax error the server echoes) is classified by code only', () => {
   it('the server echoes the value in message, sqlMessage and sql; dbError keeps none of it', async () => {
-    const conn = await createConnection({ host: db.host, port: db.port, user: app.username, password: app.password, database: t.dbname, ssl: { ca: db.ca, rejectUnauthorized: true } });
+    const conn = await createConnection({
+      host: db.host,
+      port: db.port,
+      user: app.username,
+      password: app.password,
+      database: t.dbname,
+      ssl: { ca: db.ca, rejectUnauthorized: true },
+    });
     let driverError: unknown;
     try {
       await conn.query(`SELECT 1 1 '${app.password}'`);
@@ -129,30 +139,33 @@ describe('a REAL mysql2 error whose message carries the password (a syntax error
 });
 
 describe('database rotations against a real MariaDB with TLS (test CA), every byte through the recording proxy; Secrets Manager modelled', () => {
-  it.each(['single-user', 'alternating-users'] as const)('%s: two full rotations, every connection is TLS from the start and no password (old, new, master) crosses in clear', async (strategy) => {
-    const out = captureOutput();
-    try {
-      const model = new SecretsManagerModel();
-      const username = userName('rot');
-      const password = values.generator();
-      await t.createUser(username, password);
-      let masterarn: string | undefined;
-      if (strategy === 'alternating-users') {
-        const master = { username: userName('master'), password: values.generator() };
-        await t.createMaster(master.username, master.password);
-        masterarn = model.createSecret('gaara-store/test/db-master', JSON.stringify({ engine: t.engine, host: t.host, port: t.port, ...master }));
+  it.each(['single-user', 'alternating-users'] as const)(
+    '%s: two full rotations, every connection is TLS from the start and no password (old, new, master) crosses in clear',
+    async (strategy) => {
+      const out = captureOutput();
+      try {
+        const model = new SecretsManagerModel();
+        const username = userName('rot');
+        const password = values.generator();
+        await t.createUser(username, password);
+        let masterarn: string | undefined;
+        if (strategy === 'alternating-users') {
+          const master = { username: userName('master'), password: values.generator() };
+          await t.createMaster(master.username, master.password);
+          masterarn = model.createSecret('gaara-store/test/db-master', JSON.stringify({ engine: t.engine, host: t.host, port: t.port, ...master }));
+        }
+        const arn = model.createSecret(SECRET_NAME, JSON.stringify(secretValue(t, username, password, masterarn ? { masterarn } : {})));
+        for (let i = 0; i < 2; i++) await driveRotation(model, arn, makeHandler(model, t, values, { strategy }));
+        const current = valueAt(model, arn, 'AWSCURRENT');
+        expect(await t.logsIn(current?.username as string, current?.password as string)).toBe(true);
+        values.collectFrom(model);
+        expect(proxy.connections().length).toBeGreaterThan(0);
+        expect(proxy.allEncrypted()).toBe(true);
+        expect([...values.all].filter((v) => proxy.sawInClear(v)).length).toBe(0);
+        expect(findLeaks(out.text, values.all)).toEqual([]);
+      } finally {
+        out.stop();
       }
-      const arn = model.createSecret(SECRET_NAME, JSON.stringify(secretValue(t, username, password, masterarn ? { masterarn } : {})));
-      for (let i = 0; i < 2; i++) await driveRotation(model, arn, makeHandler(model, t, values, { strategy }));
-      const current = valueAt(model, arn, 'AWSCURRENT');
-      expect(await t.logsIn(current?.username as string, current?.password as string)).toBe(true);
-      values.collectFrom(model);
-      expect(proxy.connections().length).toBeGreaterThan(0);
-      expect(proxy.allEncrypted()).toBe(true);
-      expect([...values.all].filter((v) => proxy.sawInClear(v)).length).toBe(0);
-      expect(findLeaks(out.text, values.all)).toEqual([]);
-    } finally {
-      out.stop();
-    }
-  });
+    },
+  );
 });

@@ -125,7 +125,11 @@ describe('database rotator TLS verification against a real PostgreSQL (Secrets M
     writeFileSync(caFile, t.ca as string);
     const login = (extraCa: string | undefined) =>
       execFileSync(process.execPath, [require.resolve('tsx/cli'), join(__dirname, 'login-child.ts')], {
-        env: { ...process.env, ...(extraCa ? { NODE_EXTRA_CA_CERTS: extraCa } : { NODE_EXTRA_CA_CERTS: '' }), LOGIN_ENDPOINT: JSON.stringify({ engine: 'postgres', host: t.host, port: t.port, username, password, dbname: t.dbname }) },
+        env: {
+          ...process.env,
+          ...(extraCa ? { NODE_EXTRA_CA_CERTS: extraCa } : { NODE_EXTRA_CA_CERTS: '' }),
+          LOGIN_ENDPOINT: JSON.stringify({ engine: 'postgres', host: t.host, port: t.port, username, password, dbname: t.dbname }),
+        },
         stdio: ['ignore', 'pipe', 'ignore'],
       })
         .toString()

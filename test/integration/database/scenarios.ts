@@ -52,7 +52,17 @@ export function rotationScenarios(name: string, setup: ScenarioSetup): void {
         const masterName = setup.userName('master');
         const masterPassword = values.generator();
         await t.createMaster(masterName, masterPassword);
-        masterarn = model.createSecret(`gaara-store/test/db-master-${randomUUID().slice(0, 4)}`, JSON.stringify({ engine: t.engine, host: t.host, port: t.port, username: masterName, password: masterPassword, ...(t.ssl === false ? { ssl: false } : {}) }));
+        masterarn = model.createSecret(
+          `gaara-store/test/db-master-${randomUUID().slice(0, 4)}`,
+          JSON.stringify({
+            engine: t.engine,
+            host: t.host,
+            port: t.port,
+            username: masterName,
+            password: masterPassword,
+            ...(t.ssl === false ? { ssl: false } : {}),
+          }),
+        );
       }
       const arn = model.createSecret(SECRET_NAME, JSON.stringify(secretValue(t, username, password, masterarn ? { masterarn } : {})));
       return { model, arn, username, password };
@@ -66,7 +76,10 @@ export function rotationScenarios(name: string, setup: ScenarioSetup): void {
     it('single-user: a full rotation, every step run twice: the new AWSCURRENT and its url log in, the old password is refused, AWSPREVIOUS holds the old version', async () => {
       const { model, arn, username, password } = await provision('single-user');
       const before = model.versionAt(arn, 'AWSCURRENT')?.versionId;
-      const token = await driveRotation(model, arn, makeHandler(model, t, values, { strategy: 'single-user' }), { timesEachStep: 2, rotationToken: `rt-${randomUUID()}` });
+      const token = await driveRotation(model, arn, makeHandler(model, t, values, { strategy: 'single-user' }), {
+        timesEachStep: 2,
+        rotationToken: `rt-${randomUUID()}`,
+      });
       const current = valueAt(model, arn, 'AWSCURRENT');
       expect(model.versionAt(arn, 'AWSCURRENT')?.versionId).toBe(token);
       expect(current?.username).toBe(username);
@@ -117,14 +130,33 @@ export function rotationScenarios(name: string, setup: ScenarioSetup): void {
       const masterName = setup.userName('master');
       const masterPassword = values.generator();
       await t.createMaster(masterName, masterPassword);
-      const masterarn = model.createSecret('gaara-store/test/db-master-boot', JSON.stringify({ engine: t.engine, host: t.host, port: t.port, username: masterName, password: masterPassword, ...(t.ssl === false ? { ssl: false } : {}) }));
+      const masterarn = model.createSecret(
+        'gaara-store/test/db-master-boot',
+        JSON.stringify({
+          engine: t.engine,
+          host: t.host,
+          port: t.port,
+          username: masterName,
+          password: masterPassword,
+          ...(t.ssl === false ? { ssl: false } : {}),
+        }),
+      );
       const arn = model.createSecret(SECRET_NAME, JSON.stringify({ schema: 1, placeholder: true, masterarn }));
       const { createDatabaseRotator } = await import('../../../lambdas/database/rotator');
       const { createRotationHandler } = await import('../../../lambdas/rotation/handler');
       const { VersionCache } = await import('../../../lambdas/rotation/secrets-api');
       const handler = createRotationHandler(
         createDatabaseRotator({
-          target: { strategy: 'alternating-users', engine: t.engine, host: t.host, port: t.port, dbname: t.dbname, username: base, tls: t.ssl !== false, masterSecretArn: masterarn },
+          target: {
+            strategy: 'alternating-users',
+            engine: t.engine,
+            host: t.host,
+            port: t.port,
+            dbname: t.dbname,
+            username: base,
+            tls: t.ssl !== false,
+            masterSecretArn: masterarn,
+          },
           driver: driverFor(t.engine),
           newPassword: values.generator,
           connect: t.ca ? { ca: t.ca } : {},
@@ -165,8 +197,14 @@ export function rotationScenarios(name: string, setup: ScenarioSetup): void {
 
       const broken = await provision('single-user');
       const otherPassword = values.generator();
-      await t.runAs(broken.username, broken.password, t.engine === 'postgres' ? `ALTER ROLE SESSION_USER PASSWORD '${otherPassword}'` : `SET PASSWORD = PASSWORD('${otherPassword}')`);
-      const e = await rejection(makeHandler(broken.model, t, values, { strategy: 'single-user' })(rotationEvent('testSecret', broken.arn, broken.model.startRotation(broken.arn))));
+      await t.runAs(
+        broken.username,
+        broken.password,
+        t.engine === 'postgres' ? `ALTER ROLE SESSION_USER PASSWORD '${otherPassword}'` : `SET PASSWORD = PASSWORD('${otherPassword}')`,
+      );
+      const e = await rejection(
+        makeHandler(broken.model, t, values, { strategy: 'single-user' })(rotationEvent('testSecret', broken.arn, broken.model.startRotation(broken.arn))),
+      );
       errors.push(e);
       expect(e.errorClass).toBe('AuthFailed');
       expect(e.message).toContain(`${SECRET_NAME}, step testSecret: AWSCURRENT`);
@@ -241,13 +279,21 @@ export function rotationScenarios(name: string, setup: ScenarioSetup): void {
         ['no SecretId', () => ({ Step: 'createSecret', ClientRequestToken: randomUUID() }), '"SecretId"'],
         ['short token', (arn: string) => ({ Step: 'createSecret', SecretId: arn, ClientRequestToken: 'abc' }), '"ClientRequestToken"'],
         ['non-ASCII token', (arn: string) => ({ Step: 'setSecret', SecretId: arn, ClientRequestToken: `${randomUUID()}é` }), 'printable ASCII'],
-        ['RotationToken not a string', (arn: string) => ({ Step: 'setSecret', SecretId: arn, ClientRequestToken: randomUUID(), RotationToken: 42 }), '"RotationToken"'],
+        [
+          'RotationToken not a string',
+          (arn: string) => ({ Step: 'setSecret', SecretId: arn, ClientRequestToken: randomUUID(), RotationToken: 42 }),
+          '"RotationToken"',
+        ],
       ])('malformed event (%s): BadEvent', async (_label, make, mention) => {
         await expectNothingChanged(async (p) => ({ event: make(p.arn) }), 'BadEvent', [mention]);
       });
 
       it('a token that is not a version of the secret: InvalidState naming secret and step', async () => {
-        await expectNothingChanged(async (p) => ({ event: rotationEvent('setSecret', p.arn, randomUUID()) }), 'InvalidState', [SECRET_NAME, 'setSecret', 'not a version']);
+        await expectNothingChanged(async (p) => ({ event: rotationEvent('setSecret', p.arn, randomUUID()) }), 'InvalidState', [
+          SECRET_NAME,
+          'setSecret',
+          'not a version',
+        ]);
       });
 
       it('a token that is no longer AWSPENDING (a newer rotation replaced it): InvalidState', async () => {
@@ -264,7 +310,11 @@ export function rotationScenarios(name: string, setup: ScenarioSetup): void {
       });
 
       it('setSecret before createSecret wrote a value: InvalidState', async () => {
-        await expectNothingChanged(async (p) => ({ event: startedEvent(p, 'setSecret') }), 'InvalidState', [SECRET_NAME, 'setSecret', 'createSecret has not completed']);
+        await expectNothingChanged(async (p) => ({ event: startedEvent(p, 'setSecret') }), 'InvalidState', [
+          SECRET_NAME,
+          'setSecret',
+          'createSecret has not completed',
+        ]);
       });
 
       const withCurrent = async (p: Awaited<ReturnType<typeof provision>>, value: unknown) => {
@@ -272,7 +322,12 @@ export function rotationScenarios(name: string, setup: ScenarioSetup): void {
         const current = [...s.versions.values()].find((v) => v.stages.has('AWSCURRENT'));
         if (current) current.stages.delete('AWSCURRENT');
         const id = randomUUID();
-        s.versions.set(id, { versionId: id, secretString: typeof value === 'string' ? value : JSON.stringify(value), stages: new Set(['AWSCURRENT']), createdDate: new Date() });
+        s.versions.set(id, {
+          versionId: id,
+          secretString: typeof value === 'string' ? value : JSON.stringify(value),
+          stages: new Set(['AWSCURRENT']),
+          createdDate: new Date(),
+        });
       };
 
       it('AWSCURRENT is the placeholder with single-user rotation: Placeholder', async () => {

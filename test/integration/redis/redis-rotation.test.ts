@@ -35,13 +35,16 @@ describe('redis-password rotation through the lifecycle (real redis-server, Secr
     const base = { schema: 1, host: server.host, port: server.port, username: APP_USER, password, tls: false, adminarn };
     const id = model.createSecret('gaara-store/dev/redis-password', JSON.stringify({ ...base, url: buildRedisUrl(base) }));
     const metrics: RotationMetrics = { stepSucceeded: () => undefined, stepFailed: () => undefined };
-    const handler = createRotationHandler(createRedisRotator({ target: { host: server.host, port: server.port, username: APP_USER, tls: false, adminSecretArn: adminarn } }), {
-      secretsManager: model as unknown as SecretsManagerSender,
-      logger: new Logger({ serviceName: 'redis-test', logLevel: opts.logLevel ?? 'SILENT' }),
-      metrics,
-      versionCache: opts.cache ? new VersionCache() : false,
-      scope: { app: 'gaara-store', environment: 'dev' },
-    });
+    const handler = createRotationHandler(
+      createRedisRotator({ target: { host: server.host, port: server.port, username: APP_USER, tls: false, adminSecretArn: adminarn } }),
+      {
+        secretsManager: model as unknown as SecretsManagerSender,
+        logger: new Logger({ serviceName: 'redis-test', logLevel: opts.logLevel ?? 'SILENT' }),
+        metrics,
+        versionCache: opts.cache ? new VersionCache() : false,
+        scope: { app: 'gaara-store', environment: 'dev' },
+      },
+    );
     const passwordAt = (stage: string) => parseRedisSecret(model.valueAt(id, stage)).password;
     return { model, id, handler, passwordAt };
   }
@@ -59,7 +62,11 @@ describe('redis-password rotation through the lifecycle (real redis-server, Secr
   /** Sets the user's passwords (as the admin) so each test starts from a known state. */
   async function resetUserTo(password: string) {
     const { createClient } = await import('redis');
-    const c = createClient({ socket: { host: server.host, port: server.port, reconnectStrategy: false }, username: server.admin.username, password: server.admin.password });
+    const c = createClient({
+      socket: { host: server.host, port: server.port, reconnectStrategy: false },
+      username: server.admin.username,
+      password: server.admin.password,
+    });
     await c.connect();
     try {
       await c.sendCommand(['ACL', 'SETUSER', APP_USER, 'resetpass', `>${password}`]);
@@ -133,17 +140,27 @@ describe('redis-password rotation through the lifecycle (real redis-server, Secr
       const adminarn = model.createSecret('gaara-store/dev/redis-admin', JSON.stringify(server.admin));
       const base = { schema: 1, host: server.host, port: server.port, username: APP_USER, password: INITIAL_PASSWORD, tls: false, adminarn };
       const id = model.createSecret('gaara-store/dev/redis-password', JSON.stringify(base));
-      const handler = createRotationHandler(createRedisRotator({ target: { host: server.host, port: server.port, username: APP_USER, tls: false, adminSecretArn: adminarn } }), {
-        secretsManager: model as unknown as SecretsManagerSender,
-        logger: new Logger({ serviceName: 'redis-test', logLevel: 'DEBUG' }),
-      });
+      const handler = createRotationHandler(
+        createRedisRotator({ target: { host: server.host, port: server.port, username: APP_USER, tls: false, adminSecretArn: adminarn } }),
+        {
+          secretsManager: model as unknown as SecretsManagerSender,
+          logger: new Logger({ serviceName: 'redis-test', logLevel: 'DEBUG' }),
+        },
+      );
       for (let i = 0; i < 2; i++) {
         await driveRotation(model, id, handler);
         passwords.push(parseRedisSecret(model.valueAt(id, 'AWSCURRENT')).password);
       }
       // A failing rotation: the configured admin secret now holds a wrong password.
       passwords.push('wrong-admin-password-1');
-      await model.send({ input: { SecretId: adminarn, ClientRequestToken: 'manual-0000-0000-0000-000000000000', SecretString: JSON.stringify({ ...server.admin, password: 'wrong-admin-password-1' }) }, constructor: { name: 'PutSecretValueCommand' } });
+      await model.send({
+        input: {
+          SecretId: adminarn,
+          ClientRequestToken: 'manual-0000-0000-0000-000000000000',
+          SecretString: JSON.stringify({ ...server.admin, password: 'wrong-admin-password-1' }),
+        },
+        constructor: { name: 'PutSecretValueCommand' },
+      });
       const failed = await driveRotation(model, id, handler).catch((e) => e);
       out.addError(failed);
       expect((failed as RotationError).errorClass).toBe('AuthFailed');

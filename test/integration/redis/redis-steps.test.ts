@@ -64,7 +64,11 @@ describe('redis rotator steps against a real redis-server (Secrets Manager model
     }
   };
   const aclPasswords = async (): Promise<string[]> => {
-    const c = createClient({ socket: { host: server.host, port: server.port, reconnectStrategy: false }, username: server.admin.username, password: server.admin.password });
+    const c = createClient({
+      socket: { host: server.host, port: server.port, reconnectStrategy: false },
+      username: server.admin.username,
+      password: server.admin.password,
+    });
     await c.connect();
     try {
       const user = (await c.sendCommand(['ACL', 'GETUSER', APP_USER])) as { passwords: string[] };
@@ -77,7 +81,8 @@ describe('redis rotator steps against a real redis-server (Secrets Manager model
     const base = { schema: 1 as const, host: server.host, port: server.port, username: APP_USER, password, tls: false, adminarn: adminArn };
     return { ...base, url: buildRedisUrl(base) };
   };
-  const ctx = (step: 'createSecret' | 'setSecret' | 'testSecret' = 'setSecret') => rotationContext(SECRET, { step, secrets: modelReader(model), logLevel: 'DEBUG' });
+  const ctx = (step: 'createSecret' | 'setSecret' | 'testSecret' = 'setSecret') =>
+    rotationContext(SECRET, { step, secrets: modelReader(model), logLevel: 'DEBUG' });
 
   beforeAll(async () => {
     server = await startRedisServer({
@@ -140,7 +145,11 @@ describe('redis rotator steps against a real redis-server (Secrets Manager model
     const current = JSON.stringify(secretFor(live));
     const pending = await rotator.createPending({ current }, ctx('createSecret'));
     // The crashed attempt: SETUSER done, SAVE never ran.
-    const c = createClient({ socket: { host: server.host, port: server.port, reconnectStrategy: false }, username: server.admin.username, password: server.admin.password });
+    const c = createClient({
+      socket: { host: server.host, port: server.port, reconnectStrategy: false },
+      username: server.admin.username,
+      password: server.admin.password,
+    });
     await c.connect();
     try {
       await c.sendCommand(['ACL', 'SETUSER', APP_USER, 'resetpass', `#${aclPasswordHash(live)}`, `#${aclPasswordHash(pending.password)}`]);
@@ -177,7 +186,10 @@ describe('redis rotator steps against a real redis-server (Secrets Manager model
 
   it('a wrong admin password is AuthFailed, and nothing changes', async () => {
     const before = await aclPasswords();
-    const wrongAdmin = model.createSecret('gaara-store/dev/redis-admin-wrong', JSON.stringify({ username: server.admin.username, password: 'wrong-admin-password' }));
+    const wrongAdmin = model.createSecret(
+      'gaara-store/dev/redis-admin-wrong',
+      JSON.stringify({ username: server.admin.username, password: 'wrong-admin-password' }),
+    );
     const current = JSON.stringify({ ...secretFor(live), adminarn: wrongAdmin });
     const configured = rotatorWith({ adminSecretArn: wrongAdmin });
     const pending = await configured.createPending({ current }, ctx('createSecret'));
@@ -192,7 +204,10 @@ describe('redis rotator steps against a real redis-server (Secrets Manager model
     const forMissing = rotatorWith({ username: 'nobody_here' });
     const p1 = await forMissing.createPending({ current: missing }, ctx('createSecret'));
     const e1 = await rejection(forMissing.applyPending(p1, { current: missing }, ctx()));
-    expect([e1.errorClass, e1.message]).toEqual(['InvalidState', 'Redis user "nobody_here" does not exist; create it with its permissions first (runbook: first deploy)']);
+    expect([e1.errorClass, e1.message]).toEqual([
+      'InvalidState',
+      'Redis user "nobody_here" does not exist; create it with its permissions first (runbook: first deploy)',
+    ]);
     const self = JSON.stringify({ ...secretFor(server.admin.password), username: server.admin.username });
     const forAdmin = rotatorWith({ username: server.admin.username });
     const p2 = await forAdmin.createPending({ current: self }, ctx('createSecret'));
@@ -242,7 +257,9 @@ describe('redis rotator over TLS against a real redis-server with a test CA', ()
     const files = makeTestCertificates(otherDir, 'DNS:cache.other.example');
     const other = await startRedisServer({ tls: files, users: [{ name: APP_USER, passwords: [password], rules: APP_USER_RULES }] });
     try {
-      const e = await rejection(authenticateAndPing({ ...target('localhost'), port: other.port }, 'current password', { ca: readFileSync(files.caFile, 'utf8') }));
+      const e = await rejection(
+        authenticateAndPing({ ...target('localhost'), port: other.port }, 'current password', { ca: readFileSync(files.caFile, 'utf8') }),
+      );
       expect(e.errorClass).toBe('Tls');
     } finally {
       await other.stop();

@@ -26,7 +26,14 @@ describe('recording proxy with node-postgres and a real PostgreSQL 15 (TLS only,
   it('verified TLS: SSLRequest, then TLS; the password never in clear', async () => {
     const proxy = await startTlsRecordingProxy({ host: pg.host, port: pg.port }, 'postgres');
     try {
-      const c = new Client({ host: proxy.host, port: proxy.port, user: 'proxy_app', password: PASSWORD, database: 'postgres', ssl: { ca: pg.ca, rejectUnauthorized: true } });
+      const c = new Client({
+        host: proxy.host,
+        port: proxy.port,
+        user: 'proxy_app',
+        password: PASSWORD,
+        database: 'postgres',
+        ssl: { ca: pg.ca, rejectUnauthorized: true },
+      });
       await c.connect();
       await c.query('SELECT 1');
       await c.end();
@@ -72,7 +79,11 @@ describe('recording proxy with node-redis and a real TLS-only redis-server (test
   it('TLS from the first byte: AUTH with the admin password never in clear', async () => {
     const proxy = await startTlsRecordingProxy({ host: redis.host, port: redis.port }, 'redis');
     try {
-      const client = createClient({ socket: { host: proxy.host, port: proxy.port, tls: true, ca, reconnectStrategy: false }, username: redis.admin.username, password: redis.admin.password });
+      const client = createClient({
+        socket: { host: proxy.host, port: proxy.port, tls: true, ca, reconnectStrategy: false },
+        username: redis.admin.username,
+        password: redis.admin.password,
+      });
       client.on('error', () => undefined);
       await client.connect();
       expect(await client.ping()).toBe('PONG');

@@ -54,7 +54,12 @@ describe('environment config', () => {
     ['dev', 'audit.expireAfterDays', 'greater than', (c) => (c.audit.expireAfterDays = 10)],
     ['dev', 'rotation.mail-password', 'third party', (c) => (c.rotation['mail-password'] = { days: 30, rotateImmediately: false })],
     ['dev', 'rotation.database-url.days', 'between 1 and 1000', (c) => (c.rotation['database-url'] = { days: 0, rotateImmediately: false })],
-    ['dev', 'rotation.database-url.duration', 'needs a scheduleExpression', (c) => (c.rotation['database-url'] = { days: 30, duration: '2h', rotateImmediately: false })],
+    [
+      'dev',
+      'rotation.database-url.duration',
+      'needs a scheduleExpression',
+      (c) => (c.rotation['database-url'] = { days: 30, duration: '2h', rotateImmediately: false }),
+    ],
     ['prod', 'rotation.database-url.rotateImmediately', 'side effect', (c) => (c.rotation['database-url'] = { days: 30, rotateImmediately: true })],
     ['dev', 'rotation.api-key', 'not one of the seven', (c) => ((c.rotation as Record<string, unknown>)['api-key'] = { days: 30, rotateImmediately: false })],
   ];

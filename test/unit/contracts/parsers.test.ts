@@ -194,7 +194,7 @@ describe('databaseFieldsFromUrl (the inverse of buildDatabaseUrl, shared by the 
     const fields = { engine: 'postgres' as const, host: 'db.internal', port: 5433, username: 'app', password: 'p@ss/w:rd', dbname: 'gaara', ssl: false };
     expect(databaseFieldsFromUrl(new URL(buildDatabaseUrl(fields)))).toEqual(fields);
   });
-  it('takes the engine family\'s default port and maps postgresql:// to postgres; an unknown scheme is undefined', () => {
+  it("takes the engine family's default port and maps postgresql:// to postgres; an unknown scheme is undefined", () => {
     expect(databaseFieldsFromUrl(new URL('postgresql://a:b@h/d'))).toMatchObject({ engine: 'postgres', port: 5432 });
     expect(databaseFieldsFromUrl(new URL('aurora-postgresql://a:b@h/d'))).toMatchObject({ port: 5432 });
     expect(databaseFieldsFromUrl(new URL('mariadb://a:b@h/d'))).toMatchObject({ engine: 'mariadb', port: 3306 });

@@ -24,11 +24,15 @@ describe('MySQL dual-password support detection', () => {
 
 describe('copying MySQL/MariaDB grants to the clone', () => {
   it('re-targets a grant, keeping WITH GRANT OPTION and the server quoting of objects', () => {
-    expect(retargetGrant('GRANT SELECT, INSERT ON `shop`.* TO `app`@`%` WITH GRANT OPTION', 'app', '%', 'app_clone')).toBe("GRANT SELECT, INSERT ON `shop`.* TO 'app_clone'@'%' WITH GRANT OPTION");
+    expect(retargetGrant('GRANT SELECT, INSERT ON `shop`.* TO `app`@`%` WITH GRANT OPTION', 'app', '%', 'app_clone')).toBe(
+      "GRANT SELECT, INSERT ON `shop`.* TO 'app_clone'@'%' WITH GRANT OPTION",
+    );
   });
   it('drops the password hash MariaDB prints and skips USAGE and PROXY lines', () => {
     expect(retargetGrant("GRANT USAGE ON *.* TO `app`@`%` IDENTIFIED BY PASSWORD '*2B60'", 'app', '%', 'app_clone')).toBeUndefined();
-    expect(retargetGrant("GRANT SELECT ON `db`.* TO `app`@`%` IDENTIFIED BY PASSWORD '*2B60'", 'app', '%', 'app_clone')).toBe("GRANT SELECT ON `db`.* TO 'app_clone'@'%'");
+    expect(retargetGrant("GRANT SELECT ON `db`.* TO `app`@`%` IDENTIFIED BY PASSWORD '*2B60'", 'app', '%', 'app_clone')).toBe(
+      "GRANT SELECT ON `db`.* TO 'app_clone'@'%'",
+    );
     expect(retargetGrant("GRANT PROXY ON ''@'%' TO `app`@`%`", 'app', '%', 'app_clone')).toBeUndefined();
   });
   it('copies role grants and quotes hostile names safely', () => {
@@ -77,7 +81,9 @@ describe('database target configuration from the environment', () => {
     });
   });
   it('refuses to start without the target it must compare every secret with, naming every missing variable', () => {
-    expect(() => databaseTargetFromEnv({})).toThrow('configuration: environment variable DB_ENGINE, DB_HOST, DB_PORT, DB_NAME, DB_USERNAME, DB_TLS, DB_STRATEGY are not set');
+    expect(() => databaseTargetFromEnv({})).toThrow(
+      'configuration: environment variable DB_ENGINE, DB_HOST, DB_PORT, DB_NAME, DB_USERNAME, DB_TLS, DB_STRATEGY are not set',
+    );
     expect(() => databaseTargetFromEnv({ ...ENV, DB_USERNAME: '' })).toThrow('DB_USERNAME is not set');
   });
   it.each([

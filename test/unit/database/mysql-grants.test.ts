@@ -12,7 +12,12 @@ const forClone = (lines: string[]) => lines.map((l) => l.replace(/ TO `CLONE`@`%
 
 describe('SHOW GRANTS line parsing', () => {
   it('privileges with columns, objects with routines, grant option; USAGE and password are not privileges', () => {
-    expect(parseGrantLine("GRANT USAGE ON *.* TO `app`@`%` IDENTIFIED BY PASSWORD '*2B60'", base)).toEqual({ kind: 'privileges', object: '*.*', privileges: [], grantOption: false });
+    expect(parseGrantLine("GRANT USAGE ON *.* TO `app`@`%` IDENTIFIED BY PASSWORD '*2B60'", base)).toEqual({
+      kind: 'privileges',
+      object: '*.*',
+      privileges: [],
+      grantOption: false,
+    });
     expect(parseGrantLine('GRANT SELECT, UPDATE (`b`, `c,d`) ON `shop`.`t` TO `app`@`%` WITH GRANT OPTION', base)).toEqual({
       kind: 'privileges',
       object: '`shop`.`t`',
@@ -23,11 +28,16 @@ describe('SHOW GRANTS line parsing', () => {
       grantOption: true,
     });
     expect(parseGrantLine('GRANT EXECUTE, ALTER ROUTINE ON PROCEDURE `shop`.`p` TO `app`@`%`', base)).toMatchObject({ object: 'PROCEDURE `shop`.`p`' });
-    expect(parseGrantLine('GRANT APPLICATION_PASSWORD_ADMIN,AUDIT_ADMIN ON *.* TO `app`@`%`', base)).toMatchObject({ privileges: [{ name: 'APPLICATION_PASSWORD_ADMIN' }, { name: 'AUDIT_ADMIN' }] });
+    expect(parseGrantLine('GRANT APPLICATION_PASSWORD_ADMIN,AUDIT_ADMIN ON *.* TO `app`@`%`', base)).toMatchObject({
+      privileges: [{ name: 'APPLICATION_PASSWORD_ADMIN' }, { name: 'AUDIT_ADMIN' }],
+    });
   });
 
   it('a table or column named like the syntax (" ON ", " TO ", commas, backticks) does not confuse the parser', () => {
-    expect(parseGrantLine('GRANT SELECT (`x ON y`) ON `d`.`a TO b` TO `app`@`%`', base)).toMatchObject({ object: '`d`.`a TO b`', privileges: [{ name: 'SELECT', columns: ['`x ON y`'] }] });
+    expect(parseGrantLine('GRANT SELECT (`x ON y`) ON `d`.`a TO b` TO `app`@`%`', base)).toMatchObject({
+      object: '`d`.`a TO b`',
+      privileges: [{ name: 'SELECT', columns: ['`x ON y`'] }],
+    });
     expect(parseGrantLine('GRANT SELECT ON `d``q`.* TO `a``b`@`%`', { user: 'a`b', host: '%' })).toMatchObject({ object: '`d``q`.*' });
   });
 
@@ -42,7 +52,11 @@ describe('SHOW GRANTS line parsing', () => {
 
 describe('stale grant revokes (what the clone holds and the base user does not)', () => {
   it('identical privileges: nothing to revoke', () => {
-    const lines = ["GRANT USAGE ON *.* TO `CLONE`@`%` IDENTIFIED BY PASSWORD '*2B60'", 'GRANT SELECT, INSERT ON `shop`.`t` TO `CLONE`@`%`', 'GRANT `reader` TO `CLONE`@`%`'];
+    const lines = [
+      "GRANT USAGE ON *.* TO `CLONE`@`%` IDENTIFIED BY PASSWORD '*2B60'",
+      'GRANT SELECT, INSERT ON `shop`.`t` TO `CLONE`@`%`',
+      'GRANT `reader` TO `CLONE`@`%`',
+    ];
     expect(staleGrantRevokes(forBase(lines), base, forClone(lines), clone)).toEqual([]);
   });
 
@@ -54,7 +68,11 @@ describe('stale grant revokes (what the clone holds and the base user does not)'
       'GRANT EXECUTE ON PROCEDURE `shop`.`p` TO `CLONE`@`%`',
       'GRANT `reader` TO `CLONE`@`%`',
     ];
-    const after = ['GRANT USAGE ON *.* TO `CLONE`@`%`', 'GRANT INSERT ON `shop`.`t1` TO `CLONE`@`%`', 'GRANT SELECT, UPDATE (`a`) ON `shop`.`t2` TO `CLONE`@`%`'];
+    const after = [
+      'GRANT USAGE ON *.* TO `CLONE`@`%`',
+      'GRANT INSERT ON `shop`.`t1` TO `CLONE`@`%`',
+      'GRANT SELECT, UPDATE (`a`) ON `shop`.`t2` TO `CLONE`@`%`',
+    ];
     expect(staleGrantRevokes(forBase(after), base, forClone(before), clone)).toEqual([
       "REVOKE `reader` FROM 'app_clone'@'%'",
       "REVOKE PROCESS ON *.* FROM 'app_clone'@'%'",
@@ -65,7 +83,11 @@ describe('stale grant revokes (what the clone holds and the base user does not)'
   });
 
   it('GRANT OPTION and ADMIN OPTION the base user lacks are revoked; PROXY on the clone always is', () => {
-    const cloneLines = ['GRANT ALL PRIVILEGES ON `shop`.* TO `app_clone`@`%` WITH GRANT OPTION', 'GRANT `reader` TO `app_clone`@`%` WITH ADMIN OPTION', "GRANT PROXY ON 'x'@'%' TO `app_clone`@`%`"];
+    const cloneLines = [
+      'GRANT ALL PRIVILEGES ON `shop`.* TO `app_clone`@`%` WITH GRANT OPTION',
+      'GRANT `reader` TO `app_clone`@`%` WITH ADMIN OPTION',
+      "GRANT PROXY ON 'x'@'%' TO `app_clone`@`%`",
+    ];
     const baseLines = ['GRANT ALL PRIVILEGES ON `shop`.* TO `app`@`%`', 'GRANT `reader` TO `app`@`%`'];
     expect(staleGrantRevokes(baseLines, base, cloneLines, clone)).toEqual([
       "REVOKE `reader` FROM 'app_clone'@'%'",
@@ -82,7 +104,7 @@ describe('stale grant revokes (what the clone holds and the base user does not)'
 
   it('a hostile user name is quoted as a string literal in the statement', () => {
     const evil = { user: "x'; DROP USER root; --", host: '%' };
-    const [revoke] = staleGrantRevokes([], base, ['GRANT SELECT ON `shop`.* TO `x\'; DROP USER root; --`@`%`'], evil);
+    const [revoke] = staleGrantRevokes([], base, ["GRANT SELECT ON `shop`.* TO `x'; DROP USER root; --`@`%`"], evil);
     expect(revoke).toBe("REVOKE SELECT ON `shop`.* FROM 'x\\'; DROP USER root; --'@'%'");
   });
 });

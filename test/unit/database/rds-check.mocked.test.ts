@@ -21,7 +21,9 @@ beforeEach(() => rds.reset());
 
 describe('RDS target check (RDS API mocked)', () => {
   it('instance: endpoint matches (any case) and available -> passes', async () => {
-    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'app-db' }).resolves({ DBInstances: [{ Endpoint: { Address: HOST.toUpperCase() }, DBInstanceStatus: 'available' }] });
+    rds
+      .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'app-db' })
+      .resolves({ DBInstances: [{ Endpoint: { Address: HOST.toUpperCase() }, DBInstanceStatus: 'available' }] });
     await confirmRdsTarget(client, secret({ dbInstanceIdentifier: 'app-db' }), 'secret s, step setSecret');
     expect(rds.commandCalls(DescribeDBInstancesCommand)).toHaveLength(1);
   });

@@ -34,14 +34,26 @@ function ctx(opts: { secrets?: SecretReader; logLevel?: 'INFO' | 'SILENT' } = {}
 }
 
 /** What the stack would configure for the values below (DB_*). */
-const TARGET: DatabaseTarget = { engine: 'mysql', host: 'db.example.internal', port: 3306, dbname: 'app', username: 'app', tls: true, strategy: 'single-user', masterSecretArn: MASTER_ARN };
+const TARGET: DatabaseTarget = {
+  engine: 'mysql',
+  host: 'db.example.internal',
+  port: 3306,
+  dbname: 'app',
+  username: 'app',
+  tls: true,
+  strategy: 'single-user',
+  masterSecretArn: MASTER_ARN,
+};
 
 function rotator(db: FakeDatabase, target: Partial<DatabaseTarget> = {}, passwords = ['new-password-000000000001', 'new-password-000000000002']) {
   let i = 0;
   return createDatabaseRotator({ target: { ...TARGET, ...target }, driver: db.driver(), newPassword: () => passwords[i++] as string });
 }
 
-const raw = (current: DatabaseSecret, previous?: DatabaseSecret): RawVersions => ({ current: JSON.stringify(current), ...(previous ? { previous: JSON.stringify(previous) } : {}) });
+const raw = (current: DatabaseSecret, previous?: DatabaseSecret): RawVersions => ({
+  current: JSON.stringify(current),
+  ...(previous ? { previous: JSON.stringify(previous) } : {}),
+});
 
 describe('single-user setSecret fallback rules (fake database)', () => {
   const current = value('app', 'current-pw-0000000001');
@@ -163,13 +175,17 @@ describe('MySQL dual-password strategy (unit-tested only: MySQL 8 modelled by th
 
   it('dual-password configured for PostgreSQL: UnsupportedEngine when the function starts', () => {
     const db = new FakeDatabase('15.4', 'postgres');
-    expect(() => rotator(db, { strategy: 'dual-password', engine: 'postgres', port: 5432 })).toThrow(expect.objectContaining({ errorClass: 'UnsupportedEngine' }));
+    expect(() => rotator(db, { strategy: 'dual-password', engine: 'postgres', port: 5432 })).toThrow(
+      expect.objectContaining({ errorClass: 'UnsupportedEngine' }),
+    );
   });
 });
 
 describe('alternating users guard rails (fake database)', () => {
   const master = { engine: 'mysql', host: 'db.example.internal', port: 3306, username: 'admin', password: 'master-pw-00000000001' };
-  const secrets = (m: object = master): SecretReader => ({ getSecretString: async (id) => (id === MASTER_ARN ? JSON.stringify(m) : Promise.reject(new Error('unknown'))) });
+  const secrets = (m: object = master): SecretReader => ({
+    getSecretString: async (id) => (id === MASTER_ARN ? JSON.stringify(m) : Promise.reject(new Error('unknown'))),
+  });
   const current = value('app', 'current-pw-0000000001', { masterarn: MASTER_ARN });
 
   function db() {
@@ -205,7 +221,13 @@ describe('alternating users guard rails (fake database)', () => {
 
   it('a pending user that is not the other of the pair is refused', async () => {
     const d = db();
-    const e = await rejection(rotator(d, { strategy: 'alternating-users' }).applyPending(value('root', 'x-password-0000000001', { masterarn: MASTER_ARN }), raw(current), ctx({ secrets: secrets() })));
+    const e = await rejection(
+      rotator(d, { strategy: 'alternating-users' }).applyPending(
+        value('root', 'x-password-0000000001', { masterarn: MASTER_ARN }),
+        raw(current),
+        ctx({ secrets: secrets() }),
+      ),
+    );
     expect(e.errorClass).toBe('TargetMismatch');
     expect(d.statements).toEqual([]);
   });
@@ -234,7 +256,9 @@ describe('alternating users guard rails (fake database)', () => {
   it('a value without masterarn, or naming another master secret than DB_MASTER_SECRET_ARN: TargetMismatch, nothing changed', async () => {
     for (const masterarn of [undefined, MASTER_ARN.replace('db-master', 'db-other')]) {
       const d = db();
-      const e = await rejection(rotator(d, { strategy: 'alternating-users' }).createPending(raw(value('app', current.password, masterarn ? { masterarn } : {})), ctx()));
+      const e = await rejection(
+        rotator(d, { strategy: 'alternating-users' }).createPending(raw(value('app', current.password, masterarn ? { masterarn } : {})), ctx()),
+      );
       expect(e.errorClass).toBe('TargetMismatch');
       expect(e.message).toContain('"masterarn"');
       expect(d.statements).toEqual([]);
@@ -247,7 +271,9 @@ describe('alternating users guard rails (fake database)', () => {
 
   it('a placeholder carrying another masterarn than the configured one: TargetMismatch', async () => {
     const other = MASTER_ARN.replace('db-master', 'db-other');
-    const e = await rejection(rotator(db(), { strategy: 'alternating-users' }).createPending({ current: JSON.stringify({ schema: 1, placeholder: true, masterarn: other }) }, ctx()));
+    const e = await rejection(
+      rotator(db(), { strategy: 'alternating-users' }).createPending({ current: JSON.stringify({ schema: 1, placeholder: true, masterarn: other }) }, ctx()),
+    );
     expect(e.errorClass).toBe('TargetMismatch');
   });
 
@@ -259,11 +285,19 @@ describe('alternating users guard rails (fake database)', () => {
 
 describe('the configured strategy decides, never the value (fake database)', () => {
   it('single-user: a value carrying masterarn still changes its own password', async () => {
-    const single = await rotator(new FakeDatabase(), { strategy: 'single-user' }).createPending(raw(value('app', 'current-pw-0000000001', { masterarn: MASTER_ARN })), ctx());
+    const single = await rotator(new FakeDatabase(), { strategy: 'single-user' }).createPending(
+      raw(value('app', 'current-pw-0000000001', { masterarn: MASTER_ARN })),
+      ctx(),
+    );
     expect(single.username).toBe('app');
   });
   it('single-user: a placeholder cannot be bootstrapped (Placeholder error)', async () => {
-    const e = await rejection(rotator(new FakeDatabase(), { strategy: 'single-user' }).createPending({ current: JSON.stringify({ schema: 1, placeholder: true, masterarn: MASTER_ARN }) }, ctx()));
+    const e = await rejection(
+      rotator(new FakeDatabase(), { strategy: 'single-user' }).createPending(
+        { current: JSON.stringify({ schema: 1, placeholder: true, masterarn: MASTER_ARN }) },
+        ctx(),
+      ),
+    );
     expect(e.errorClass).toBe('Placeholder');
   });
 });
@@ -291,7 +325,12 @@ describe('RDS check wired before the first change (fake database, RDS API mocked
     const db = new FakeDatabase();
     const current = value('app', 'current-pw-0000000001', { dbInstanceIdentifier: 'app-db' });
     db.addUser('app', current.password);
-    const r = createDatabaseRotator({ target: TARGET, driver: db.driver(), confirmRds: rdsApiCheck(() => new RDSClient({ region: 'eu-west-1' })), newPassword: () => 'pending-pw-0000000001' });
+    const r = createDatabaseRotator({
+      target: TARGET,
+      driver: db.driver(),
+      confirmRds: rdsApiCheck(() => new RDSClient({ region: 'eu-west-1' })),
+      newPassword: () => 'pending-pw-0000000001',
+    });
     const pending = await r.createPending(raw(current), ctx());
     const e = await rejection(r.applyPending(pending, raw(current), ctx()));
     expect(e.errorClass).toBe('TargetUnavailable');
@@ -326,7 +365,10 @@ describe('one driver per function (the bundle entry supplies it)', () => {
   ] as const)('a %s driver with DB_ENGINE %s: UnsupportedEngine when the function starts', (family, engine) => {
     const db = new FakeDatabase(family === 'mysql' ? '8.0.36' : '15.4', family);
     expect(() => rotator(db, { engine })).toThrow(
-      expect.objectContaining({ errorClass: 'UnsupportedEngine', message: `configuration: this function carries the ${family} driver, but DB_ENGINE is ${engine} (the stack bundles the entry of the configured engine)` }),
+      expect.objectContaining({
+        errorClass: 'UnsupportedEngine',
+        message: `configuration: this function carries the ${family} driver, but DB_ENGINE is ${engine} (the stack bundles the entry of the configured engine)`,
+      }),
     );
   });
 });

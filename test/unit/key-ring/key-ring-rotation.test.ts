@@ -25,13 +25,16 @@ function setup(name: 'secret-key' | 'jwt-secret' | 'encryption-key', initial = p
   const failures: string[] = [];
   const metrics: RotationMetrics = { stepSucceeded: () => undefined, stepFailed: (_s, step) => void failures.push(step) };
   const ringFull: string[] = [];
-  const handler = createRotationHandler(createKeyRingRotator({ keyMaterial: cryptoKeyMaterial, onRingFull: (s) => ringFull.push(s), onRingSize: () => undefined }), {
-    secretsManager: model as unknown as SecretsManagerSender,
-    logger: new Logger({ serviceName: 'key-ring-test', logLevel: opts.logLevel ?? 'SILENT' }),
-    metrics,
-    versionCache: opts.cache ? new VersionCache() : false,
-    scope: { app: 'gaara-store', environment: 'dev' },
-  });
+  const handler = createRotationHandler(
+    createKeyRingRotator({ keyMaterial: cryptoKeyMaterial, onRingFull: (s) => ringFull.push(s), onRingSize: () => undefined }),
+    {
+      secretsManager: model as unknown as SecretsManagerSender,
+      logger: new Logger({ serviceName: 'key-ring-test', logLevel: opts.logLevel ?? 'SILENT' }),
+      metrics,
+      versionCache: opts.cache ? new VersionCache() : false,
+      scope: { app: 'gaara-store', environment: 'dev' },
+    },
+  );
   const ring = (stage: string) => parseKeyRing(model.valueAt(id, stage) as string);
   return { model, id, handler, ring, failures, ringFull };
 }
@@ -113,11 +116,16 @@ describe('key-ring rotation through the lifecycle (Secrets Manager modelled)', (
   });
 
   it('encryption-key at its bound: RingFull at createSecret, KeyRingFull emitted, nothing changed (modelled)', async () => {
-    const full: KeyRing = { ...seedRing(), previous: Array.from({ length: 64 }, (_, i) => ({ ...seedRing().previous[0], kid: `old-${i}`, key: Buffer.alloc(32, i + 20).toString('base64url') })) };
+    const full: KeyRing = {
+      ...seedRing(),
+      previous: Array.from({ length: 64 }, (_, i) => ({ ...seedRing().previous[0], kid: `old-${i}`, key: Buffer.alloc(32, i + 20).toString('base64url') })),
+    };
     const { model, id, handler, ringFull } = setup('encryption-key', JSON.stringify(full));
     const err = (await driveRotation(model, id, handler).catch((e) => e)) as RotationError;
     expect(err.errorClass).toBe('RingFull');
-    expect(err.message).toMatch(/^secret gaara-store\/dev\/encryption-key, step createSecret: the key ring holds the maximum of 64 previous keys .* re-encrypt the data under the current key, then prune the ring/);
+    expect(err.message).toMatch(
+      /^secret gaara-store\/dev\/encryption-key, step createSecret: the key ring holds the maximum of 64 previous keys .* re-encrypt the data under the current key, then prune the ring/,
+    );
     expect(ringFull).toEqual(['encryption-key']);
     expect(model.valueAt(id, 'AWSCURRENT')).toBe(JSON.stringify(full));
     expect(model.calls.map((c) => c.command)).not.toContain('PutSecretValue');
@@ -140,7 +148,15 @@ describe('key-ring rotation through the lifecycle (Secrets Manager modelled)', (
         keys.push(...ringKeys(parseKeyRing(model.valueAt(id, 'AWSCURRENT') as string)).map((k) => k.key));
       }
       const token = model.startRotation(id);
-      await model.send({ input: { SecretId: id, ClientRequestToken: token, SecretString: '{"schema":1,"current":{"kid":"x","key":"short"},"previous":[]}', VersionStages: ['AWSPENDING'] }, constructor: { name: 'PutSecretValueCommand' } });
+      await model.send({
+        input: {
+          SecretId: id,
+          ClientRequestToken: token,
+          SecretString: '{"schema":1,"current":{"kid":"x","key":"short"},"previous":[]}',
+          VersionStages: ['AWSPENDING'],
+        },
+        constructor: { name: 'PutSecretValueCommand' },
+      });
       await handler({ Step: 'testSecret', SecretId: id, ClientRequestToken: token }).catch((e) => out.addError(e));
     } finally {
       out.stop();
@@ -166,6 +182,13 @@ function seedRing(): KeyRing {
   return {
     schema: 1,
     current: { kid: '20260801T000000Z-aaaaaaaa', key: Buffer.alloc(32, 1).toString('base64url'), createdAt: '2026-08-01T00:00:00.000Z' },
-    previous: [{ kid: '20260501T000000Z-bbbbbbbb', key: Buffer.alloc(32, 2).toString('base64url'), createdAt: '2026-05-01T00:00:00.000Z', retiredAt: '2026-08-01T00:00:00.000Z' }],
+    previous: [
+      {
+        kid: '20260501T000000Z-bbbbbbbb',
+        key: Buffer.alloc(32, 2).toString('base64url'),
+        createdAt: '2026-05-01T00:00:00.000Z',
+        retiredAt: '2026-08-01T00:00:00.000Z',
+      },
+    ],
   };
 }

@@ -16,44 +16,48 @@ describe('key ring rules across many rotations (property)', () => {
     const secretName = `gaara-store/dev/${name}`;
     const spec = ringSpecFor(secretName);
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 70 }), fc.array(fc.integer({ min: 1, max: 200 * 86_400 }), { minLength: 70, maxLength: 70 }), async (rotations, gapsSeconds) => {
-        const ringFull: string[] = [];
-        const rotator = createKeyRingRotator({ keyMaterial: cryptoKeyMaterial, onRingFull: (s) => ringFull.push(s), onRingSize: () => undefined });
-        let stored = placeholder;
-        let ring: KeyRing | undefined;
-        let clock = Date.parse('2026-01-01T00:00:00Z');
-        for (let i = 0; i < rotations; i++) {
-          clock += gapsSeconds[i] * 1000;
-          const ctx = rotationContext(secretName, { now: new Date(clock) });
-          const before = ring;
-          let pending: KeyRing;
-          try {
-            pending = await rotator.createPending({ current: stored }, ctx);
-          } catch (e) {
-            // Only encryption-key can fill up, exactly when it already holds maxPrevious previous keys.
-            expect(spec.bounds.dropOldest).toBe(false);
-            expect((e as RotationError).errorClass).toBe('RingFull');
-            expect(before?.previous.length).toBe(spec.bounds.maxPrevious);
-            expect(ringFull).toEqual([name]);
-            return;
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 70 }),
+        fc.array(fc.integer({ min: 1, max: 200 * 86_400 }), { minLength: 70, maxLength: 70 }),
+        async (rotations, gapsSeconds) => {
+          const ringFull: string[] = [];
+          const rotator = createKeyRingRotator({ keyMaterial: cryptoKeyMaterial, onRingFull: (s) => ringFull.push(s), onRingSize: () => undefined });
+          let stored = placeholder;
+          let ring: KeyRing | undefined;
+          let clock = Date.parse('2026-01-01T00:00:00Z');
+          for (let i = 0; i < rotations; i++) {
+            clock += gapsSeconds[i] * 1000;
+            const ctx = rotationContext(secretName, { now: new Date(clock) });
+            const before = ring;
+            let pending: KeyRing;
+            try {
+              pending = await rotator.createPending({ current: stored }, ctx);
+            } catch (e) {
+              // Only encryption-key can fill up, exactly when it already holds maxPrevious previous keys.
+              expect(spec.bounds.dropOldest).toBe(false);
+              expect((e as RotationError).errorClass).toBe('RingFull');
+              expect(before?.previous.length).toBe(spec.bounds.maxPrevious);
+              expect(ringFull).toEqual([name]);
+              return;
+            }
+            await rotator.testPending(pending, { current: stored }, ctx);
+            // The stored text is what the next rotation reads: round-trip it and parse it with the catalog's parser.
+            stored = rotator.serialize(pending);
+            ring = catalogEntry(name).parse(stored) as KeyRing;
+            const all = ringKeys(ring);
+            expect(new Set(all.map((k) => k.kid)).size).toBe(all.length);
+            expect(all.every((k) => Buffer.from(k.key, 'base64url').length === 32)).toBe(true);
+            // kids sort by age: newest first.
+            expect(all.map((k) => k.kid)).toEqual([...all.map((k) => k.kid)].sort().reverse());
+            expect(ring.previous.length).toBe(Math.min(i, spec.bounds.keepPrevious));
+            if (before) {
+              expect(ring.previous[0]).toEqual({ ...before.current, retiredAt: new Date(clock).toISOString() });
+              for (const must of keysToKeep(before, spec)) expect(ring.previous).toContainEqual(expect.objectContaining(must));
+            }
           }
-          await rotator.testPending(pending, { current: stored }, ctx);
-          // The stored text is what the next rotation reads: round-trip it and parse it with the catalog's parser.
-          stored = rotator.serialize(pending);
-          ring = catalogEntry(name).parse(stored) as KeyRing;
-          const all = ringKeys(ring);
-          expect(new Set(all.map((k) => k.kid)).size).toBe(all.length);
-          expect(all.every((k) => Buffer.from(k.key, 'base64url').length === 32)).toBe(true);
-          // kids sort by age: newest first.
-          expect(all.map((k) => k.kid)).toEqual([...all.map((k) => k.kid)].sort().reverse());
-          expect(ring.previous.length).toBe(Math.min(i, spec.bounds.keepPrevious));
-          if (before) {
-            expect(ring.previous[0]).toEqual({ ...before.current, retiredAt: new Date(clock).toISOString() });
-            for (const must of keysToKeep(before, spec)) expect(ring.previous).toContainEqual(expect.objectContaining(must));
-          }
-        }
-        expect(ringFull).toEqual([]);
-      }),
+          expect(ringFull).toEqual([]);
+        },
+      ),
       { numRuns: 15 },
     );
   });
@@ -80,9 +84,9 @@ describe('checkPendingRing refuses a bad pending ring, naming the field', () => 
     expect(check({ ...good, previous: [] })).toThrow(/field "previous" lacks key "k2" that must be kept/));
   it('refuses a reused kid', () => expect(check({ ...good, current: { ...good.current, kid: 'k1' } })).toThrow(/"current.kid" is not new/));
   it('refuses reused key material', () => expect(check({ ...good, current: { ...good.current, key: key(1) } })).toThrow(/"current.key" is not new/));
-  it('refuses a current key that is not 256 bits', () => expect(check({ ...good, current: { ...good.current, key: key(3, 48) } })).toThrow(/"current.key" must hold exactly 32 bytes/));
-  it('refuses a changed copy of a kept key', () =>
-    expect(check({ ...good, previous: [{ ...good.previous[0], key: key(9) }] })).toThrow(/lacks key "k2"/));
+  it('refuses a current key that is not 256 bits', () =>
+    expect(check({ ...good, current: { ...good.current, key: key(3, 48) } })).toThrow(/"current.key" must hold exactly 32 bytes/));
+  it('refuses a changed copy of a kept key', () => expect(check({ ...good, previous: [{ ...good.previous[0], key: key(9) }] })).toThrow(/lacks key "k2"/));
   it('classifies every refusal as TestFailed', () => {
     try {
       check({ ...good, previous: [] })();

@@ -64,7 +64,11 @@ describe('key-ring rotator', () => {
   });
 
   it('refuses a secret that is not a key ring in the catalog', async () => {
-    await expectRotationError(rotator.createPending({ current: placeholder }, rotationContext('gaara-store/dev/redis-password')), 'UnsupportedEngine', /"redis-password" is not a key-ring secret/);
+    await expectRotationError(
+      rotator.createPending({ current: placeholder }, rotationContext('gaara-store/dev/redis-password')),
+      'UnsupportedEngine',
+      /"redis-password" is not a key-ring secret/,
+    );
   });
 
   it('parse refuses the placeholder as Placeholder (only createSecret bootstraps)', async () => {
@@ -76,15 +80,31 @@ describe('key-ring rotator', () => {
       ['not JSON', '{"schema":1,', /field "\(root\)" is not valid JSON/],
       ['missing current', { schema: 1, previous: [] }, /field "current" must be an object/],
       ['short current key', { ...keyRingFixture, current: { ...keyRingFixture.current, key: key(1, 16) } }, /field "current.key" must hold at least 32 bytes/],
-      ['short previous key', { ...keyRingFixture, previous: [{ ...keyRingFixture.previous[0], key: key(2, 31) }] }, /field "previous\[0\].key" must hold at least 32 bytes/],
+      [
+        'short previous key',
+        { ...keyRingFixture, previous: [{ ...keyRingFixture.previous[0], key: key(2, 31) }] },
+        /field "previous\[0\].key" must hold at least 32 bytes/,
+      ],
       ['not base64url', { ...keyRingFixture, current: { ...keyRingFixture.current, key: `${key(1)}+/=` } }, /field "current.key" must be base64url/],
-      ['duplicate kid', { ...keyRingFixture, previous: [{ ...keyRingFixture.previous[0], kid: keyRingFixture.current.kid }] }, /field "previous\[0\].kid" is not unique/],
+      [
+        'duplicate kid',
+        { ...keyRingFixture, previous: [{ ...keyRingFixture.previous[0], kid: keyRingFixture.current.kid }] },
+        /field "previous\[0\].kid" is not unique/,
+      ],
       ['previous not an array', { ...keyRingFixture, previous: {} }, /field "previous" must be an array/],
-      ['retiredAt missing', { ...keyRingFixture, previous: [{ ...keyRingFixture.previous[0], retiredAt: undefined }] }, /field "previous\[0\].retiredAt" is missing/],
+      [
+        'retiredAt missing',
+        { ...keyRingFixture, previous: [{ ...keyRingFixture.previous[0], retiredAt: undefined }] },
+        /field "previous\[0\].retiredAt" is missing/,
+      ],
     ];
     it.each(cases)('%s', async (_label, value, message) => {
       const text = typeof value === 'string' ? value : JSON.stringify(value);
-      const err = await expectRotationError(rotator.createPending({ current: text }, rotationContext('gaara-store/dev/encryption-key')), 'BadSecretShape', message);
+      const err = await expectRotationError(
+        rotator.createPending({ current: text }, rotationContext('gaara-store/dev/encryption-key')),
+        'BadSecretShape',
+        message,
+      );
       expect(err.message).toContain('AWSCURRENT value: encryption-key secret: field');
       expect(findLeaks(err.message, [keyRingFixture.current.key, keyRingFixture.previous[0].key, key(1, 16), key(2, 31)])).toEqual([]);
     });
@@ -102,7 +122,11 @@ describe('key-ring rotator', () => {
       const withMetric = createKeyRingRotator({ keyMaterial: kmsKeyMaterial(new KMSClient({})) });
       const out = captureOutput();
       try {
-        const err = await expectRotationError(withMetric.createPending({ current: full }, rotationContext('gaara-store/prod/encryption-key')), 'RingFull', /re-encrypt the data under the current key, then prune the ring/);
+        const err = await expectRotationError(
+          withMetric.createPending({ current: full }, rotationContext('gaara-store/prod/encryption-key')),
+          'RingFull',
+          /re-encrypt the data under the current key, then prune the ring/,
+        );
         expect(err.message).toMatch(/maximum of 64 previous keys/);
       } finally {
         out.stop();
@@ -136,7 +160,7 @@ describe('key-ring rotator', () => {
       expect(seen).toEqual(['encryption-key']);
     });
 
-    it('testSecret reports the pending ring\'s number of previous keys (the gauge the near-full alarm watches)', async () => {
+    it("testSecret reports the pending ring's number of previous keys (the gauge the near-full alarm watches)", async () => {
       const sizes: [string, number][] = [];
       const r = createKeyRingRotator({ keyMaterial: cryptoKeyMaterial, onRingFull: () => undefined, onRingSize: (s, n) => void sizes.push([s, n]) });
       const ring = fullEncryptionRing();
@@ -192,9 +216,16 @@ describe('key material (KMS mocked)', () => {
   it('classifies an unreachable KMS endpoint and a short answer (mocked)', async () => {
     const kms = mockClient(KMSClient);
     try {
-      kms.on(GenerateRandomCommand).rejectsOnce(Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' })).resolvesOnce({ Plaintext: new Uint8Array(16) });
+      kms
+        .on(GenerateRandomCommand)
+        .rejectsOnce(Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' }))
+        .resolvesOnce({ Plaintext: new Uint8Array(16) });
       const source = kmsKeyMaterial(new KMSClient({}));
-      await expectRotationError(source.randomBytes(32, 'secret s, step createSecret'), 'Timeout', /secret s, step createSecret: GenerateRandom: KMS endpoint timed out \(a function in a VPC needs an interface VPC endpoint for KMS/);
+      await expectRotationError(
+        source.randomBytes(32, 'secret s, step createSecret'),
+        'Timeout',
+        /secret s, step createSecret: GenerateRandom: KMS endpoint timed out \(a function in a VPC needs an interface VPC endpoint for KMS/,
+      );
       await expectRotationError(source.randomBytes(32, 'secret s, step createSecret'), 'TargetUnavailable', /returned 16 bytes instead of 32/);
     } finally {
       kms.restore();

@@ -85,7 +85,11 @@ describe('redis rotator: ElastiCache user (ElastiCache mocked)', () => {
     const probe = jest.fn(async () => {
       throw authFailed();
     });
-    const rotator = createRedisRotator({ target: ELASTICACHE_TARGET, elastiCache: elastiCachePasswords(() => new ElastiCacheClient({}), wait), authenticate: probe });
+    const rotator = createRedisRotator({
+      target: ELASTICACHE_TARGET,
+      elastiCache: elastiCachePasswords(() => new ElastiCacheClient({}), wait),
+      authenticate: probe,
+    });
     await rotator.applyPending(pendingOf('pending-password-value-1'), { current }, rotationContext(SECRET, { step: 'setSecret' }));
     expect(ec.commandCalls(ModifyUserCommand).map((c) => c.args[0].input)).toEqual([
       { UserId: 'gaara-app-user', Passwords: [elastiCacheSecret.password, 'pending-password-value-1'] },
@@ -113,7 +117,11 @@ describe('redis rotator: ElastiCache user (ElastiCache mocked)', () => {
   });
 
   it('does nothing when both passwords already log in (repeated setSecret, mocked)', async () => {
-    const rotator = createRedisRotator({ target: ELASTICACHE_TARGET, elastiCache: elastiCachePasswords(() => new ElastiCacheClient({}), wait), authenticate: async () => undefined });
+    const rotator = createRedisRotator({
+      target: ELASTICACHE_TARGET,
+      elastiCache: elastiCachePasswords(() => new ElastiCacheClient({}), wait),
+      authenticate: async () => undefined,
+    });
     await rotator.applyPending(pendingOf('pending-password-value-3'), { current }, rotationContext(SECRET));
     expect(ec.calls()).toHaveLength(0);
   });
@@ -150,12 +158,24 @@ describe('redis rotator: ElastiCache user (ElastiCache mocked)', () => {
     const out = captureOutput();
     const errors: RotationError[] = [];
     try {
-      const rotator = createRedisRotator({ target: ELASTICACHE_TARGET, elastiCache: elastiCachePasswords(() => new ElastiCacheClient({}), wait), authenticate: async () => Promise.reject(authFailed()) });
+      const rotator = createRedisRotator({
+        target: ELASTICACHE_TARGET,
+        elastiCache: elastiCachePasswords(() => new ElastiCacheClient({}), wait),
+        authenticate: async () => Promise.reject(authFailed()),
+      });
       ec.on(DescribeUsersCommand).rejectsOnce(Object.assign(new Error('User not found'), { name: 'UserNotFoundFault' }));
-      errors.push(await rejection(rotator.applyPending(pendingOf('pending-password-value-6'), { current }, rotationContext(SECRET, { step: 'setSecret', logLevel: 'DEBUG' }))));
+      errors.push(
+        await rejection(
+          rotator.applyPending(pendingOf('pending-password-value-6'), { current }, rotationContext(SECRET, { step: 'setSecret', logLevel: 'DEBUG' })),
+        ),
+      );
       ec.on(DescribeUsersCommand).resolves({ Users: [{ UserId: 'gaara-app-user', Status: 'active' }] });
       ec.on(ModifyUserCommand).rejects(Object.assign(new Error('not authorized to perform elasticache:ModifyUser'), { name: 'AccessDeniedException' }));
-      errors.push(await rejection(rotator.applyPending(pendingOf('pending-password-value-7'), { current }, rotationContext(SECRET, { step: 'setSecret', logLevel: 'DEBUG' }))));
+      errors.push(
+        await rejection(
+          rotator.applyPending(pendingOf('pending-password-value-7'), { current }, rotationContext(SECRET, { step: 'setSecret', logLevel: 'DEBUG' })),
+        ),
+      );
       errors.forEach((e) => out.addError(e));
     } finally {
       out.stop();
@@ -187,7 +207,8 @@ describe('REDIS_* target configuration', () => {
     expect(() => createRedisRotator({ target: ELASTICACHE_TARGET })).toThrow(
       expect.objectContaining({
         errorClass: 'Internal',
-        message: 'configuration: REDIS_ELASTICACHE_USER_ID is set, but this function carries no ElastiCache client (the stack bundles entry-elasticache.ts for an ElastiCache user)',
+        message:
+          'configuration: REDIS_ELASTICACHE_USER_ID is set, but this function carries no ElastiCache client (the stack bundles entry-elasticache.ts for an ElastiCache user)',
       }),
     );
   });
@@ -216,7 +237,11 @@ describe('REDIS_* target configuration', () => {
 
 describe('redis rotator: ElastiCache password length', () => {
   it('refuses a password policy outside ElastiCache 16..128 characters before anything is written', async () => {
-    const rotator = createRedisRotator({ target: ELASTICACHE_TARGET, elastiCache: elastiCachePasswords(() => new ElastiCacheClient({})), passwordPolicy: { length: 12, exclude: '' } });
+    const rotator = createRedisRotator({
+      target: ELASTICACHE_TARGET,
+      elastiCache: elastiCachePasswords(() => new ElastiCacheClient({})),
+      passwordPolicy: { length: 12, exclude: '' },
+    });
     const e = await rejection(rotator.createPending({ current }, rotationContext(SECRET)));
     expect(e.errorClass).toBe('InvalidState');
     expect(e.message).toMatch(/ElastiCache user passwords must be 16 to 128 characters; set PASSWORD_LENGTH/);
@@ -232,7 +257,12 @@ describe('redis admin credential (REDIS_ADMIN_SECRET_ARN)', () => {
       port: 6379,
       tls: true,
     });
-    expect(parseAdminCredential(JSON.stringify({ username: 'admin', password: 'p-123456789', host: 'CACHE.internal.example', port: '6379', tls: true }), ADMIN_TARGET)).toEqual({
+    expect(
+      parseAdminCredential(
+        JSON.stringify({ username: 'admin', password: 'p-123456789', host: 'CACHE.internal.example', port: '6379', tls: true }),
+        ADMIN_TARGET,
+      ),
+    ).toEqual({
       username: 'admin',
       password: 'p-123456789',
       host: 'cache.internal.example',
@@ -256,7 +286,10 @@ describe('redis admin credential (REDIS_ADMIN_SECRET_ARN)', () => {
     } catch (e) {
       error = e;
     }
-    expect(error).toMatchObject({ errorClass: 'BadSecretShape', message: 'the admin secret (REDIS_ADMIN_SECRET_ARN): redis admin secret: field "password" must be a string' });
+    expect(error).toMatchObject({
+      errorClass: 'BadSecretShape',
+      message: 'the admin secret (REDIS_ADMIN_SECRET_ARN): redis admin secret: field "password" must be a string',
+    });
   });
 });
 
@@ -283,7 +316,11 @@ describe('ElastiCache rotation through the lifecycle (ElastiCache mocked, Secret
       const model = new SecretsManagerModel();
       const id = model.createSecret(SECRET, current);
       const handler = createRotationHandler(
-        createRedisRotator({ target: ELASTICACHE_TARGET, elastiCache: elastiCachePasswords(() => new ElastiCacheClient({}), { timeoutMs: 10_000, pollMs: 1, sleep: async () => undefined }), authenticate }),
+        createRedisRotator({
+          target: ELASTICACHE_TARGET,
+          elastiCache: elastiCachePasswords(() => new ElastiCacheClient({}), { timeoutMs: 10_000, pollMs: 1, sleep: async () => undefined }),
+          authenticate,
+        }),
         {
           secretsManager: model as unknown as SecretsManagerSender,
           logger: new Logger({ serviceName: 'redis-test', logLevel: 'SILENT' }),

@@ -11,7 +11,14 @@ describe('a Redis error reply that quotes the new password never reaches the rot
     const error = classifyRedisError(reply, 'admin credential', { host: 'cache.internal', port: 6379 });
     expect(error.errorClass).toBe('TargetUnavailable');
     expect(error.message).toBe('Redis cache.internal:6379: admin credential failed (ERR)');
-    for (const rendered of [error.message, String(error), inspect(error), inspect(error, { showHidden: true, depth: 5 }), JSON.stringify(error), error.stack ?? '']) {
+    for (const rendered of [
+      error.message,
+      String(error),
+      inspect(error),
+      inspect(error, { showHidden: true, depth: 5 }),
+      JSON.stringify(error),
+      error.stack ?? '',
+    ]) {
       expect(rendered).not.toContain(password);
     }
   });

@@ -10,7 +10,9 @@ import { rejection } from '../../support/rejection';
 
 describe('RESP2 encoding and parsing', () => {
   it('encodes a command as an array of bulk strings, lengths in bytes', () => {
-    expect(encodeCommand(['ACL', 'SETUSER', 'app', '#ab', 'é']).toString('utf8')).toBe('*5\r\n$3\r\nACL\r\n$7\r\nSETUSER\r\n$3\r\napp\r\n$3\r\n#ab\r\n$2\r\né\r\n');
+    expect(encodeCommand(['ACL', 'SETUSER', 'app', '#ab', 'é']).toString('utf8')).toBe(
+      '*5\r\n$3\r\nACL\r\n$7\r\nSETUSER\r\n$3\r\napp\r\n$3\r\n#ab\r\n$2\r\né\r\n',
+    );
   });
 
   it.each([

@@ -30,7 +30,13 @@ const mysql2Error = (code: string, errno: number, sqlState: string) =>
 
 /** A pg DatabaseError: the value in message, detail and the failing query. */
 const pgError = (code: string, message = `invalid input syntax for type integer: "${VALUE}"`) =>
-  Object.assign(new Error(message), { code, severity: 'ERROR', detail: `Key (password)=(${VALUE}) is invalid.`, where: `SQL statement "ALTER ROLE app PASSWORD '${VALUE}'"`, query: `ALTER ROLE app PASSWORD '${VALUE}'` });
+  Object.assign(new Error(message), {
+    code,
+    severity: 'ERROR',
+    detail: `Key (password)=(${VALUE}) is invalid.`,
+    where: `SQL statement "ALTER ROLE app PASSWORD '${VALUE}'"`,
+    query: `ALTER ROLE app PASSWORD '${VALUE}'`,
+  });
 
 /** A Node socket/TLS error whose message names what it was connecting to (a hostile value can be that). */
 const nodeError = (code: string) => Object.assign(new Error(`${code}: connect to ${VALUE}.example:3306`), { code, syscall: 'connect' });
@@ -62,7 +68,10 @@ describe('driver errors carrying a value are classified by code, and the value n
   });
 
   it('an AWS SDK error whose message carries a value: class by name, message free of it', () => {
-    const sdk = Object.assign(new Error(`Value ${VALUE} at 'secretString' failed to satisfy constraint`), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } });
+    const sdk = Object.assign(new Error(`Value ${VALUE} at 'secretString' failed to satisfy constraint`), {
+      name: 'ValidationException',
+      $metadata: { httpStatusCode: 400 },
+    });
     const e = awsCallError(sdk, 'Secrets Manager', 'PutSecretValue', 'secret gaara-store/test/database-url, step createSecret');
     expect(e.errorClass).toBe('Internal');
     expect(findLeaks(e.message + describeError(e), [VALUE])).toEqual([]);
@@ -82,7 +91,12 @@ function leakyDriver(db: FakeDatabase, classified: boolean): EngineDriver {
       return {
         ...session,
         async setOwnPassword(password: string) {
-          const raw = Object.assign(new Error(`near '${password}' at line 1`), { code: 'ER_PARSE_ERROR', errno: 1064, sqlMessage: `near '${password}'`, sql: `SET PASSWORD = PASSWORD('${password}')` });
+          const raw = Object.assign(new Error(`near '${password}' at line 1`), {
+            code: 'ER_PARSE_ERROR',
+            errno: 1064,
+            sqlMessage: `near '${password}'`,
+            sql: `SET PASSWORD = PASSWORD('${password}')`,
+          });
           throw classified ? dbError(raw, 'SET PASSWORD as "app"') : raw;
         },
       };

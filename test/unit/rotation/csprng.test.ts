@@ -49,7 +49,13 @@ describe('CSPRNG only: generation works with Math.random unusable (real generato
 });
 
 describe('lint rule: Math.random is banned where secrets are made (ESLint with the repository config, in a child process)', () => {
-  const BANNED_IN = ['lambdas/rotation/new-module.ts', 'lambdas/key-ring/new-module.ts', 'contracts/new-module.ts', 'client/src/field-encryption/new-module.ts', 'client/src/keyring/new-module.ts'];
+  const BANNED_IN = [
+    'lambdas/rotation/new-module.ts',
+    'lambdas/key-ring/new-module.ts',
+    'contracts/new-module.ts',
+    'client/src/field-encryption/new-module.ts',
+    'client/src/keyring/new-module.ts',
+  ];
   const ALLOWED_IN = 'client/src/secrets/new-module.ts';
   let reported: Record<string, boolean>;
 

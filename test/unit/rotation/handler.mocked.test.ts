@@ -62,7 +62,10 @@ function describeAnswer(stages: Record<string, string[]>, rotationEnabled: boole
 const normalStages = { [CURRENT_ID]: ['AWSCURRENT'], [PREVIOUS_ID]: ['AWSPREVIOUS'], [TOKEN]: ['AWSPENDING'] };
 
 function notFound() {
-  return Object.assign(new Error("Secrets Manager can't find the specified secret value"), { name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 400 } });
+  return Object.assign(new Error("Secrets Manager can't find the specified secret value"), {
+    name: 'ResourceNotFoundException',
+    $metadata: { httpStatusCode: 400 },
+  });
 }
 
 function setup(overrides: Partial<Rotator<string>> = {}) {
@@ -201,7 +204,9 @@ describe('rotation lifecycle: DescribeSecret checks (Secrets Manager mocked)', (
   });
 
   it('AccessDeniedException -> AccessDenied', async () => {
-    sm.on(DescribeSecretCommand).rejects(Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }));
+    sm.on(DescribeSecretCommand).rejects(
+      Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }),
+    );
     const { handler } = setup();
     expect((await rejection(handler(event('createSecret')))).errorClass).toBe('AccessDenied');
   });
@@ -215,7 +220,13 @@ describe('rotation lifecycle: steps (Secrets Manager mocked)', () => {
     expect(calls.created[0]?.current).toBe(CURRENT_VALUE);
     const puts = sm.commandCalls(PutSecretValueCommand);
     expect(puts).toHaveLength(1);
-    expect(puts[0]?.args[0].input).toEqual({ SecretId: ARN, ClientRequestToken: TOKEN, SecretString: PENDING_VALUE, VersionStages: ['AWSPENDING'], RotationToken: ROTATION_TOKEN });
+    expect(puts[0]?.args[0].input).toEqual({
+      SecretId: ARN,
+      ClientRequestToken: TOKEN,
+      SecretString: PENDING_VALUE,
+      VersionStages: ['AWSPENDING'],
+      RotationToken: ROTATION_TOKEN,
+    });
     expect(sm.commandCalls(GetSecretValueCommand, { VersionId: PREVIOUS_ID })).toHaveLength(0);
   });
 
@@ -225,7 +236,7 @@ describe('rotation lifecycle: steps (Secrets Manager mocked)', () => {
     expect(sm.commandCalls(PutSecretValueCommand)[0]?.args[0].input).not.toHaveProperty('RotationToken');
   });
 
-  it('createSecret reads AWSCURRENT only: whether a pending value exists is PutSecretValue\'s answer (no GetSecretValue of AWSPENDING)', async () => {
+  it("createSecret reads AWSCURRENT only: whether a pending value exists is PutSecretValue's answer (no GetSecretValue of AWSPENDING)", async () => {
     sm.on(PutSecretValueCommand).rejects(Object.assign(new Error('exists'), { name: 'ResourceExistsException', $metadata: { httpStatusCode: 400 } }));
     const { handler, successes } = setup();
     await handler(event('createSecret'));
@@ -248,29 +259,32 @@ describe('rotation lifecycle: steps (Secrets Manager mocked)', () => {
     expect(e.message).toBe(`secret ${NAME}, step createSecret: PutSecretValue: Secrets Manager call failed (ThrottlingException)`);
   });
 
-  it.each(['setSecret', 'testSecret'] as const)('%s: hands the parsed pending and AWSCURRENT to the rotator; AWSPREVIOUS is read only when asked for', async (step) => {
-    sm.on(GetSecretValueCommand, { VersionId: TOKEN }).resolves({ SecretString: PENDING_VALUE, VersionId: TOKEN });
-    let previousSeen: string | undefined;
-    const { handler, calls } = setup({
-      applyPending: async (pending, versions) => {
-        calls.applied.push({ pending, versions });
-        previousSeen = await previousOf(versions);
-        await previousOf(versions); // a second ask is served without another call
-      },
-    });
-    await handler(event(step));
-    const seen = step === 'setSecret' ? calls.applied : calls.tested;
-    expect(seen).toHaveLength(1);
-    expect(seen[0]?.pending).toBe(PENDING_VALUE);
-    expect(seen[0]?.versions.current).toBe(CURRENT_VALUE);
-    const previousReads = sm.commandCalls(GetSecretValueCommand, { VersionId: PREVIOUS_ID }).length;
-    if (step === 'setSecret') {
-      expect(previousSeen).toBe(PREVIOUS_VALUE);
-      expect(previousReads).toBe(1);
-    } else {
-      expect(previousReads).toBe(0);
-    }
-  });
+  it.each(['setSecret', 'testSecret'] as const)(
+    '%s: hands the parsed pending and AWSCURRENT to the rotator; AWSPREVIOUS is read only when asked for',
+    async (step) => {
+      sm.on(GetSecretValueCommand, { VersionId: TOKEN }).resolves({ SecretString: PENDING_VALUE, VersionId: TOKEN });
+      let previousSeen: string | undefined;
+      const { handler, calls } = setup({
+        applyPending: async (pending, versions) => {
+          calls.applied.push({ pending, versions });
+          previousSeen = await previousOf(versions);
+          await previousOf(versions); // a second ask is served without another call
+        },
+      });
+      await handler(event(step));
+      const seen = step === 'setSecret' ? calls.applied : calls.tested;
+      expect(seen).toHaveLength(1);
+      expect(seen[0]?.pending).toBe(PENDING_VALUE);
+      expect(seen[0]?.versions.current).toBe(CURRENT_VALUE);
+      const previousReads = sm.commandCalls(GetSecretValueCommand, { VersionId: PREVIOUS_ID }).length;
+      if (step === 'setSecret') {
+        expect(previousSeen).toBe(PREVIOUS_VALUE);
+        expect(previousReads).toBe(1);
+      } else {
+        expect(previousReads).toBe(0);
+      }
+    },
+  );
 
   it.each(['setSecret', 'testSecret'] as const)('%s before createSecret wrote a value -> InvalidState', async (step) => {
     const { handler, calls } = setup();
@@ -306,12 +320,14 @@ describe('rotation lifecycle: steps (Secrets Manager mocked)', () => {
     const { handler, failures } = setup();
     const e = await rejection(handler(event('finishSecret')));
     expect(e.errorClass).toBe('InvalidState');
-    expect(e.message).toBe(`secret ${NAME}, step finishSecret: the AWSPENDING version has no value (createSecret has not completed for this token); AWSCURRENT was not moved`);
+    expect(e.message).toBe(
+      `secret ${NAME}, step finishSecret: the AWSPENDING version has no value (createSecret has not completed for this token); AWSCURRENT was not moved`,
+    );
     expect(sm.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(0);
     expect(failures).toEqual(['finishSecret']);
   });
 
-  it('finishSecret on a pending value that does not parse: the parser\'s error, AWSCURRENT not moved', async () => {
+  it("finishSecret on a pending value that does not parse: the parser's error, AWSCURRENT not moved", async () => {
     sm.on(GetSecretValueCommand, { VersionId: TOKEN }).resolves({ SecretString: '{"not":"a value"}', VersionId: TOKEN });
     const { handler } = setup({
       parse: () => {
@@ -342,12 +358,15 @@ describe('rotation lifecycle: logs (Secrets Manager mocked)', () => {
   it('log lines carry secret, step, the first 8 characters of the token and the error class, and never the RotationToken or a value', async () => {
     const out = captureOutput();
     try {
-      const handler = createRotationHandler(fakeRotator({ created: [], applied: [], tested: [] }, { testPending: async () => Promise.reject(new Error(PENDING_VALUE)) }), {
-        secretsManager: client,
-        logger: new Logger({ serviceName: 'test', logLevel: 'DEBUG' }),
-        versionCache: false,
-        env: { METRICS_NAMESPACE: 'Test/Secrets', APP_ENVIRONMENT: 'dev' },
-      });
+      const handler = createRotationHandler(
+        fakeRotator({ created: [], applied: [], tested: [] }, { testPending: async () => Promise.reject(new Error(PENDING_VALUE)) }),
+        {
+          secretsManager: client,
+          logger: new Logger({ serviceName: 'test', logLevel: 'DEBUG' }),
+          versionCache: false,
+          env: { METRICS_NAMESPACE: 'Test/Secrets', APP_ENVIRONMENT: 'dev' },
+        },
+      );
       await handler(event('createSecret', { RotationToken: ROTATION_TOKEN }));
       sm.on(GetSecretValueCommand, { VersionId: TOKEN }).resolves({ SecretString: PENDING_VALUE, VersionId: TOKEN });
       await handler(event('setSecret', { RotationToken: ROTATION_TOKEN }));
@@ -395,7 +414,9 @@ describe('rotation lifecycle: a step still running at the function deadline (Sec
   });
 
   it('a step that then fails is counted once', async () => {
-    const { handler, failures } = slowSetup(() => new Promise((_, reject) => setTimeout(() => reject(new RotationError('Timeout', 'database did not answer')), 300)));
+    const { handler, failures } = slowSetup(
+      () => new Promise((_, reject) => setTimeout(() => reject(new RotationError('Timeout', 'database did not answer')), 300)),
+    );
     await rejection(handler(event('setSecret'), context));
     expect(failures).toEqual(['database-url/setSecret']);
   });

@@ -46,7 +46,6 @@ function setup(cache: boolean) {
   return { model, arn, applied, make };
 }
 
-
 describe('rotation lifecycle driven like the service (Secrets Manager modelled)', () => {
   it('every step run three times in a row: one rotation, AWSPREVIOUS follows AWSCURRENT', async () => {
     const { model, arn, applied, make } = setup(true);
@@ -67,30 +66,33 @@ describe('rotation lifecycle driven like the service (Secrets Manager modelled)'
     expect(model.valueAt(arn, 'AWSCURRENT')).toBe('{"n":2}');
   });
 
-  it.each([true, false])('a crash before and after every Secrets Manager call, resumed with the same token (version cache %s), completes once', async (cache) => {
-    const { model, arn, applied, make } = setup(cache);
-    let n = 1;
-    for (let point = 1; ; point++) {
-      const crash = new CrashPoints(point);
-      crash.attachToModel(model);
-      const token = model.startRotation(arn);
-      let crashed = false;
-      try {
-        for (const step of STEPS) await make()(rotationEvent(step, arn, token));
-      } catch {
-        crashed = true;
+  it.each([true, false])(
+    'a crash before and after every Secrets Manager call, resumed with the same token (version cache %s), completes once',
+    async (cache) => {
+      const { model, arn, applied, make } = setup(cache);
+      let n = 1;
+      for (let point = 1; ; point++) {
+        const crash = new CrashPoints(point);
+        crash.attachToModel(model);
+        const token = model.startRotation(arn);
+        let crashed = false;
+        try {
+          for (const step of STEPS) await make()(rotationEvent(step, arn, token));
+        } catch {
+          crashed = true;
+        }
+        model.beforeCall = undefined;
+        model.afterCall = undefined;
+        await retryRotation(model, arn, make(), token);
+        n += 1;
+        expect(model.valueAt(arn, 'AWSCURRENT')).toBe(JSON.stringify({ n }));
+        expect(model.versionAt(arn, 'AWSCURRENT')?.versionId).toBe(token);
+        if (!crashed) break;
       }
-      model.beforeCall = undefined;
-      model.afterCall = undefined;
-      await retryRotation(model, arn, make(), token);
-      n += 1;
-      expect(model.valueAt(arn, 'AWSCURRENT')).toBe(JSON.stringify({ n }));
-      expect(model.versionAt(arn, 'AWSCURRENT')?.versionId).toBe(token);
-      if (!crashed) break;
-    }
-    expect(applied).toEqual(Array.from({ length: n - 1 }, (_, i) => i + 2));
-    expect(n).toBeGreaterThan(15);
-  });
+      expect(applied).toEqual(Array.from({ length: n - 1 }, (_, i) => i + 2));
+      expect(n).toBeGreaterThan(15);
+    },
+  );
 
   it('Secrets Manager API calls per rotation: 7 when the steps share an execution environment, 12 when each step starts cold (createSecret reads no AWSPENDING; finishSecret does; AWS templates: 14)', async () => {
     const warm = setup(true);
@@ -144,7 +146,9 @@ describe('rotation metrics: the emitted EMF has exactly the contract dimension s
     } finally {
       out.stop();
     }
-    const emf = out.json().filter((o) => typeof o._aws === 'object') as Array<Record<string, unknown> & { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] } }>;
+    const emf = out.json().filter((o) => typeof o._aws === 'object') as Array<
+      Record<string, unknown> & { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] } }
+    >;
     const byMetric = (name: string) => emf.filter((d) => d._aws.CloudWatchMetrics[0]?.Metrics.some((m) => m.Name === name));
     expect(byMetric('StepDurationMs')).toHaveLength(7);
     expect(byMetric('RotationSucceeded')).toHaveLength(1);

@@ -9,12 +9,25 @@ import { RotationError } from '../../../lambdas/rotation/errors';
 import { createRotationHandler, createSecretsManagerClient } from '../../../lambdas/rotation/handler';
 import { freePort } from '../../support/postgres-server';
 
-const rotator = { kind: 'x', serves: ['database-url'] as const, parse: (s: string) => s, serialize: (s: string) => s, createPending: async () => 'x', applyPending: async () => undefined, testPending: async () => undefined };
+const rotator = {
+  kind: 'x',
+  serves: ['database-url'] as const,
+  parse: (s: string) => s,
+  serialize: (s: string) => s,
+  createPending: async () => 'x',
+  applyPending: async () => undefined,
+  testPending: async () => undefined,
+};
 const event = { Step: 'createSecret', SecretId: 'gaara-store/dev/database-url', ClientRequestToken: 'aaaaaaaa-1111-2222-3333-444444444444' };
 
 async function failureAgainst(endpoint: string): Promise<RotationError> {
   const env = { ...process.env };
-  Object.assign(process.env, { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'not-a-real-key', AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint });
+  Object.assign(process.env, {
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'not-a-real-key',
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
+  });
   try {
     const handler = createRotationHandler(rotator, {
       secretsManager: createSecretsManagerClient({ connectionTimeout: 300, requestTimeout: 300 }, 1),

@@ -39,7 +39,8 @@ const database = () =>
     target: { engine: 'postgres', host: 'db.internal.example', port: 5432, dbname: 'gaara', username: 'gaara_app', tls: true, strategy: 'single-user' },
     driver: { family: 'postgres', maxUsernameLength: 63, connect: async () => Promise.reject(new Error('no database in this test')) },
   });
-const redis = () => createRedisRotator({ target: { host: 'cache.internal.example', port: 6379, username: 'gaara_app', tls: true, adminSecretArn: FIXTURE_REDIS_ADMIN_ARN } });
+const redis = () =>
+  createRedisRotator({ target: { host: 'cache.internal.example', port: 6379, username: 'gaara_app', tls: true, adminSecretArn: FIXTURE_REDIS_ADMIN_ARN } });
 
 /** Versions and their stages and values: what "nothing changed" compares. */
 const stateOf = (model: SecretsManagerModel, id: string) =>
@@ -47,10 +48,18 @@ const stateOf = (model: SecretsManagerModel, id: string) =>
 
 describe('a function refuses secrets outside its scope before any Secrets Manager call (Secrets Manager modelled)', () => {
   it.each([
-    ['another environment', 'gaara-store/prod/jwt-secret', 'is not a secret of gaara-store/dev/* (this function serves only its own application and environment)'],
+    [
+      'another environment',
+      'gaara-store/prod/jwt-secret',
+      'is not a secret of gaara-store/dev/* (this function serves only its own application and environment)',
+    ],
     ['another application', 'other-app/dev/jwt-secret', 'is not a secret of gaara-store/dev/* (this function serves only its own application and environment)'],
     ['a secret it does not serve', 'gaara-store/dev/database-url', 'is not one of the secrets this function serves (secret-key, jwt-secret, encryption-key)'],
-    ['a name outside the catalog', 'gaara-store/dev/jwt-secret-copy', 'is not one of the secrets this function serves (secret-key, jwt-secret, encryption-key)'],
+    [
+      'a name outside the catalog',
+      'gaara-store/dev/jwt-secret-copy',
+      'is not one of the secrets this function serves (secret-key, jwt-secret, encryption-key)',
+    ],
   ])('the dev key-ring function invoked on %s: OutOfScope, no call, nothing changed', async (_label, name, problem) => {
     const model = new SecretsManagerModel();
     const id = model.createSecret(name, JSON.stringify(keyRingFixture));
@@ -120,7 +129,10 @@ describe('finishSecret never moves AWSCURRENT onto an empty or invalid version (
     const token = model.startRotation(id);
     const before = stateOf(model, id);
     const e = await rejection(handlerFor(make() as Rotator<unknown>, model).handler(rotationEvent('finishSecret', id, token)));
-    expect([e.errorClass, e.message]).toEqual(['InvalidState', `secret ${name}, step finishSecret: the AWSPENDING version has no value (createSecret has not completed for this token); AWSCURRENT was not moved`]);
+    expect([e.errorClass, e.message]).toEqual([
+      'InvalidState',
+      `secret ${name}, step finishSecret: the AWSPENDING version has no value (createSecret has not completed for this token); AWSCURRENT was not moved`,
+    ]);
     expect(stateOf(model, id)).toEqual(before);
     expect(JSON.parse(model.valueAt(id, 'AWSCURRENT') as string)).toEqual(fixture);
   });
@@ -129,7 +141,10 @@ describe('finishSecret never moves AWSCURRENT onto an empty or invalid version (
     const model = new SecretsManagerModel();
     const id = model.createSecret('gaara-store/dev/jwt-secret', JSON.stringify(keyRingFixture));
     const token = model.startRotation(id);
-    await model.send({ input: { SecretId: id, ClientRequestToken: token, SecretString: '{"schema":1,"current":{"kid":"x"}}', VersionStages: ['AWSPENDING'] }, constructor: { name: 'PutSecretValueCommand' } });
+    await model.send({
+      input: { SecretId: id, ClientRequestToken: token, SecretString: '{"schema":1,"current":{"kid":"x"}}', VersionStages: ['AWSPENDING'] },
+      constructor: { name: 'PutSecretValueCommand' },
+    });
     const e = await rejection(handlerFor(keyRing(), model).handler(rotationEvent('finishSecret', id, token)));
     expect(e.errorClass).toBe('BadSecretShape');
     expect(model.versionAt(id, 'AWSCURRENT')?.versionId).not.toBe(token);

@@ -1,5 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { DescribeSecretCommand, type DescribeSecretCommandOutput, GetSecretValueCommand, ListSecretVersionIdsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  DescribeSecretCommand,
+  type DescribeSecretCommandOutput,
+  GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ageFigures, isOverdue, lastRotation, rotatedBy, rotationDue } from '../../../contracts/secret-age-rules';
 import { DEFAULT_MAX_AGE_DAYS, parseWatchedSecrets } from '../../../lambdas/secret-age/config';
@@ -134,7 +140,13 @@ describe('secret-age function (Secrets Manager mocked)', () => {
       const [block] = doc._aws.CloudWatchMetrics;
       expect(block.Namespace).toBe('GaaraStore/Secrets');
       expect(block.Dimensions).toEqual([['Environment', 'Secret']]);
-      expect(block.Metrics.map((m) => m.Name).sort()).toEqual(['DaysSinceLastRotation', 'DaysSinceRotation', 'NeverRotated', 'PendingRotationHours', 'PlaceholderSecret']);
+      expect(block.Metrics.map((m) => m.Name).sort()).toEqual([
+        'DaysSinceLastRotation',
+        'DaysSinceRotation',
+        'NeverRotated',
+        'PendingRotationHours',
+        'PlaceholderSecret',
+      ]);
       expect(doc).not.toHaveProperty('service');
       expect(doc.Environment).toBe('prod');
       const secret = doc.Secret as string;
@@ -148,7 +160,9 @@ describe('secret-age function (Secrets Manager mocked)', () => {
   it('one failing secret does not stop the others; the failure is logged by name and the run fails at the end', async () => {
     sm.on(ListSecretVersionIdsCommand).resolves({ Versions: VERSIONS['secret-key'] });
     sm.on(DescribeSecretCommand).resolves(DESCRIBED['secret-key']);
-    sm.on(ListSecretVersionIdsCommand, { SecretId: arn('database-url') }).rejects(Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException' }));
+    sm.on(ListSecretVersionIdsCommand, { SecretId: arn('database-url') }).rejects(
+      Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException' }),
+    );
     sm.on(ListSecretVersionIdsCommand, { SecretId: arn('mail-password') }).resolves({ Versions: [] });
     const { handler } = run(['database-url', 'secret-key', 'mail-password', 'jwt-secret'], sm);
     const out = captureOutput();
@@ -164,7 +178,10 @@ describe('secret-age function (Secrets Manager mocked)', () => {
     expect((error as SecretAgeCheckFailed).failed).toEqual(['database-url', 'mail-password']);
     expect((error as Error).message).toBe('secret-age: 2 of 4 secrets could not be checked (database-url, mail-password); the others were published');
     expect(emfOf(out).map((d) => d.Secret)).toEqual(['secret-key', 'jwt-secret']);
-    const errors = out.text.split('\n').filter((l) => l.includes('"secret age check failed"')).map((l) => JSON.parse(l));
+    const errors = out.text
+      .split('\n')
+      .filter((l) => l.includes('"secret age check failed"'))
+      .map((l) => JSON.parse(l));
     expect(errors.map((e) => [e.secret, e.call, e.errorName])).toEqual([
       ['database-url', 'ListSecretVersionIds', 'AccessDeniedException'],
       ['mail-password', undefined, 'VersionMetadataError'],
@@ -177,7 +194,9 @@ describe('secret-age function (Secrets Manager mocked)', () => {
       sm.on(ListSecretVersionIdsCommand, { SecretId: arn(name) }).resolves({ Versions: VERSIONS[name] });
       sm.on(DescribeSecretCommand, { SecretId: arn(name) }).resolves(DESCRIBED[name]);
     }
-    const denied = Object.assign(new Error('User: arn:aws:sts::111111111111:assumed-role/age/fn is not authorized to perform: secretsmanager:DescribeSecret'), { name: 'AccessDeniedException' });
+    const denied = Object.assign(new Error('User: arn:aws:sts::111111111111:assumed-role/age/fn is not authorized to perform: secretsmanager:DescribeSecret'), {
+      name: 'AccessDeniedException',
+    });
     sm.on(DescribeSecretCommand, { SecretId: arn('database-url') }).rejects(denied);
     const { error, emf, logs } = await invoke(run(['secret-key', 'database-url', 'sentry-dsn'], sm).handler);
     expect((error as SecretAgeCheckFailed).failed).toEqual(['database-url']);
@@ -194,7 +213,9 @@ describe('secret-age function (Secrets Manager mocked)', () => {
   it('mocked: a manual put-secret-value after a rotation keeps DaysSinceLastRotation growing (only DaysSinceRotation drops)', async () => {
     // database-url rotated 80 days ago; two days ago an operator put a value by hand (LastRotatedDate does not move).
     const described = { CreatedDate: daysAgo(300), LastRotatedDate: daysAgo(80), RotationEnabled: true };
-    sm.on(DescribeSecretCommand).resolvesOnce(described).resolves({ ...described, LastChangedDate: daysAgo(2) });
+    sm.on(DescribeSecretCommand)
+      .resolvesOnce(described)
+      .resolves({ ...described, LastChangedDate: daysAgo(2) });
     const rotated = [
       { VersionId: 'v9', VersionStages: ['AWSCURRENT'], CreatedDate: daysAgo(80) },
       { VersionId: 'v8', VersionStages: ['AWSPREVIOUS'], CreatedDate: daysAgo(110) },
@@ -219,7 +240,9 @@ describe('secret-age function (Secrets Manager mocked)', () => {
       { DaysSinceLastRotation: 95, DaysSinceRotation: 17, NeverRotated: 0, PendingRotationHours: 0, PlaceholderSecret: 0 },
     ]);
     // 95 days without a rotation is overdue (maxAgeDays 90) although the value is 17 days old
-    expect(later.logs.map((l) => [l.message, l.level, l.rotatedBy, l.lastRotatedDate])).toEqual([['secret overdue for rotation', 'WARN', 'rotator', daysAgo(80).toISOString()]]);
+    expect(later.logs.map((l) => [l.message, l.level, l.rotatedBy, l.lastRotatedDate])).toEqual([
+      ['secret overdue for rotation', 'WARN', 'rotator', daysAgo(80).toISOString()],
+    ]);
   });
 
   it('mocked: turning rotation off does not make a manual put count as a rotation (catalog rotator: the age runs from creation)', async () => {
@@ -238,7 +261,9 @@ describe('secret-age function (Secrets Manager mocked)', () => {
 
   it('mocked: never rotated is 1 for a placeholder and for a rotated secret only ever set by hand; 0 once a rotation completed', async () => {
     sm.on(DescribeSecretCommand, { SecretId: arn('jwt-secret') }).resolves({ CreatedDate: daysAgo(6), RotationEnabled: true });
-    sm.on(ListSecretVersionIdsCommand, { SecretId: arn('jwt-secret') }).resolves({ Versions: [{ VersionId: 'j1', VersionStages: ['AWSCURRENT'], CreatedDate: daysAgo(6) }] });
+    sm.on(ListSecretVersionIdsCommand, { SecretId: arn('jwt-secret') }).resolves({
+      Versions: [{ VersionId: 'j1', VersionStages: ['AWSCURRENT'], CreatedDate: daysAgo(6) }],
+    });
     // the operator seeded database-url by hand twice; its rotator never completed
     sm.on(DescribeSecretCommand, { SecretId: arn('database-url') }).resolves({ CreatedDate: daysAgo(50), RotationEnabled: true, LastChangedDate: daysAgo(5) });
     sm.on(ListSecretVersionIdsCommand, { SecretId: arn('database-url') }).resolves({
@@ -258,16 +283,18 @@ describe('secret-age function (Secrets Manager mocked)', () => {
     });
   });
 
-  it('mocked: every call of a run is issued at once (two per secret), so a slow endpoint costs one call\'s timeout, not fourteen', async () => {
+  it("mocked: every call of a run is issued at once (two per secret), so a slow endpoint costs one call's timeout, not fourteen", async () => {
     let inFlight = 0;
     let most = 0;
-    const slow = <T>(value: T) => async () => {
-      inFlight += 1;
-      most = Math.max(most, inFlight);
-      await new Promise((r) => setTimeout(r, 20));
-      inFlight -= 1;
-      return value;
-    };
+    const slow =
+      <T>(value: T) =>
+      async () => {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        await new Promise((r) => setTimeout(r, 20));
+        inFlight -= 1;
+        return value;
+      };
     sm.on(ListSecretVersionIdsCommand).callsFake(slow({ Versions: VERSIONS['secret-key'] }));
     sm.on(DescribeSecretCommand).callsFake(slow(DESCRIBED['secret-key']));
     const names = ['secret-key', 'jwt-secret', 'encryption-key', 'database-url', 'redis-password', 'mail-password', 'sentry-dsn'];
@@ -281,10 +308,26 @@ describe('secret-age function (Secrets Manager mocked)', () => {
 
 describe('secretFigures (version metadata rules)', () => {
   it('uses the AWSCURRENT CreatedDate, not any later change', () => {
-    expect(secretFigures([{ VersionStages: ['AWSCURRENT'], CreatedDate: daysAgo(3) }, { VersionStages: ['AWSPREVIOUS'], CreatedDate: daysAgo(1) }], NOW).daysSinceRotation).toBe(3);
+    expect(
+      secretFigures(
+        [
+          { VersionStages: ['AWSCURRENT'], CreatedDate: daysAgo(3) },
+          { VersionStages: ['AWSPREVIOUS'], CreatedDate: daysAgo(1) },
+        ],
+        NOW,
+      ).daysSinceRotation,
+    ).toBe(3);
   });
   it('a custom label on another version means the value was changed: not a placeholder', () => {
-    expect(secretFigures([{ VersionStages: ['AWSCURRENT'], CreatedDate: daysAgo(3) }, { VersionStages: ['release-1'], CreatedDate: daysAgo(1) }], NOW).placeholder).toBe(0);
+    expect(
+      secretFigures(
+        [
+          { VersionStages: ['AWSCURRENT'], CreatedDate: daysAgo(3) },
+          { VersionStages: ['release-1'], CreatedDate: daysAgo(1) },
+        ],
+        NOW,
+      ).placeholder,
+    ).toBe(0);
   });
   it('refuses metadata without an AWSCURRENT version', () => {
     expect(() => secretFigures([{ VersionStages: ['AWSPREVIOUS'], CreatedDate: daysAgo(3) }], NOW)).toThrow('no AWSCURRENT version with a CreatedDate');
@@ -304,10 +347,16 @@ describe('rotation age rules (contracts/secret-age-rules.ts)', () => {
     expect(rotatedBy('custom-secret', { RotationEnabled: false })).toBe('hand');
   });
   it('a rotated secret counts from LastRotatedDate, else from its creation; a hand-rotated one from its current value', () => {
-    expect(lastRotation(putByHand, { CreatedDate: daysAgo(90), LastRotatedDate: daysAgo(40), LastChangedDate: daysAgo(1) }, 'rotator')).toEqual({ since: daysAgo(40), never: false });
+    expect(lastRotation(putByHand, { CreatedDate: daysAgo(90), LastRotatedDate: daysAgo(40), LastChangedDate: daysAgo(1) }, 'rotator')).toEqual({
+      since: daysAgo(40),
+      never: false,
+    });
     expect(lastRotation(putByHand, { CreatedDate: daysAgo(90) }, 'rotator')).toEqual({ since: daysAgo(90), never: true });
     expect(lastRotation(putByHand, { CreatedDate: daysAgo(90) }, 'hand')).toEqual({ since: daysAgo(2), never: false });
-    expect(lastRotation([{ VersionStages: ['AWSCURRENT'], CreatedDate: daysAgo(90) }], { CreatedDate: daysAgo(90) }, 'hand')).toEqual({ since: daysAgo(90), never: true });
+    expect(lastRotation([{ VersionStages: ['AWSCURRENT'], CreatedDate: daysAgo(90) }], { CreatedDate: daysAgo(90) }, 'hand')).toEqual({
+      since: daysAgo(90),
+      never: true,
+    });
   });
   it('refuses DescribeSecret metadata without LastRotatedDate or CreatedDate for a rotated secret', () => {
     expect(() => ageFigures(putByHand, {}, 'rotator', NOW)).toThrow('DescribeSecret returned neither LastRotatedDate nor CreatedDate');
@@ -323,7 +372,14 @@ describe('rotation age rules (contracts/secret-age-rules.ts)', () => {
 
 describe('SECRETS_JSON', () => {
   it('defaults maxAgeDays from the catalog (90 for the third-party secrets)', () => {
-    const list = parseWatchedSecrets(JSON.stringify([{ name: 'mail-password', id: 'a' }, { name: 'sentry-dsn', id: 'b' }, { name: 'redis-password', id: 'c' }, { name: 'custom', id: 'd' }]));
+    const list = parseWatchedSecrets(
+      JSON.stringify([
+        { name: 'mail-password', id: 'a' },
+        { name: 'sentry-dsn', id: 'b' },
+        { name: 'redis-password', id: 'c' },
+        { name: 'custom', id: 'd' },
+      ]),
+    );
     expect(list.map((s) => s.maxAgeDays)).toEqual([90, 90, 30, DEFAULT_MAX_AGE_DAYS]);
   });
   it.each([
@@ -361,7 +417,8 @@ class DatedSecretsManagerModel extends SecretsManagerModel {
   override async send(command: { input: object; constructor: { name: string } }): Promise<unknown> {
     const result = await super.send(command);
     const d = this.dates.get(this.find(String((command.input as { SecretId: string }).SecretId)).arn)!;
-    if (command.constructor.name === 'PutSecretValueCommand') d.LastChangedDate = this.versionAt(String((command.input as { SecretId: string }).SecretId), 'AWSCURRENT')!.createdDate;
+    if (command.constructor.name === 'PutSecretValueCommand')
+      d.LastChangedDate = this.versionAt(String((command.input as { SecretId: string }).SecretId), 'AWSCURRENT')!.createdDate;
     return command.constructor.name === 'DescribeSecretCommand' ? { ...(result as object), ...d } : result;
   }
 }
@@ -382,7 +439,9 @@ describe('secret-age against the modelled Secrets Manager (versions, labels and 
     } finally {
       out.stop();
     }
-    return Object.fromEntries(emfOf(out).map((d) => [d.Secret, [d.PlaceholderSecret, d.NeverRotated, (d.PendingRotationHours as number) > 0 ? 'pending' : 'idle']]));
+    return Object.fromEntries(
+      emfOf(out).map((d) => [d.Secret, [d.PlaceholderSecret, d.NeverRotated, (d.PendingRotationHours as number) > 0 ? 'pending' : 'idle']]),
+    );
   }
 
   it('placeholder until a value is put or a rotation finishes; never rotated until a rotation finishes, whatever is put by hand; no value is ever read', async () => {
@@ -394,7 +453,10 @@ describe('secret-age against the modelled Secrets Manager (versions, labels and 
 
     // An operator puts the real value of both (put-secret-value makes it AWSCURRENT, the old one AWSPREVIOUS).
     const put = (id: string, token: string, value: string, stages?: string[]) =>
-      model.send({ input: { SecretId: id, ClientRequestToken: token, SecretString: value, ...(stages ? { VersionStages: stages } : {}) }, constructor: { name: 'PutSecretValueCommand' } });
+      model.send({
+        input: { SecretId: id, ClientRequestToken: token, SecretString: value, ...(stages ? { VersionStages: stages } : {}) },
+        constructor: { name: 'PutSecretValueCommand' },
+      });
     await put(mail, 'op-1', '{"host":"h","port":587,"username":"u","password":"p"}');
     await put(ring, 'op-2', '{"schema":1}');
     // mail-password is rotated by hand: the value put is its rotation. secret-key has a rotator: it still never rotated.
@@ -407,7 +469,10 @@ describe('secret-age against the modelled Secrets Manager (versions, labels and 
 
     // The rotation finishes.
     const current = model.versionAt(ring, 'AWSCURRENT')?.versionId;
-    await model.send({ input: { SecretId: ring, VersionStage: 'AWSCURRENT', MoveToVersionId: token, RemoveFromVersionId: current }, constructor: { name: 'UpdateSecretVersionStageCommand' } });
+    await model.send({
+      input: { SecretId: ring, VersionStage: 'AWSCURRENT', MoveToVersionId: token, RemoveFromVersionId: current },
+      constructor: { name: 'UpdateSecretVersionStageCommand' },
+    });
     model.completeRotation(ring);
     expect(await figuresOf(model, names, [mail, ring])).toEqual({ 'mail-password': [0, 0, 'idle'], 'secret-key': [0, 0, 'idle'] });
     expect(Object.keys(model.callsByCommand()).sort()).toEqual(['DescribeSecret', 'ListSecretVersionIds', 'PutSecretValue', 'UpdateSecretVersionStage']);

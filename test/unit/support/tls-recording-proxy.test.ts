@@ -165,10 +165,20 @@ describe('TLS recording proxy: stream analysis (byte sequences, no sockets)', ()
   it.each<[string, Buffer, ProxiedProtocol, { tls: boolean; plaintextBytes: number }]>([
     ['postgres SSLRequest + ClientHello', Buffer.concat([POSTGRES_SSL_REQUEST, hello]), 'postgres', { tls: true, plaintextBytes: 8 }],
     ['postgres startup message in clear (sslmode=disable)', startup, 'postgres', { tls: false, plaintextBytes: startup.length }],
-    ['postgres SSLRequest refused, then the startup message in clear', Buffer.concat([POSTGRES_SSL_REQUEST, startup]), 'postgres', { tls: false, plaintextBytes: 8 + startup.length }],
+    [
+      'postgres SSLRequest refused, then the startup message in clear',
+      Buffer.concat([POSTGRES_SSL_REQUEST, startup]),
+      'postgres',
+      { tls: false, plaintextBytes: 8 + startup.length },
+    ],
     ['postgres ClientHello without the SSLRequest', hello, 'postgres', { tls: false, plaintextBytes: 0 }],
     ['mysql SSL Request + ClientHello', Buffer.concat([MYSQL_SSL_REQUEST, hello]), 'mysql', { tls: true, plaintextBytes: 36 }],
-    ['mysql 36-byte packet without CLIENT_SSL', Buffer.concat([Buffer.from([32, 0, 0, 1]), Buffer.alloc(32), hello]), 'mysql', { tls: false, plaintextBytes: 36 }],
+    [
+      'mysql 36-byte packet without CLIENT_SSL',
+      Buffer.concat([Buffer.from([32, 0, 0, 1]), Buffer.alloc(32), hello]),
+      'mysql',
+      { tls: false, plaintextBytes: 36 },
+    ],
     ['mysql handshake response in clear', Buffer.concat([Buffer.from([60, 0, 0, 1]), Buffer.alloc(60, 0x41)]), 'mysql', { tls: false, plaintextBytes: 64 }],
     ['redis ClientHello first', hello, 'redis', { tls: true, plaintextBytes: 0 }],
     ['redis AUTH in clear', Buffer.from(`AUTH ${SECRET}\r\n`), 'redis', { tls: false, plaintextBytes: SECRET.length + 7 }],
