@@ -199,8 +199,8 @@ export interface EnvironmentConfig {
   metricsNamespace?: string;
 }
 
-/** An environment as written in lib/config/environments.ts or a JSON file: `deployRoleArn` may be left out. */
 /** The two names every construct of an environment is named by: `<app>-<env>-…`, `<app>/<env>/…`. */
 export type EnvironmentIdentity = Pick<EnvironmentConfig, 'appName' | 'envName'>;
 
+/** An environment as written in lib/config/environments.ts or a JSON file: `deployRoleArn` may be left out. */
 export type EnvironmentInput = Omit<EnvironmentConfig, 'deployRoleArn'> & { deployRoleArn?: string };
