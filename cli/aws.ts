@@ -27,20 +27,26 @@ interface ClientTarget {
  * FilterLogEvents page) answers within seconds, so 30 s cuts only a request that will never answer. Without
  * throwOnRequestTimeout the SDK only warns.
  */
-export const CLI_SDK_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 30_000, throwOnRequestTimeout: true } as const;
+const CLI_SDK_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 30_000, throwOnRequestTimeout: true } as const;
+
+/** What a client may set differently from the CLI's settings. */
+export interface ClientOverrides {
+  /** @default 5 */
+  readonly maxAttempts?: number;
+}
 
 /** The settings of every SDK client of the CLI: region, --profile, standard retries (throttling backed off with jitter), the timeouts above. */
-export function cliClientConfig(target: ClientTarget) {
+export function cliClientConfig(target: ClientTarget, overrides: ClientOverrides = {}) {
   return {
     region: target.region,
     ...(target.opts.profile ? { profile: target.opts.profile } : {}),
-    maxAttempts: 5,
+    maxAttempts: overrides.maxAttempts ?? 5,
     retryMode: 'standard',
     requestHandler: { ...CLI_SDK_TIMEOUTS },
   };
 }
 
 /** Any SDK client of the environment, with the CLI's settings. */
-export function awsClient<T>(target: ClientTarget, Client: new (config: ReturnType<typeof cliClientConfig>) => T): T {
-  return new Client(cliClientConfig(target));
+export function awsClient<T>(target: ClientTarget, Client: new (config: ReturnType<typeof cliClientConfig>) => T, overrides: ClientOverrides = {}): T {
+  return new Client(cliClientConfig(target, overrides));
 }

@@ -3,7 +3,7 @@
  * database or Redis credential. Reports only an error class, never a value or a driver message.
  */
 // The drivers are loaded only when a rollback checks a login: loading them costs about 1.5 s at every start-up.
-import type { DatabaseSecret } from '../contracts/database';
+import { driverLoginFields, type DatabaseSecret } from '../contracts/database';
 import type { RedisSecret } from '../contracts/redis';
 import type { DatabaseConfig, RedisConfig } from '../lib/config';
 
@@ -54,32 +54,18 @@ export async function databaseLogsIn(s: DatabaseSecret, t: DatabaseConfig): Prom
   const field = databaseMismatch(s, t);
   if (field) return { ok: false, reason: 'mismatch', code: field };
   const ssl = t.tls ? { rejectUnauthorized: true, servername: t.host } : undefined;
+  // The configured target with the stored login: the stored host, port and dbname matched it above (host in any case).
+  const login = driverLoginFields({ host: t.host, port: t.port, dbname: t.dbname, username: s.username, password: s.password });
   try {
     if (t.engine === 'postgres' || t.engine === 'aurora-postgresql') {
       const { Client: PgClient } = await import('pg');
-      const c = new PgClient({
-        host: t.host,
-        port: t.port,
-        user: s.username,
-        password: s.password,
-        database: t.dbname,
-        ssl,
-        connectionTimeoutMillis: TIMEOUT_MS,
-      });
+      const c = new PgClient({ ...login, ssl, connectionTimeoutMillis: TIMEOUT_MS });
       c.on('error', () => undefined);
       await c.connect();
       await c.end();
     } else {
       const { createConnection: createMysqlConnection } = await import('mysql2/promise');
-      const c = await createMysqlConnection({
-        host: t.host,
-        port: t.port,
-        user: s.username,
-        password: s.password,
-        database: t.dbname,
-        ssl,
-        connectTimeout: TIMEOUT_MS,
-      });
+      const c = await createMysqlConnection({ ...login, ssl, connectTimeout: TIMEOUT_MS });
       await c.end();
     }
     return { ok: true };

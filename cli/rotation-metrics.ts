@@ -45,7 +45,8 @@ export async function rotationOutcomes(ctx: Context, secrets: readonly EnvSecret
       meaning.set(`f${i}_${j}`, { secret: s.name, step });
     });
   });
-  const cw = awsClient(ctx, CloudWatchClient);
+  // 3 attempts, not the CLI's 5: one read per report or poll, so a silent endpoint holds the command 3 x 30 s at most.
+  const cw = awsClient(ctx, CloudWatchClient, { maxAttempts: 3 });
   const end = new Date();
   const start = since ? new Date(since.getTime() - 60_000) : new Date(end.getTime() - days * 86_400_000);
   const out = new Map<string, RotationOutcome>(secrets.map((s) => [s.name, {}]));

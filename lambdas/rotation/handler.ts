@@ -9,11 +9,11 @@
  * one execution environment): 7 calls; cold (each step in a new one): 12.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CATALOG, DEFAULT_APP_NAME, SecretName } from '../../contracts/catalog';
 import { METRICS_ENV } from '../../contracts/metrics';
 import { catalogNameOf, identifierPrefix, outOfScope, parseSecretArn, quoteIdentifier, SecretScope, secretNameOf } from '../../contracts/secret-identity';
-import { awsClientSettings, SDK_TIMEOUTS } from './aws-clients';
+import { createSecretsManagerClient } from './aws-clients';
 import { classifyNetworkError, describeNetworkClass, errorSummary } from './classify';
 import { RotationError } from './errors';
 import { parseRotationEvent, RotationEvent, tokenPrefix } from './event';
@@ -53,11 +53,6 @@ export type RotationHandler = (event: unknown, context?: InvocationContext) => P
 
 let sharedClient: SecretsManagerClient | undefined;
 const sharedCache = new VersionCache();
-
-/** The client the bundle uses (endpoint from the standard AWS_ENDPOINT_URL_SECRETS_MANAGER when set). */
-export function createSecretsManagerClient(timeouts: Partial<typeof SDK_TIMEOUTS> = {}, maxAttempts = 3): SecretsManagerClient {
-  return new SecretsManagerClient(awsClientSettings(timeouts, maxAttempts));
-}
 
 function defaultClient(): SecretsManagerClient {
   sharedClient ??= createSecretsManagerClient();

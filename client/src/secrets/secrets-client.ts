@@ -520,7 +520,7 @@ function validateSettings(settings: typeof DEFAULTS): void {
   }
 }
 
-/** Namespace as the stack's functions compute it (lambdas/rotation/observability.ts metricsNamespace). */
+/** Namespace as the stack's functions compute it (contracts/metrics.ts metricsNamespaceFromEnv). */
 export function staleMetricNamespace(env: NodeJS.ProcessEnv): string {
   return metricsNamespaceFromEnv(env);
 }

@@ -6,12 +6,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
+import { KeyRingRotation, PROJECT_ROOT } from '../../../lib/rotators';
 import { invokeBundle } from '../../support/bundle-runner';
 
 export function bundleKeyRingRotator(): string {
   const outfile = join(mkdtempSync(join(tmpdir(), 'cli-rotator-')), 'index.js');
   buildSync({
-    entryPoints: [join(__dirname, '..', '..', '..', 'lambdas', 'key-ring', 'index.ts')],
+    entryPoints: [join(PROJECT_ROOT, KeyRingRotation.entry())],
     bundle: true,
     platform: 'node',
     target: 'node20',

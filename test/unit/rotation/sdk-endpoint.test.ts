@@ -5,8 +5,9 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createServer, Server, Socket } from 'node:net';
+import { createSecretsManagerClient } from '../../../lambdas/rotation/aws-clients';
 import { RotationError } from '../../../lambdas/rotation/errors';
-import { createRotationHandler, createSecretsManagerClient } from '../../../lambdas/rotation/handler';
+import { createRotationHandler } from '../../../lambdas/rotation/handler';
 import { freePort } from '../../support/postgres-server';
 
 const rotator = {
