@@ -108,19 +108,23 @@ async function main(): Promise<void> {
   const out = mkdtempSync(join(tmpdir(), 'functions-bundle-'));
   try {
     const reference = extractReference(out);
+    // A kind registered after the reference commit has no entry there (its functionEntry returns undefined).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const referenceEntry: (kind: FunctionKind, engine?: string) => string = require(join(reference, 'lib/rotators/entries.ts')).functionEntry;
-    const pairs: { kind: FunctionKind; current: Bundle; reference: Bundle }[] = [];
+    const referenceEntry: (kind: FunctionKind, engine?: string) => string | undefined = require(join(reference, 'lib/rotators/entries.ts')).functionEntry;
+    const pairs: { kind: FunctionKind; current: Bundle; reference?: Bundle }[] = [];
     for (const { kind, entry: currentEntry } of FUNCTIONS) {
       const refEntry = kind === 'database' ? referenceEntry(kind, 'postgres') : referenceEntry(kind);
       pairs.push({
         kind,
         current: await bundle(`${kind} (${currentEntry})`, join(ROOT, currentEntry), join(out, `${kind}.js`), STACK_BUNDLING),
-        reference: await bundle(`${kind} @${REFERENCE_COMMIT} (${refEntry})`, join(reference, refEntry), join(out, `${kind}.reference.js`), REFERENCE_BUNDLING),
+        reference:
+          refEntry === undefined
+            ? undefined
+            : await bundle(`${kind} @${REFERENCE_COMMIT} (${refEntry})`, join(reference, refEntry), join(out, `${kind}.reference.js`), REFERENCE_BUNDLING),
       });
     }
     const empty: number[] = [];
-    const all = pairs.flatMap((p) => [p.reference, p.current]);
+    const all = pairs.flatMap((p) => (p.reference ? [p.reference, p.current] : [p.current]));
     for (let i = 0; i < runs; i++) {
       empty.push(loadOnce(undefined)[1]);
       for (const b of all) {
@@ -143,13 +147,17 @@ async function main(): Promise<void> {
       })),
     );
     console.table(
-      pairs.map(({ kind, current, reference }) => ({
-        function: kind,
-        bytesRatio: round(current.bytes / reference.bytes, 2),
-        gzipRatio: round(current.gzipBytes / reference.gzipBytes, 2),
-        requireRatio: round(median(current.requireMs) / median(reference.requireMs), 2),
-        netWallRatio: round(netOf(current) / netOf(reference), 2),
-      })),
+      pairs.map(({ kind, current, reference }) =>
+        reference
+          ? {
+              function: kind,
+              bytesRatio: round(current.bytes / reference.bytes, 2),
+              gzipRatio: round(current.gzipBytes / reference.gzipBytes, 2),
+              requireRatio: round(median(current.requireMs) / median(reference.requireMs), 2),
+              netWallRatio: round(netOf(current) / netOf(reference), 2),
+            }
+          : { function: kind, bytesRatio: 'new (no reference)' },
+      ),
     );
   } finally {
     rmSync(out, { recursive: true, force: true });

@@ -13,7 +13,7 @@ export function enableNag(app: IConstruct): void {
 }
 
 /** How cdk-nag writes a resolved ARN in a finding id: pseudo parameters as `<AWS::Region>`, GetAtt as `<Id.Arn>`, joins flattened. */
-export function renderedForNag(v: unknown): string {
+function renderedForNag(v: unknown): string {
   if (typeof v === 'string') return v;
   const o = v as { Ref?: string; 'Fn::Join'?: [string, unknown[]]; 'Fn::GetAtt'?: [string, string] };
   if (o.Ref) return `<${o.Ref}>`;

@@ -1,22 +1,19 @@
 import { Stack, StackProps } from 'aws-cdk-lib';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { secretsStackName, type SecretName } from '../contracts';
 import { type EnvironmentConfig } from './config';
-import { networkOf, resolveEnvironment, stackPlacement } from './config/resolve';
+import { networkOf, resolveEnvironment, retentionOf, stackPlacement, type Retention } from './config/resolve';
 import { metricsNamespace } from './config';
 import { EnvironmentKeys } from './access/keys';
 import { opsKeyServiceStatements } from './observability/ops-key-statements';
 import { AlarmTopic } from './observability/alarm-topic';
-import { observabilityNames } from './observability/names';
-import { observedEnvironment } from './observability/observed-environment';
+import { environmentAlarmTopic, observedEnvironment } from './observability/observed-environment';
 import { AuditTrail } from './observability/audit';
 import { AuditorReadAccess } from './access/auditor-access';
 import { OperatorAccess } from './access/operator-access';
 import { SecurityMonitoring } from './observability/monitoring';
 import { AccessPolicies, AccessRoles } from './access/roles';
-import { removalPolicyOf } from './removal-policy';
-import { FunctionNetwork, RotationFunction, ROTATORS, SecretAgeCheck, type RotatorProps } from './rotators';
+import { FunctionNetwork, RotationFunction, ROTATORS, SecretAgeCheck, type FunctionSettings, type RotatorProps } from './rotators';
 import { AppSecret, ApplicationSecrets, SecretAccessPolicy } from './access/secrets';
 
 export interface SecretsStackProps extends StackProps {
@@ -53,14 +50,14 @@ export class SecretsStack extends Stack {
       auditorTrustedPrincipals: config.auditorTrustedPrincipals,
       operatorTrustedPrincipals: config.operatorTrustedPrincipals,
     });
-    const removalPolicy = removalPolicyOf(config.removalPolicy);
+    const retention = retentionOf(config);
     this.keys = new EnvironmentKeys(this, 'Keys', {
       appName: config.appName,
       envName: config.envName,
       keyAdminRoleArns: config.keyAdminRoleArns,
       deployRoleArn: config.deployRoleArn,
       breakGlassRoleArn: config.breakGlassRoleArn,
-      removalPolicy,
+      removalPolicy: retention.removalPolicy,
       applicationRoleArn: this.roles.applicationRole.roleArn,
       auditorRoleArn: this.roles.auditorRole.roleArn,
       operatorRoleArn: this.roles.operatorRole?.roleArn,
@@ -77,7 +74,7 @@ export class SecretsStack extends Stack {
       appName: config.appName,
       envName: config.envName,
       owner: config.owner,
-      removalPolicy,
+      removalPolicy: retention.removalPolicy,
       key: this.keys.secretsKey,
       rotation: config.rotation,
     });
@@ -100,9 +97,11 @@ export class SecretsStack extends Stack {
       ...networkOf(config),
       awsApis: ROTATORS.flatMap((rotator) => rotator.awsApis(config)),
     });
-    const functions = this.functionSettings(network);
-    this.rotators = ROTATORS.map((rotator) => rotator.forEnvironment(this, functions, config));
-    this.secretAge = new SecretAgeCheck(this, 'SecretAge', functions);
+    const functions = this.functionSettings(network, retention);
+    const secrets = this.secrets.secrets;
+    const rotatorProps: RotatorProps = { ...functions, secrets, secretsKeyArn: this.keys.secretsKey.keyArn, rotation: config.rotation };
+    this.rotators = ROTATORS.map((rotator) => rotator.forEnvironment(this, rotatorProps, config));
+    this.secretAge = new SecretAgeCheck(this, 'SecretAge', { ...functions, secrets });
     if (this.roles.operatorRole) {
       new OperatorAccess(this, 'OperatorAccess', {
         appName: config.appName,
@@ -127,20 +126,14 @@ export class SecretsStack extends Stack {
       });
     }
 
-    const topic = new AlarmTopic(this, 'AlarmTopic', {
-      opsKey: this.keys.opsKey,
-      names: observabilityNames(config),
-      label: `${config.appName} ${config.envName}`,
-      emails: [config.alarmEmail],
-    });
+    const topic = new AlarmTopic(this, 'AlarmTopic', { opsKey: this.keys.opsKey, ...environmentAlarmTopic(config) });
     const observed = observedEnvironment(config);
     const audit = new AuditTrail(this, 'Audit', {
       ...observed,
       audit: config.audit,
       opsKey: this.keys.opsKey,
       alarmTopic: topic.topic,
-      removalPolicy,
-      logRetention: config.logRetentionDays as logs.RetentionDays,
+      ...retention,
     });
     new AuditorReadAccess(this, 'AuditorAccess', {
       appName: config.appName,
@@ -174,21 +167,17 @@ export class SecretsStack extends Stack {
     return this.secrets.byName(name);
   }
 
-  /** What the rotators and the age function share: network, logs, metrics, the secrets and their key and schedules. */
-  private functionSettings(network: FunctionNetwork): RotatorProps {
+  /** What the rotators and the age function share: who they are, their network, logs and metrics. */
+  private functionSettings(network: FunctionNetwork, retention: Retention): FunctionSettings {
     const { config } = this;
     return {
       appName: config.appName,
       envName: config.envName,
       metricsNamespace: metricsNamespace(config),
-      logRetention: config.logRetentionDays as logs.RetentionDays,
-      removalPolicy: removalPolicyOf(config.removalPolicy),
+      ...retention,
       reservedConcurrency: config.reservedConcurrency,
       network,
       opsKey: this.keys.opsKey,
-      secrets: this.secrets.secrets,
-      secretsKeyArn: this.keys.secretsKey.keyArn,
-      rotation: config.rotation,
     };
   }
 }

@@ -123,7 +123,7 @@ export class AuditorReadAccess extends Construct {
       statements,
     });
     Validations.of(this.policy).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
+      id: wildcardFinding(stack, '*'),
       reason:
         'logs:GetQueryResults/StopQuery/DescribeQueries/DescribeLogGroups, cloudwatch:GetMetricData/GetMetricStatistics/ListMetrics/ListDashboards and cloudtrail:LookupEvents/DescribeTrails have no resource-level permissions; all are reads, and the auditor policy denies every secret value.',
     });

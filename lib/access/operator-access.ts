@@ -1,7 +1,8 @@
 import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { FUNCTION_KINDS, functionLogGroupName } from '../../contracts/function-names';
+import { ROTATOR_KINDS } from '../../contracts';
+import { functionLogGroupName } from '../../contracts/function-names';
 import { wildcardFinding } from '../nag';
 import { observabilityNames } from '../observability/names';
 
@@ -36,7 +37,7 @@ export class OperatorAccess extends Construct {
     const stack = Stack.of(this);
     // The rotators' log groups by their fixed names (contracts/function-names.ts): FilterLogEvents is authorized
     // on the group's ARN, which IAM matches with and without the `:*` suffix depending on the call path.
-    const rotatorLogGroupArns = FUNCTION_KINDS.filter((k) => k !== 'secret-age').map((kind) =>
+    const rotatorLogGroupArns = ROTATOR_KINDS.map((kind) =>
       stack.formatArn({
         service: 'logs',
         resource: 'log-group',
@@ -100,7 +101,7 @@ export class OperatorAccess extends Construct {
       ],
     });
     Validations.of(this.policy).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
+      id: wildcardFinding(stack, '*'),
       reason: `cloudwatch:GetMetricData has no resource-level permission (it reads the ${Stack.of(this).stackName} rotation metrics); the same policy denies every value read and write.`,
     });
     for (const arn of rotatorLogGroupArns) {

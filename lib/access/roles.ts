@@ -2,6 +2,7 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { dataKeyContextConditions } from './keys';
+import { wildcardFinding } from '../nag';
 
 /** A role ARN or a service principal from config, trusted to assume a role. */
 export function trustedPrincipal(value: string, account: string): iam.IPrincipal {
@@ -164,7 +165,7 @@ export class AccessPolicies extends Construct {
       ],
     });
     Validations.of(this.auditorPolicy).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
+      id: wildcardFinding(this, '*'),
       reason:
         'secretsmanager:ListSecrets has no resource-level permission; it returns metadata only, and the same policy denies GetSecretValue and kms:Decrypt everywhere.',
     });

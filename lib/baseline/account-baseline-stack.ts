@@ -1,12 +1,10 @@
 import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { secretsStackName } from '../../contracts';
 import { type AccountBaselineConfig } from '../config';
-import { resolveDeployRole, resolvePlaceholders, stackPlacement } from '../config/resolve';
-import { removalPolicyOf } from '../removal-policy';
+import { resolveDeployRole, resolvePlaceholders, retentionOf, stackPlacement } from '../config/resolve';
 import { AlarmTopic } from '../observability/alarm-topic';
 import { createAccountTrail, TrailFilters } from '../observability/audit';
 import { keyAdministrationStatements } from '../access/keys';
@@ -61,14 +59,12 @@ export class AccountBaselineStack extends Stack {
       names,
       label,
       key: this.key,
-      removalPolicy: removalPolicyOf(config.removalPolicy),
-      logRetention: config.logRetentionDays as logs.RetentionDays,
+      ...retentionOf(config),
       transitionToGlacierDays: config.transitionToGlacierDays,
       expireAfterDays: config.expireAfterDays,
     });
     this.trailFilters = new TrailFilters(audit, {
       logGroup: trail.logGroup,
-      filterNamePrefix: names.filterNamePrefix,
       metricNamespace: accountTrailMetricsNamespace(config.metricsNamespace),
       owner: names,
       alarmTopic: topic.topic,

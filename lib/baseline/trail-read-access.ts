@@ -69,7 +69,7 @@ export class TrailReadAccess extends Construct {
     });
     Validations.of(this.policy).acknowledge(
       {
-        id: 'AwsSolutions-IAM5[Resource::*]',
+        id: wildcardFinding(stack, '*'),
         reason:
           'logs:DescribeLogGroups/DescribeQueries/GetQueryResults/StopQuery and cloudtrail:DescribeTrails/LookupEvents have no resource-level permissions; all are reads.',
       },

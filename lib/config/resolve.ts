@@ -1,4 +1,5 @@
-import { DefaultStackSynthesizer, Fn, type Stack, type StackProps } from 'aws-cdk-lib';
+import { DefaultStackSynthesizer, Fn, RemovalPolicy, type Stack, type StackProps } from 'aws-cdk-lib';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { ARN_PLACEHOLDERS, BOOTSTRAP_DEPLOY_ROLE } from './placeholders';
 import { ConfigError } from './validate';
 import type { EnvironmentConfig, NetworkConfig } from './types';
@@ -13,6 +14,22 @@ export function stackPlacement(config: {
   readonly terminationProtection: boolean;
 }): Pick<StackProps, 'env' | 'terminationProtection'> {
   return { env: config.account ? { account: config.account, region: config.region } : undefined, terminationProtection: config.terminationProtection };
+}
+
+/** How the stateful resources and logs of a stack outlive it: the config's removalPolicy and logRetentionDays as CDK values. */
+export interface Retention {
+  /** What CloudFormation does with the stateful resources (keys, secrets, log groups) on deletion: `retain` keeps them. */
+  readonly removalPolicy: RemovalPolicy;
+  /** How long the log groups keep events (logRetentionDays, validated as one of CloudWatch Logs' periods). */
+  readonly logRetention: logs.RetentionDays;
+}
+
+/** The retention of an environment or account baseline config. */
+export function retentionOf(config: { readonly removalPolicy: 'retain' | 'destroy'; readonly logRetentionDays: number }): Retention {
+  return {
+    removalPolicy: config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    logRetention: config.logRetentionDays as logs.RetentionDays,
+  };
 }
 
 /**

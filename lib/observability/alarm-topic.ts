@@ -12,7 +12,7 @@ import { arnsFor } from './ops-key-statements';
 export interface AlarmTopicProps {
   /** The key that encrypts the topic; its policy must hold alarmAndLogStatements() or nothing is delivered. */
   readonly opsKey: kms.IKey;
-  /** The owner's names: the topic's name, and the alarm and rule name prefixes allowed to publish. */
+  /** The owner's names: the topic's name, and the name prefix of the alarms and rules allowed to publish. */
   readonly names: ObservabilityNames;
   /** `<app> <env>` or `<app> account baseline`: the topic's display name starts with it. */
   readonly label: string;

@@ -19,7 +19,7 @@ import {
   trailMetricsNamespace,
   type TrailFilterSpec,
 } from './metric-filters';
-import { accountBaselineNames, observabilityNames, type NameOwner, type ObservabilityNames } from './names';
+import { accountBaselineNames, environmentLabel, observabilityNames, scopedName, type NameOwner, type ObservabilityNames } from './names';
 import type { ObservedEnvironment } from './observed-environment';
 import { anyTrailOfAccount, arnsFor, createsTrail } from './ops-key-statements';
 import { trailAlarmRunbookLink } from './runbook-sections';
@@ -37,13 +37,6 @@ export interface AuditTrailProps extends ObservedEnvironment {
   readonly removalPolicy: RemovalPolicy;
   /** How long the trail's log group keeps events (mode `create`). */
   readonly logRetention: logs.RetentionDays;
-  /**
-   * Create the account-wide filters (the verbatim CIS controls, deleted-secret reads, key policy changes on any
-   * key). With the account baseline or another existing trail in this account, the baseline or the trail's owner
-   * has them; duplicates would alarm twice.
-   * @default - only when this stack creates the trail (`audit.trail.mode` is `create`)
-   */
-  readonly cisMetricFilters?: boolean;
 }
 
 /** What the audit trail gives monitoring: the log group, the filter metrics and the alarms. */
@@ -94,13 +87,11 @@ export function trailFileReading(
 
 const ORG_TRAIL_WARNING = 'gaara:audit:metricFiltersElsewhere';
 
-/** Where the trail filters of one owner go: namespace and filter-name prefix, and who their alarms notify. */
+/** Where the trail filters of one owner go: namespace, whose names, and who their alarms notify. */
 export interface TrailFilterTarget {
   readonly logGroup: logs.ILogGroup;
-  /** Filter names are `<filterNamePrefix><id>`. */
-  readonly filterNamePrefix: string;
   readonly metricNamespace: string;
-  /** Names the alarms (lib/observability/names.ts scopedName). */
+  /** Names the filters and their alarms (lib/observability/names.ts scopedName). */
   readonly owner: NameOwner;
   readonly alarmTopic: sns.ITopic;
   readonly runbookUrl: string;
@@ -167,7 +158,7 @@ export class AuditTrail extends Construct implements AuditSignals {
     if (trailConfig.mode === 'create') {
       const created = createAccountTrail(this, {
         names,
-        label: `${props.appName} ${props.envName}`,
+        label: environmentLabel(props),
         key: props.opsKey,
         removalPolicy: props.removalPolicy,
         logRetention: props.logRetention,
@@ -202,14 +193,14 @@ export class AuditTrail extends Construct implements AuditSignals {
 
     const filters = new TrailFilters(this, {
       logGroup: this.logGroup,
-      filterNamePrefix: names.filterNamePrefix,
       metricNamespace: trailMetricsNamespace(props.metricsNamespace, props.envName),
       owner: names,
       alarmTopic: props.alarmTopic,
       runbookUrl: props.runbookUrl,
     });
-    const withAccountFilters = props.cisMetricFilters ?? createsTrail(trailConfig);
-    for (const spec of [...(withAccountFilters ? accountFilters(reviewedDeployHint(props)) : []), ...secretsFilters(props)]) filters.addAlarmed(spec);
+    // The account-wide filters (the verbatim CIS controls, deleted-secret reads, key policy changes on any key) only
+    // with a trail of this stack: the account baseline or an existing trail's owner has them, and duplicates would alarm twice.
+    for (const spec of [...(createsTrail(trailConfig) ? accountFilters(reviewedDeployHint(props)) : []), ...secretsFilters(props)]) filters.addAlarmed(spec);
     for (const spec of secretReadFilters(props)) filters.add(spec);
     this.metricFilters.push(...filters.metricFilters);
     Object.assign(this.metrics, filters.metrics);
@@ -386,12 +377,12 @@ export function createAccountTrail(scope: Construct, props: AccountTrailProps) {
 export function trailMetricFilter(
   scope: Construct,
   id: string,
-  target: Pick<TrailFilterTarget, 'logGroup' | 'filterNamePrefix' | 'metricNamespace'>,
+  target: Pick<TrailFilterTarget, 'logGroup' | 'owner' | 'metricNamespace'>,
   spec: { id: string; pattern: string; metricName: string },
 ): logs.MetricFilter {
   return new logs.MetricFilter(scope, id, {
     logGroup: target.logGroup,
-    filterName: `${target.filterNamePrefix}${spec.id}`,
+    filterName: scopedName(target.owner, spec.id),
     filterPattern: logs.FilterPattern.literal(spec.pattern),
     metricNamespace: target.metricNamespace,
     metricName: spec.metricName,

@@ -363,7 +363,7 @@ export class SecurityMonitoring extends Construct {
     const filter = trailMetricFilter(
       this,
       `Filter-${spec.id}`,
-      { logGroup, filterNamePrefix: this.names.filterNamePrefix, metricNamespace: trailMetricsNamespace(metricsNamespace, envName) },
+      { logGroup, owner: this.names, metricNamespace: trailMetricsNamespace(metricsNamespace, envName) },
       spec,
     );
     this.environmentFilters.push(filter);

@@ -6,12 +6,11 @@
 import type { EnvironmentIdentity } from '../config';
 
 export interface ObservabilityNames {
-  /** Every alarm of this environment is named `<prefix><what>`: the key and topic policies match the prefix. */
-  readonly alarmNamePrefix: string;
-  /** Every EventBridge rule of this environment is named `<prefix><what>`. */
-  readonly ruleNamePrefix: string;
-  /** Every trail metric filter of this environment is named `<prefix><filter id>`. */
-  readonly filterNamePrefix: string;
+  /**
+   * Every alarm, EventBridge rule and trail metric filter of the owner is named `<namePrefix><what>` (scopedName): the
+   * key and topic policies match alarms and rules by it.
+   */
+  readonly namePrefix: string;
   readonly trailName: string;
   readonly trailLogGroupName: string;
   readonly topicName: string;
@@ -22,12 +21,9 @@ export interface ObservabilityNames {
  * The names of everything that starts with `base`: an environment (`<app>-<env>`) or an account baseline
  * (`<app>-account`, lib/baseline).
  */
-export function namesFor(base: string): ObservabilityNames {
-  const prefix = `${base}-`;
+function namesFor(base: string): ObservabilityNames {
   return {
-    alarmNamePrefix: prefix,
-    ruleNamePrefix: prefix,
-    filterNamePrefix: prefix,
+    namePrefix: `${base}-`,
     trailName: `${base}-audit`,
     trailLogGroupName: `/aws/cloudtrail/${base}-audit`,
     topicName: `${base}-security-alarms`,
@@ -40,6 +36,11 @@ export function observabilityNames(env: EnvironmentIdentity): ObservabilityNames
   return namesFor(`${env.appName}-${env.envName}`);
 }
 
+/** How descriptions and the alarm topic's display name call one environment: `<app> <env>`. */
+export function environmentLabel(env: EnvironmentIdentity): string {
+  return `${env.appName} ${env.envName}`;
+}
+
 /** The names of the account baseline of an app (lib/baseline): `<app>-account-…`, e.g. the trail `<app>-account-audit`. */
 export function accountBaselineNames(appName: string): ObservabilityNames {
   return namesFor(`${appName}-account`);
@@ -49,13 +50,13 @@ export function accountBaselineNames(appName: string): ObservabilityNames {
 export type NameOwner = EnvironmentIdentity | ObservabilityNames;
 
 export function namesOf(owner: NameOwner): ObservabilityNames {
-  return 'alarmNamePrefix' in owner ? owner : observabilityNames(owner);
+  return 'namePrefix' in owner ? owner : observabilityNames(owner);
 }
 
 /**
- * The one naming helper of alarms and EventBridge rules: `<app>-<env>-<what>` (`<app>-account-<what>` in the
- * baseline). Alarms and rules share the prefix, which the key and topic policies match.
+ * The one naming rule of alarms, EventBridge rules and trail metric filters: `<app>-<env>-<what>`
+ * (`<app>-account-<what>` in the baseline). The key and topic policies match alarms and rules by the prefix.
  */
 export function scopedName(owner: NameOwner, what: string): string {
-  return `${namesOf(owner).alarmNamePrefix}${what}`;
+  return `${namesOf(owner).namePrefix}${what}`;
 }

@@ -1,8 +1,11 @@
 /**
  * What the trail filters, alarms and dashboard of one environment are named, scoped and explained by: the few
- * config values the audit trail and the monitoring both use, said once (the stack fills them from the config).
+ * config values the audit trail and the monitoring both use, said once (the stack fills them from the config);
+ * and the environment's alarm topic as the config describes it.
  */
 import { metricsNamespace, type EnvironmentConfig, type EnvironmentIdentity } from '../config';
+import type { AlarmTopicProps } from './alarm-topic';
+import { environmentLabel, observabilityNames } from './names';
 
 /** An environment as its trail filters scope and explain it: its names, and the role its reviewed deploys run as. */
 export interface DeployedEnvironment extends Readonly<EnvironmentIdentity> {
@@ -29,4 +32,9 @@ export function observedEnvironment(config: EnvironmentConfig): ObservedEnvironm
     deployRoleArn: config.deployRoleArn,
     breakGlassRoleArn: config.breakGlassRoleArn,
   };
+}
+
+/** The alarm topic of an environment: its names and label, e-mailed to the configured recipient (the key is the stack's ops key). */
+export function environmentAlarmTopic(config: EnvironmentConfig): Omit<AlarmTopicProps, 'opsKey'> {
+  return { names: observabilityNames(config), label: environmentLabel(config), emails: [config.alarmEmail] };
 }

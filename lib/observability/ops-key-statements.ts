@@ -43,10 +43,10 @@ export function arnsFor(scope: IConstruct, owner: NameOwner) {
     alarmArnPattern: stack.formatArn({
       service: 'cloudwatch',
       resource: 'alarm',
-      resourceName: `${n.alarmNamePrefix}*`,
+      resourceName: `${n.namePrefix}*`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     }),
-    ruleArnPattern: stack.formatArn({ service: 'events', resource: 'rule', resourceName: `${n.ruleNamePrefix}*` }),
+    ruleArnPattern: stack.formatArn({ service: 'events', resource: 'rule', resourceName: `${n.namePrefix}*` }),
     trailArn: stack.formatArn({ service: 'cloudtrail', resource: 'trail', resourceName: n.trailName }),
     anyTrailOfAccount: anyTrailOfAccount(scope),
     anyLogGroup: stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),

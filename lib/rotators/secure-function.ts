@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { METRICS_ENV } from '../../contracts';
 import { functionLogGroupName, type FunctionKind } from '../../contracts/function-names';
 import type { FunctionNetwork } from './network';
+import { wildcardFinding } from '../nag';
 
 export const PROJECT_ROOT = path.join(__dirname, '..', '..');
 
@@ -184,14 +185,13 @@ export class SecureFunction extends Construct {
   }
 
   private acknowledgeFindings(policy: iam.ManagedPolicy, unscoped: UnscopedStatement[]): void {
-    const logGroupRef = Stack.of(this).resolve(this.logGroup.logGroupArn) as { 'Fn::GetAtt': [string, string] };
     Validations.of(policy).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${logGroupRef['Fn::GetAtt'][0]}.Arn>:log-stream:*]`,
+      id: wildcardFinding(this, `${this.logGroup.logGroupArn}:log-stream:*`),
       reason: "Lambda names its log streams at run time; the wildcard is limited to the streams of this function's own log group.",
     });
     // cdk-nag reports every statement on `*` of a policy as one finding: one acknowledgement names each statement.
     Validations.of(policy).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
+      id: wildcardFinding(this, '*'),
       reason: unscoped.map((u) => `${u.sid} (${u.actions.join(', ')}): ${u.reason}`).join(' '),
     });
   }

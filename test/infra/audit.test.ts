@@ -114,9 +114,7 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('audit trail of 
         ],
       });
     }
-    expect(
-      s.audit.alarms.map((a) => (a.node.defaultChild as unknown as { alarmName: string }).alarmName.replace(`${names.alarmNamePrefix}`, '')).sort(),
-    ).toEqual([
+    expect(s.audit.alarms.map((a) => (a.node.defaultChild as unknown as { alarmName: string }).alarmName.replace(`${names.namePrefix}`, '')).sort()).toEqual([
       'BreakGlassRoleUsed',
       'CloudTrailConfigChanges',
       'DeletedSecretAccess',

@@ -6,17 +6,14 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import { CATALOG } from '../../contracts';
 import { rotationDays, type EnvironmentConfig } from '../../lib/config';
-import { resolveEnvironment } from '../../lib/config/resolve';
+import { resolveEnvironment, retentionOf } from '../../lib/config/resolve';
 import { AlarmTopic } from '../../lib/observability/alarm-topic';
 import { AuditTrail } from '../../lib/observability/audit';
 import { SecurityMonitoring, type MonitoredRotator } from '../../lib/observability/monitoring';
-import { observabilityNames } from '../../lib/observability/names';
-import { observedEnvironment } from '../../lib/observability/observed-environment';
+import { environmentAlarmTopic, observedEnvironment } from '../../lib/observability/observed-environment';
 import { opsKeyServiceStatements } from '../../lib/observability/ops-key-statements';
-import { removalPolicyOf } from '../../lib/removal-policy';
 import { ROTATORS, SecretAgeCheck } from '../../lib/rotators';
 import { CDK_JSON_CONTEXT } from '../support/synth';
 
@@ -50,20 +47,14 @@ export function buildObservabilityStack(input: EnvironmentConfig, app = new App(
   });
   for (const s of statements) opsKey.addToResourcePolicy(s);
 
-  const topic = new AlarmTopic(stack, 'AlarmTopic', {
-    opsKey,
-    names: observabilityNames(config),
-    label: `${config.appName} ${config.envName}`,
-    emails: [config.alarmEmail],
-  });
+  const topic = new AlarmTopic(stack, 'AlarmTopic', { opsKey, ...environmentAlarmTopic(config) });
   const observed = observedEnvironment(config);
   const audit = new AuditTrail(stack, 'Audit', {
     ...observed,
     audit: config.audit,
     opsKey,
     alarmTopic: topic.topic,
-    removalPolicy: removalPolicyOf(config.removalPolicy),
-    logRetention: config.logRetentionDays as logs.RetentionDays,
+    ...retentionOf(config),
   });
 
   const standIn = (id: string, timeout: Duration) =>

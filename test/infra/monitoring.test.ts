@@ -48,7 +48,7 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('monitoring of %
   const topicRef = { Ref: s.stack.getLogicalId(s.topic.topic.node.defaultChild as never) };
   const names = observabilityNames(config);
   const rotated = CATALOG.filter((e) => e.rotator);
-  const byName = (what: string) => alarms.find((a) => a.Properties.AlarmName === `${names.alarmNamePrefix}${what}`) as Alarm;
+  const byName = (what: string) => alarms.find((a) => a.Properties.AlarmName === `${names.namePrefix}${what}`) as Alarm;
 
   it('has the expected number of alarms per environment (44 in dev and staging, 51 in prod; 50 and 57 while each environment made the account-wide ones)', () => {
     const expected = ({ dev: 44, staging: 44, prod: 51 } as Record<string, number>)[config.envName];
@@ -64,7 +64,7 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('monitoring of %
     for (const a of alarms) {
       expect(a.Properties.AlarmActions).toEqual([topicRef]);
       expect(a.Properties.ActionsEnabled).not.toBe(false);
-      expect(String(a.Properties.AlarmName).startsWith(names.alarmNamePrefix)).toBe(true);
+      expect(String(a.Properties.AlarmName).startsWith(names.namePrefix)).toBe(true);
       const keyRing = /-key-ring-(near-)?full$/.test(String(a.Properties.AlarmName));
       // Only the key-ring gauge (published once per rotation) keeps its state through missing data.
       expect(a.Properties.TreatMissingData).toBe(keyRing ? 'ignore' : a.Properties.TreatMissingData === 'breaching' ? 'breaching' : 'notBreaching');
@@ -200,7 +200,7 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('monitoring of %
     expect(allows.map((st) => st.Principal)).toEqual([{ Service: 'cloudwatch.amazonaws.com' }, { Service: 'events.amazonaws.com' }]);
     for (const st of allows) {
       expect(st.Condition.StringEquals['aws:SourceAccount']).toBeDefined();
-      expect(JSON.stringify(st.Condition.ArnLike['aws:SourceArn'])).toContain(`${names.alarmNamePrefix}*`);
+      expect(JSON.stringify(st.Condition.ArnLike['aws:SourceArn'])).toContain(`${names.namePrefix}*`);
     }
   });
 
@@ -213,7 +213,7 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('monitoring of %
     expect(cw?.Principal).toEqual({ Service: 'cloudwatch.amazonaws.com' });
     expect(cw?.Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
     expect(cw?.Condition?.StringEquals['aws:SourceAccount']).toBeDefined();
-    expect(JSON.stringify(cw?.Condition?.ArnLike['aws:SourceArn'])).toContain(`:alarm:${names.alarmNamePrefix}*`);
+    expect(JSON.stringify(cw?.Condition?.ArnLike['aws:SourceArn'])).toContain(`:alarm:${names.namePrefix}*`);
     const eb = statements.find((st) => st.Sid === 'AlarmTopicPublishByEventBridgeRules');
     expect(eb?.Principal).toEqual({ Service: 'events.amazonaws.com' });
   });
@@ -228,8 +228,8 @@ describe.each(built.map((b) => [b.config.envName, b] as const))('monitoring of %
       account: pseudo['AWS::AccountId'],
       secretNamePrefix: secretNamePrefix(config.appName, config.envName),
     };
-    const failed = rules.find((r) => r.Properties.Name === `${names.ruleNamePrefix}rotation-failed`)!;
-    const abandoned = rules.find((r) => r.Properties.Name === `${names.ruleNamePrefix}rotation-abandoned`)!;
+    const failed = rules.find((r) => r.Properties.Name === `${names.namePrefix}rotation-failed`)!;
+    const abandoned = rules.find((r) => r.Properties.Name === `${names.namePrefix}rotation-abandoned`)!;
     expect(resolveIntrinsics(failed.Properties.EventPattern, pseudo)).toEqual(rotationServiceEventPattern(scope, ROTATION_FAILURE_EVENTS));
     expect(resolveIntrinsics(abandoned.Properties.EventPattern, pseudo)).toEqual(rotationServiceEventPattern(scope, ROTATION_WARNING_EVENTS));
     for (const rule of [failed, abandoned]) {

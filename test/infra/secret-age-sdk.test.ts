@@ -55,7 +55,7 @@ describe('secret-age SDK timeouts (local hung endpoint, no AWS)', () => {
         'secretsmanager.ListSecretVersionIds',
         'secretsmanager.ListSecretVersionIds',
       ]);
-      // Issued at once (one call's worst case per run, lambdas/secret-age/client.ts): the first two connections carry one of each.
+      // Issued at once (one call's worst case per run, lambdas/secret-age/index.ts): the first two connections carry one of each.
       expect(operations(received.slice(0, 2))).toEqual(['secretsmanager.DescribeSecret', 'secretsmanager.ListSecretVersionIds']);
     } finally {
       process.env = env;
