@@ -20,20 +20,10 @@ import { build, BuildOptions } from 'esbuild';
 import type { FunctionKind } from '../contracts/function-names';
 import { ENVIRONMENTS } from '../lib/config';
 import { ROTATORS, SecretAgeCheck } from '../lib/rotators';
+import { CONFIGURED_TARGET_ENV } from '../test/support/bundle-runner';
 import { extractReference, REFERENCE_COMMIT, ROOT } from './reference-tree';
 
-/** The stack's bundling options (lib/rotators/secure-function.ts `bundling`), in esbuild's terms. */
-const STACK_BUNDLING: BuildOptions = {
-  bundle: true,
-  platform: 'node',
-  target: 'node24',
-  format: 'cjs',
-  minify: true,
-  sourcemap: false,
-  external: ['pg-native'],
-  mainFields: ['module', 'main'],
-};
-/** What the stack used at the reference commit. */
+/** What the stack used at the reference commit, in esbuild's terms. */
 const REFERENCE_BUNDLING: BuildOptions = {
   bundle: true,
   platform: 'node',
@@ -43,6 +33,8 @@ const REFERENCE_BUNDLING: BuildOptions = {
   sourcemap: false,
   external: ['pg-native'],
 };
+/** The stack's bundling options now (lib/rotators/secure-function.ts `bundling`): ES modules first. */
+const STACK_BUNDLING: BuildOptions = { ...REFERENCE_BUNDLING, mainFields: ['module', 'main'] };
 
 /** The dev environment decides the entries (PostgreSQL, no RDS identifier, Redis ACL via an admin secret). */
 const DEV = ENVIRONMENTS.find((e) => e.envName === 'dev')!;
@@ -58,20 +50,10 @@ const FUNCTION_ENV = {
   APP_ENVIRONMENT: 'dev',
   APP_NAME: 'gaara-store',
   AWS_REGION: 'eu-west-1',
-  KEY_MATERIAL_SOURCE: 'crypto',
   SECRETS_JSON: JSON.stringify([{ name: 'secret-key', id: 'gaara-store/dev/secret-key', maxAgeDays: 90 }]),
-  REDIS_HOST: 'cache.internal.example',
-  REDIS_PORT: '6379',
-  REDIS_USERNAME: 'gaara_app',
-  REDIS_TLS: 'true',
-  REDIS_ADMIN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:gaara-store/dev/admin/redis-AbCdEf',
-  DB_ENGINE: 'postgres',
-  DB_HOST: 'db.internal.example',
-  DB_PORT: '5432',
-  DB_NAME: 'gaara',
-  DB_USERNAME: 'gaara_app',
-  DB_TLS: 'true',
-  DB_STRATEGY: 'single-user',
+  ...CONFIGURED_TARGET_ENV.KeyRing,
+  ...CONFIGURED_TARGET_ENV.Redis,
+  ...CONFIGURED_TARGET_ENV.Database,
 };
 
 interface Bundle {

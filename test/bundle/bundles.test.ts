@@ -14,7 +14,7 @@ import { Client } from 'pg';
 import { buildDatabaseUrl, buildRedisUrl, parseDatabaseSecret, parseKeyRing, parseRedisSecret } from '../../contracts';
 import { buildApp } from '../../lib/app';
 import { ENVIRONMENTS } from '../../lib/config';
-import { type BundleRun, invokeBundle } from '../support/bundle-runner';
+import { type BundleRun, CONFIGURED_TARGET_ENV, invokeBundle } from '../support/bundle-runner';
 import { SecretsManagerModel } from '../support/secrets-manager-model';
 import { connectMariaDbAdmin, MariaDbAdmin, uniqueName } from '../support/mariadb';
 import { startPostgres } from '../support/postgres-server';
@@ -90,25 +90,7 @@ describe('bundles written by cdk synth', () => {
   });
 
   /** What the stack sets beside the common variables: the target each rotator is confined to. */
-  const CONFIGURED: Record<string, Record<string, string>> = {
-    Database: {
-      DB_ENGINE: 'postgres',
-      DB_HOST: 'db.internal.example',
-      DB_PORT: '5432',
-      DB_NAME: 'gaara',
-      DB_USERNAME: 'gaara_app',
-      DB_TLS: 'true',
-      DB_STRATEGY: 'single-user',
-    },
-    Redis: {
-      REDIS_HOST: 'cache.internal.example',
-      REDIS_PORT: '6379',
-      REDIS_USERNAME: 'gaara_app',
-      REDIS_TLS: 'true',
-      REDIS_ADMIN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:gaara-store/dev/admin/redis-AbCdEf',
-    },
-    KeyRing: { KEY_MATERIAL_SOURCE: 'crypto' },
-  };
+  const CONFIGURED: Record<string, Record<string, string>> = CONFIGURED_TARGET_ENV;
 
   it.each([
     ['Database', 'configuration: environment variable DB_ENGINE, DB_HOST, DB_PORT, DB_NAME, DB_USERNAME, DB_TLS, DB_STRATEGY are not set'],

@@ -5,6 +5,27 @@
  */
 import { spawn } from 'node:child_process';
 
+/** What the stack sets beside the common variables (dev-like values): the target each rotator is confined to. */
+export const CONFIGURED_TARGET_ENV = {
+  Database: {
+    DB_ENGINE: 'postgres',
+    DB_HOST: 'db.internal.example',
+    DB_PORT: '5432',
+    DB_NAME: 'gaara',
+    DB_USERNAME: 'gaara_app',
+    DB_TLS: 'true',
+    DB_STRATEGY: 'single-user',
+  },
+  Redis: {
+    REDIS_HOST: 'cache.internal.example',
+    REDIS_PORT: '6379',
+    REDIS_USERNAME: 'gaara_app',
+    REDIS_TLS: 'true',
+    REDIS_ADMIN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:gaara-store/dev/admin/redis-AbCdEf',
+  },
+  KeyRing: { KEY_MATERIAL_SOURCE: 'crypto' },
+} as const satisfies Record<string, Record<string, string>>;
+
 export interface BundleRun {
   /** Everything the process printed, stdout and stderr, ending with the RESULT line when the handler settled. */
   output: string;

@@ -6,7 +6,7 @@
  * policies leave.
  */
 import type { AccountBaselineConfig } from '../../lib/config';
-import { allowed, OTHER_ACCOUNT, type ApiRequest as BaseApiRequest } from './iam-simulation';
+import { OTHER_ACCOUNT, simulateMatrix, type ApiRequest as BaseApiRequest, type MatrixCheck } from './iam-simulation';
 import { AGNOSTIC_ACCOUNT, AGNOSTIC_REGION, PolicyDocument, resolver, RoleInventory } from './iam-simulation-template';
 
 export type BaselinePrincipalId = 'trail-reader' | 'security-auditor' | 'env-auditor' | 'deploy' | 'key-admin' | 'account-admin' | 'other-account';
@@ -158,11 +158,7 @@ function principalsOf(config: AccountBaselineConfig, inv: BaselineInventory, env
   ];
 }
 
-interface Check {
-  resource: BaselineResource;
-  action: string;
-  requests: (p: BaselinePrincipal) => ApiRequest[];
-}
+type Check = MatrixCheck<BaselineResource, BaselinePrincipal, ApiRequest>;
 
 const principalContext = (p: BaselinePrincipal) => ({ 'aws:PrincipalArn': p.roleArn, 'aws:PrincipalAccount': p.account, 'aws:PrincipalType': 'AssumedRole' });
 
@@ -256,24 +252,6 @@ export async function simulateBaseline(
 ): Promise<SimulatedBaseline> {
   const inv = inventoryOf(template, config, stackName);
   const principals = principalsOf(config, inv, envAuditor);
-  const matrix: BaselineMatrix = new Map();
-  let requests = 0;
-  for (const check of checksOf(inv)) {
-    const byAction = matrix.get(check.resource) ?? new Map<string, Map<BaselinePrincipalId, boolean>>();
-    matrix.set(check.resource, byAction);
-    const row = new Map<BaselinePrincipalId, boolean>();
-    byAction.set(check.action, row);
-    for (const p of principals) {
-      let ok = true;
-      for (const request of check.requests(p)) {
-        requests++;
-        if (!(await allowed(p, request))) {
-          ok = false;
-          break;
-        }
-      }
-      row.set(p.id, ok);
-    }
-  }
+  const { matrix, requests } = await simulateMatrix(checksOf(inv), principals);
   return { principals, matrix, requests };
 }

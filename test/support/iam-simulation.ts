@@ -50,10 +50,41 @@ export interface ApiRequest {
 export type Caller = Pick<Principal, 'roleArn' | 'account' | 'identityPolicies'> & { id: string };
 
 /** A row of the matrix: allowed only if every request it makes is allowed. */
-interface Check {
-  resource: ResourceLabel;
+export interface MatrixCheck<Resource extends string, P extends Caller, Request extends ApiRequest = ApiRequest> {
+  resource: Resource;
   action: string;
-  requests: (principal: Principal) => ApiRequest[];
+  requests: (principal: P) => Request[];
+}
+type Check = MatrixCheck<ResourceLabel, Principal>;
+
+/**
+ * resource -> action -> principal -> allowed, each cell allowed only if every request of its check is (the
+ * environments' and the baselines' matrices); `requests` counts the evaluated requests.
+ */
+export async function simulateMatrix<Resource extends string, P extends Caller, Request extends ApiRequest>(
+  checks: readonly MatrixCheck<Resource, P, Request>[],
+  principals: readonly P[],
+): Promise<{ matrix: Map<Resource, Map<string, Map<P['id'], boolean>>>; requests: number }> {
+  const matrix = new Map<Resource, Map<string, Map<P['id'], boolean>>>();
+  let requests = 0;
+  for (const check of checks) {
+    const byAction = matrix.get(check.resource) ?? new Map<string, Map<P['id'], boolean>>();
+    matrix.set(check.resource, byAction);
+    const row = new Map<P['id'], boolean>();
+    byAction.set(check.action, row);
+    for (const p of principals) {
+      let ok = true;
+      for (const request of check.requests(p)) {
+        requests++;
+        if (!(await allowed(p, request))) {
+          ok = false;
+          break;
+        }
+      }
+      row.set(p.id, ok);
+    }
+  }
+  return { matrix, requests };
 }
 
 /** resource -> action -> principal -> allowed */
@@ -375,25 +406,9 @@ export async function simulateEnvironment(
 ): Promise<SimulatedEnvironment> {
   const inv = inventoryOf(template, config, stackName);
   const principals = principalsOf(config, inv);
-  const matrix: Matrix = new Map();
-  let requests = 0;
-  for (const check of checksOf(config, inv)) {
-    const byAction = matrix.get(check.resource) ?? new Map<string, Map<PrincipalId, boolean>>();
-    matrix.set(check.resource, byAction);
-    const row = new Map<PrincipalId, boolean>();
-    byAction.set(check.action, row);
-    for (const p of principals) {
-      let ok = true;
-      for (const request of check.requests(p)) {
-        requests++;
-        if (!(await allowed(p, request))) {
-          ok = false;
-          break;
-        }
-      }
-      row.set(p.id, ok);
-    }
-  }
+  const simulated = await simulateMatrix(checksOf(config, inv), principals);
+  const matrix: Matrix = simulated.matrix;
+  let requests = simulated.requests;
   const services = new Map<string, boolean>();
   for (const check of serviceChecksOf(config, inv)) {
     requests++;
